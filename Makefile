@@ -1,0 +1,60 @@
+# Guichet: `make run` serves the demo town, `make test` runs every test (SQLite, then PostgreSQL when one answers).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+VENDOR := pwa/static/vendor/leaflet/leaflet.js
+PG_URL := $(if $(DATABASE_URL),$(DATABASE_URL),postgres://postgres@127.0.0.1:5432/test)
+
+.PHONY: run test bench migrate seed-demo install vendor chromium test-sqlite test-postgres screenshots clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENDOR): node_modules/.package-lock.json scripts/vendor.sh
+	sh scripts/vendor.sh
+
+vendor: $(VENDOR)
+
+migrate: install
+	$(PY) -m backend migrate
+
+seed-demo: migrate
+	$(PY) -m backend seed-demo
+
+run: install vendor seed-demo
+	PORT=$(PORT) $(PY) -m backend serve
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test-sqlite: install vendor chromium
+	GUICHET_TEST_DB=sqlite $(PY) -m pytest -q -p no:cacheprovider
+
+test-postgres: install vendor chromium
+	GUICHET_TEST_DB=$(PG_URL) $(PY) -m pytest -q -p no:cacheprovider
+
+# PostgreSQL runs when DATABASE_URL is set or a server answers on 127.0.0.1:5432.
+test: test-sqlite
+	@if [ -n "$(DATABASE_URL)" ] || $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
+	  $(MAKE) --no-print-directory test-postgres; \
+	else echo "no PostgreSQL answered on 127.0.0.1:5432 and DATABASE_URL is unset: PostgreSQL run skipped"; fi
+
+bench: install vendor
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) node_modules pwa/static/vendor data

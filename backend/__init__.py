@@ -1,0 +1,1 @@
+"""Guichet: a municipality's digital counter."""

@@ -1,0 +1,4 @@
+"""python -m backend ...: see cli.py."""
+from backend.cli import main
+
+main()

@@ -1,0 +1,162 @@
+"""Users, their sessions and tokens, organisations and who holds which role where."""
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.indexes import Index
+from tortoise.models import Model
+
+
+class Role(StrEnum):
+    CITIZEN = "citizen"
+    AGENT = "agent"
+    FIELD_AGENT = "field_agent"
+    DISPATCHER = "dispatcher"
+    SERVICE_MANAGER = "service_manager"
+    SECRETARY = "secretary"
+    PREFECT = "prefect"
+    ADMIN = "admin"
+
+
+STAFF_ROLES = frozenset(Role) - {Role.CITIZEN}
+
+
+class MembershipStatus(StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    REFUSED = "refused"
+    ENDED = "ended"
+
+
+class OrganisationKind(StrEnum):
+    CANTON = "canton"
+    DISTRICT = "district"
+    MUNICIPALITY = "municipality"
+
+
+class User(Model):
+    id = fields.IntField(primary_key=True)
+    email = fields.CharField(max_length=254, unique=True)
+    name = fields.CharField(max_length=200)
+    password_hash = fields.CharField(max_length=200)
+    language = fields.CharField(max_length=2, default="fr")
+    email_verified_at = fields.DatetimeField(null=True)
+    totp_secret = fields.CharField(max_length=64, null=True)
+    is_active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_login_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "user"
+
+
+class Session(Model):
+    # A signed-in browser: the cookie holds a random token, the row its SHA-256.
+
+    id = fields.IntField(primary_key=True)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    user = fields.ForeignKeyField("models.User", related_name="sessions", on_delete=fields.CASCADE)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_seen_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    ip = fields.CharField(max_length=64, default="")
+    user_agent = fields.CharField(max_length=300, default="")
+
+    class Meta:
+        table = "session"
+
+
+class ApiToken(Model):
+    # A personal token for clients other than the browser (Bearer), stored hashed.
+
+    id = fields.IntField(primary_key=True)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    prefix = fields.CharField(max_length=12)
+    name = fields.CharField(max_length=100)
+    user = fields.ForeignKeyField("models.User", related_name="api_tokens", on_delete=fields.CASCADE)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_used_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "api_token"
+
+
+class AccountToken(Model):
+    # A one-use link sent by e-mail: verify the address, reset the password, confirm a new e-mail.
+
+    id = fields.IntField(primary_key=True)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    purpose = fields.CharField(max_length=20)
+    user = fields.ForeignKeyField("models.User", related_name="account_tokens", on_delete=fields.CASCADE)
+    new_email = fields.CharField(max_length=254, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "account_token"
+
+
+class Organisation(Model):
+    id = fields.IntField(primary_key=True)
+    slug = fields.CharField(max_length=64, unique=True)
+    kind = fields.CharEnumField(OrganisationKind, max_length=20)
+    parent = fields.ForeignKeyField(
+        "models.Organisation", related_name="children", null=True, on_delete=fields.RESTRICT
+    )
+    name_fr = fields.CharField(max_length=200)
+    name_en = fields.CharField(max_length=200)
+    ref_prefix = fields.CharField(max_length=8, default="GCH")
+    contact_email = fields.CharField(max_length=254, default="")
+    contact_phone = fields.CharField(max_length=40, default="")
+    address = fields.CharField(max_length=300, default="")
+    opening_hours = fields.CharField(max_length=300, default="")
+    boundary = fields.JSONField(null=True)
+    min_lat = fields.FloatField(null=True)
+    min_lon = fields.FloatField(null=True)
+    max_lat = fields.FloatField(null=True)
+    max_lon = fields.FloatField(null=True)
+    depth = fields.IntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "organisation"
+
+
+class Membership(Model):
+    id = fields.IntField(primary_key=True)
+    user = fields.ForeignKeyField("models.User", related_name="memberships", on_delete=fields.CASCADE)
+    organisation = fields.ForeignKeyField(
+        "models.Organisation", related_name="memberships", on_delete=fields.CASCADE
+    )
+    role = fields.CharEnumField(Role, max_length=20)
+    status = fields.CharEnumField(MembershipStatus, max_length=10, default=MembershipStatus.PENDING)
+    team = fields.CharField(max_length=80, default="")
+    granted_by = fields.ForeignKeyField(
+        "models.User", related_name="granted_memberships", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    decided_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "membership"
+        unique_together = (("user", "organisation", "role"),)
+
+
+class ServiceGrant(Model):
+    # A right on one service of the catalogue, granted by its service manager.
+
+    id = fields.IntField(primary_key=True)
+    membership = fields.ForeignKeyField("models.Membership", related_name="grants", on_delete=fields.CASCADE)
+    service = fields.ForeignKeyField("models.Service", related_name="grants", on_delete=fields.CASCADE)
+    role = fields.CharEnumField(Role, max_length=20)
+    granted_by = fields.ForeignKeyField(
+        "models.User", related_name="granted_service_rights", null=True, on_delete=fields.SET_NULL
+    )
+    valid_until = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "service_grant"

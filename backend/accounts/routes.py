@@ -1,0 +1,196 @@
+"""Account endpoints: thin handlers over accounts.service."""
+from __future__ import annotations
+
+import secrets
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from backend.accounts import schemas, service
+from backend.middleware import CSRF_COOKIE, SESSION_COOKIE, csrf_token_for
+from backend.push import service as push
+from backend.web import client_ip, doc, json_response, read_json, settings_of, viewer
+
+USER_SHAPE = {200: "`{user}`"}
+
+
+def _set_cookie(request: Request, response: Response, name: str, value: str, max_age: int) -> None:
+    response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="lax", path="/",
+                        secure=settings_of(request).secure_cookies)
+
+
+def _ensure_csrf_cookie(request: Request, response: Response) -> str:
+    """Gives the browser its CSRF cookie when it has none; returns the token bound to it."""
+    value = request.cookies.get(CSRF_COOKIE)
+    if not value:
+        value = secrets.token_urlsafe(24)
+        _set_cookie(request, response, CSRF_COOKIE, value, max_age=400 * 86400)
+    return csrf_token_for(settings_of(request).secret_key, value)
+
+
+async def _user_body(user) -> dict:
+    memberships = await service.active_memberships(user)
+    return {"user": service.dump_user(user, memberships)}
+
+
+@doc("The signed-in user (or null), the CSRF token and the unread message count.", tag="accounts",
+     responses={200: "`{user, csrf_token, unread_messages}`"})
+async def get_session(request: Request) -> JSONResponse:
+    v = await viewer(request)
+    cookies = Response()
+    body = {
+        "user": service.dump_user(v.user, v.memberships) if v.user else None,
+        "csrf_token": _ensure_csrf_cookie(request, cookies),
+        "unread_messages": await push.unread_count(user_id=v.user.id) if v.user else 0,
+    }
+    response = json_response(body, headers={"cache-control": "no-store"})
+    for key, value in cookies.raw_headers:
+        if key == b"set-cookie":
+            response.raw_headers.append((key, value))
+    return response
+
+
+@doc("Create a citizen account; an e-mail verification link is sent.", body=schemas.register, tag="accounts",
+     responses={201: "`{user}`", 409: "email_taken", 422: "password_too_short, password_too_common, ..."})
+async def register(request: Request) -> JSONResponse:
+    form = await read_json(request, schemas.register)
+    user = await service.register(settings=settings_of(request), ip=client_ip(request), **form)
+    return json_response(await _user_body(user), 201)
+
+
+@doc("Confirm the e-mail address with the token of the link.", body=schemas.token_only, tag="accounts",
+     responses={200: "`{user}`", 410: "link_expired"})
+async def verify_email(request: Request) -> JSONResponse:
+    form = await read_json(request, schemas.token_only)
+    return json_response(await _user_body(await service.verify_email(token=form["token"])))
+
+
+@doc("Send the verification link again.", auth="user", tag="accounts", responses={202: "queued"})
+async def resend_verification(request: Request) -> Response:
+    user = (await viewer(request)).require_user()
+    await service.resend_verification(settings=settings_of(request), user=user)
+    return Response(status_code=202)
+
+
+@doc("Sign in; sets the session cookie.", body=schemas.login, tag="accounts",
+     responses={200: "`{user}`", 401: "invalid_credentials or second_factor_required", 429: "too_many_requests"})
+async def login(request: Request) -> JSONResponse:
+    form = await read_json(request, schemas.login)
+    user, token = await service.login(settings=settings_of(request), ip=client_ip(request),
+                                      user_agent=request.headers.get("user-agent", ""), **form)
+    response = json_response(await _user_body(user))
+    _set_cookie(request, response, SESSION_COOKIE, token, max_age=settings_of(request).session_idle_days * 86400)
+    _ensure_csrf_cookie(request, response)
+    return response
+
+
+@doc("Sign out: ends the session.", tag="accounts", responses={204: "signed out"})
+async def logout(request: Request) -> Response:
+    await service.logout(session=(await viewer(request)).session)
+    response = Response(status_code=204)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@doc("Ask for a password reset link (the answer is the same whether the account exists or not).",
+     body=schemas.email_only, tag="accounts", responses={202: "sent if the account exists"})
+async def password_reset(request: Request) -> Response:
+    form = await read_json(request, schemas.email_only)
+    await service.request_password_reset(settings=settings_of(request), email=form["email"], ip=client_ip(request))
+    return Response(status_code=202)
+
+
+@doc("Choose a new password with the token of the reset link.", body=schemas.reset_confirm, tag="accounts",
+     responses=USER_SHAPE | {410: "link_expired"})
+async def password_reset_confirm(request: Request) -> JSONResponse:
+    form = await read_json(request, schemas.reset_confirm)
+    user = await service.reset_password(settings=settings_of(request), **form)
+    return json_response(await _user_body(user))
+
+
+@doc("Change the password; other sessions are ended.", body=schemas.change_password, auth="user", tag="accounts",
+     responses=USER_SHAPE)
+async def change_password(request: Request) -> JSONResponse:
+    v = await viewer(request)
+    form = await read_json(request, schemas.change_password)
+    user = await service.change_password(settings=settings_of(request), user=v.require_user(), session=v.session,
+                                         current=form["current_password"], new=form["new_password"])
+    return json_response(await _user_body(user))
+
+
+@doc("Change the e-mail address: a confirmation link goes to the new address.", body=schemas.change_email,
+     auth="user", tag="accounts", responses={202: "link sent"})
+async def change_email(request: Request) -> Response:
+    v = await viewer(request)
+    form = await read_json(request, schemas.change_email)
+    await service.request_email_change(settings=settings_of(request), user=v.require_user(), **form)
+    return Response(status_code=202)
+
+
+@doc("Confirm a new e-mail address with the token of the link.", body=schemas.token_only, tag="accounts",
+     responses=USER_SHAPE | {410: "link_expired"})
+async def confirm_email_change(request: Request) -> JSONResponse:
+    form = await read_json(request, schemas.token_only)
+    return json_response(await _user_body(await service.confirm_email_change(token=form["token"])))
+
+
+@doc("The signed-in user's profile.", auth="user", tag="accounts", responses=USER_SHAPE)
+async def get_me(request: Request) -> JSONResponse:
+    return json_response(await _user_body((await viewer(request)).require_user()))
+
+
+@doc("Change the name or the language.", body=schemas.profile, auth="user", tag="accounts", responses=USER_SHAPE)
+async def update_me(request: Request) -> JSONResponse:
+    user = (await viewer(request)).require_user()
+    form = await read_json(request, schemas.profile)
+    return json_response(await _user_body(await service.update_profile(user=user, **form)))
+
+
+def _dump_token(row) -> dict:
+    return {"id": row.id, "name": row.name, "prefix": row.prefix, "created_at": row.created_at.isoformat(),
+            "last_used_at": row.last_used_at.isoformat() if row.last_used_at else None}
+
+
+@doc("Personal API tokens (Bearer) of the signed-in user.", auth="user", tag="accounts",
+     responses={200: "`{items: [...], next_cursor: null}`"})
+async def list_tokens(request: Request) -> JSONResponse:
+    user = (await viewer(request)).require_user()
+    rows = await service.list_api_tokens(user=user)
+    return json_response({"items": [_dump_token(r) for r in rows], "next_cursor": None})
+
+
+@doc("Create a personal API token; its value is shown once.", body=schemas.api_token, auth="user",
+     tag="accounts", responses={201: "the token with its `token` value"})
+async def create_token(request: Request) -> JSONResponse:
+    user = (await viewer(request)).require_user()
+    form = await read_json(request, schemas.api_token)
+    row, token = await service.create_api_token(user=user, name=form["name"])
+    return json_response(_dump_token(row) | {"token": token}, 201)
+
+
+@doc("Revoke a personal API token.", auth="user", tag="accounts", responses={204: "revoked"})
+async def revoke_token(request: Request) -> Response:
+    user = (await viewer(request)).require_user()
+    await service.revoke_api_token(user=user, token_id=int(request.path_params["token_id"]))
+    return Response(status_code=204)
+
+
+routes = [
+    Route("/api/v1/session", get_session, methods=["GET"]),
+    Route("/api/v1/auth/register", register, methods=["POST"]),
+    Route("/api/v1/auth/verify-email", verify_email, methods=["POST"]),
+    Route("/api/v1/auth/resend-verification", resend_verification, methods=["POST"]),
+    Route("/api/v1/auth/login", login, methods=["POST"]),
+    Route("/api/v1/auth/logout", logout, methods=["POST"]),
+    Route("/api/v1/auth/password-reset", password_reset, methods=["POST"]),
+    Route("/api/v1/auth/password-reset/confirm", password_reset_confirm, methods=["POST"]),
+    Route("/api/v1/auth/email-change/confirm", confirm_email_change, methods=["POST"]),
+    Route("/api/v1/me", get_me, methods=["GET"]),
+    Route("/api/v1/me", update_me, methods=["PATCH"]),
+    Route("/api/v1/me/password", change_password, methods=["POST"]),
+    Route("/api/v1/me/email", change_email, methods=["POST"]),
+    Route("/api/v1/me/tokens", list_tokens, methods=["GET"]),
+    Route("/api/v1/me/tokens", create_token, methods=["POST"]),
+    Route("/api/v1/me/tokens/{token_id:int}", revoke_token, methods=["DELETE"]),
+]

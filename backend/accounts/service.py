@@ -1,0 +1,306 @@
+"""Accounts: registration, e-mail links, sign-in with throttling, sessions, API tokens, the viewer."""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from backend.accounts import mails
+from backend.accounts.models import (
+    STAFF_ROLES, AccountToken, ApiToken, Membership, MembershipStatus, Role, Session, User,
+)
+from backend.accounts.organisations import (  # noqa: F401  (re-exported for other domains)
+    ancestors_and_self, create_organisation, descendants_and_self, organisation_at, organisation_by_slug,
+    organisation_tree,
+)
+from backend.accounts.passwords import check_policy, hash_password, verify_password
+from backend.config import Settings
+from backend.errors import (
+    Conflict, Forbidden, Gone, InvalidCredentials, NotAuthenticated, SecondFactorRequired, ValidationFailed,
+)
+from backend.push import service as push
+from backend.ratelimit import service as ratelimit
+
+LINK_LIFETIME = {"verify": timedelta(hours=48), "reset": timedelta(hours=1), "email_change": timedelta(hours=48)}
+SESSION_TOUCH = timedelta(minutes=5)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def new_token(prefix: str = "") -> tuple[str, str]:
+    """A random token and the SHA-256 under which it is stored."""
+    token = prefix + secrets.token_urlsafe(32)
+    return token, token_hash(token)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass
+class Viewer:
+    """Who is calling: a user (or nobody) and their active memberships."""
+
+    user: User | None = None
+    memberships: list[Membership] = field(default_factory=list)
+    session: Session | None = None
+    via: str = "none"
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user is not None
+
+    @property
+    def is_staff(self) -> bool:
+        return any(m.role in STAFF_ROLES for m in self.memberships)
+
+    def org_ids_with(self, *roles: Role) -> set[int]:
+        """Organisations where the viewer holds one of `roles` (any staff role when none is named)."""
+        wanted = set(roles) or STAFF_ROLES
+        return {m.organisation_id for m in self.memberships if m.role in wanted}
+
+    def has_role(self, organisation_id: int, *roles: Role) -> bool:
+        return organisation_id in self.org_ids_with(*roles)
+
+    def require_user(self) -> User:
+        if self.user is None:
+            raise NotAuthenticated()
+        return self.user
+
+
+ANONYMOUS = Viewer()
+
+
+async def active_memberships(user: User) -> list[Membership]:
+    return await Membership.filter(user=user, status=MembershipStatus.ACTIVE).prefetch_related("organisation")
+
+
+async def viewer_for_session(token: str) -> Viewer:
+    """The viewer behind a session cookie; an unknown or expired session is anonymous."""
+    if not token:
+        return ANONYMOUS
+    now = utcnow()
+    session = await Session.get_or_none(token_hash=token_hash(token), expires_at__gt=now).prefetch_related("user")
+    if session is None or not session.user.is_active:
+        return ANONYMOUS
+    if now - session.last_seen_at > SESSION_TOUCH:
+        idle = session.expires_at - session.last_seen_at
+        await Session.filter(id=session.id).update(last_seen_at=now, expires_at=now + idle)
+    return Viewer(user=session.user, memberships=await active_memberships(session.user), session=session, via="session")
+
+
+async def viewer_for_api_token(token: str) -> Viewer:
+    row = await ApiToken.get_or_none(token_hash=token_hash(token), revoked_at=None).prefetch_related("user")
+    if row is None or not row.user.is_active:
+        raise NotAuthenticated("This API token is unknown or revoked.", code="invalid_token")
+    if row.last_used_at is None or utcnow() - row.last_used_at > SESSION_TOUCH:
+        await ApiToken.filter(id=row.id).update(last_used_at=utcnow())
+    return Viewer(user=row.user, memberships=await active_memberships(row.user), via="token")
+
+
+async def _send_link(*, settings: Settings, user: User, purpose: str, path: str, to: str | None = None,
+                     new_email: str | None = None, conn: object = None) -> None:
+    token, hashed = new_token()
+    await AccountToken.create(token_hash=hashed, purpose=purpose, user=user, new_email=new_email,
+                              expires_at=utcnow() + LINK_LIFETIME[purpose], using_db=conn)
+    link = f"{settings.base_url.rstrip('/')}{path}?token={token}"
+    subject, text, html = mails.render(purpose, user.language, name=user.name, link=link)
+    await push.queue_email(to=to or user.email, subject=subject, text=text, html=html, user=user, using_db=conn)
+
+
+async def register(*, settings: Settings, email: str, password: str, name: str, language: str, ip: str) -> User:
+    """Creates a citizen account and queues the e-mail verification link, in one transaction."""
+    await ratelimit.consume(key=f"register:ip:{ip}", limit=settings.register_per_hour_ip, window_seconds=3600,
+                            message="Too many accounts were created from this address; try again later.")
+    check_policy(password, min_length=settings.password_min_length, email=email, name=name)
+    if await User.exists(email=email):
+        raise Conflict("An account already uses this e-mail address; sign in or reset your password.",
+                       code="email_taken", field="email")
+    hashed = await asyncio.to_thread(hash_password, password)
+    try:
+        async with in_transaction() as conn:
+            user = await User.create(email=email, name=name, password_hash=hashed, language=language, using_db=conn)
+            await _send_link(settings=settings, user=user, purpose="verify", path="/account/verify", conn=conn)
+    except IntegrityError:
+        raise Conflict("An account already uses this e-mail address.", code="email_taken", field="email") from None
+    return user
+
+
+async def resend_verification(*, settings: Settings, user: User) -> None:
+    if user.email_verified_at is None:
+        await ratelimit.consume(key=f"verify-mail:{user.id}", limit=5, window_seconds=3600)
+        await _send_link(settings=settings, user=user, purpose="verify", path="/account/verify")
+
+
+async def _use_link(token: str, purpose: str) -> AccountToken:
+    row = await AccountToken.get_or_none(token_hash=token_hash(token), purpose=purpose).prefetch_related("user")
+    if row is None or row.used_at is not None or row.expires_at < utcnow():
+        raise Gone("This link has expired or was already used; ask for a new one.", code="link_expired")
+    updated = await AccountToken.filter(id=row.id, used_at=None).update(used_at=utcnow())
+    if not updated:
+        raise Gone("This link was already used.", code="link_expired")
+    return row
+
+
+async def verify_email(*, token: str) -> User:
+    row = await _use_link(token, "verify")
+    row.user.email_verified_at = row.user.email_verified_at or utcnow()
+    await row.user.save(update_fields=["email_verified_at"])
+    return row.user
+
+
+async def login(*, settings: Settings, email: str, password: str, totp: str | None, ip: str,
+                user_agent: str) -> tuple[User, str]:
+    """Checks the credentials under per-account and per-IP throttling; returns the user and a session token."""
+    window = settings.login_window_seconds
+    slow = "Too many failed sign-ins; wait a few minutes before trying again."
+    await ratelimit.ensure_below(key=f"login:acct:{email}", limit=settings.login_max_failures_account,
+                                 window_seconds=window, message=slow)
+    await ratelimit.ensure_below(key=f"login:ip:{ip}", limit=settings.login_max_failures_ip,
+                                 window_seconds=window, message=slow)
+    user = await User.get_or_none(email=email)
+    ok = await asyncio.to_thread(verify_password, user.password_hash if user else None, password)
+    if not ok or user is None or not user.is_active:
+        await ratelimit.record(key=f"login:acct:{email}", window_seconds=window)
+        await ratelimit.record(key=f"login:ip:{ip}", window_seconds=window)
+        raise InvalidCredentials()
+    if user.totp_secret:
+        from backend.accounts.totp import verify_totp
+        if not totp:
+            raise SecondFactorRequired()
+        if not verify_totp(user.totp_secret, totp):
+            await ratelimit.record(key=f"login:acct:{email}", window_seconds=window)
+            raise InvalidCredentials("This code is wrong or has expired.", code="invalid_totp", field="totp")
+    token, hashed = new_token()
+    now = utcnow()
+    await Session.create(token_hash=hashed, user=user, last_seen_at=now,
+                         expires_at=now + timedelta(days=settings.session_idle_days), ip=ip[:64],
+                         user_agent=user_agent[:300])
+    user.last_login_at = now
+    await user.save(update_fields=["last_login_at"])
+    return user, token
+
+
+async def logout(*, session: Session | None) -> None:
+    if session is not None:
+        await Session.filter(id=session.id).delete()
+
+
+async def request_password_reset(*, settings: Settings, email: str, ip: str) -> None:
+    """Sends a reset link if the account exists; answers the same either way (no account discovery)."""
+    await ratelimit.consume(key=f"reset:ip:{ip}", limit=10, window_seconds=3600)
+    user = await User.get_or_none(email=email, is_active=True)
+    if user is not None and await ratelimit.record(key=f"reset:acct:{user.id}", window_seconds=3600) <= 3:
+        await _send_link(settings=settings, user=user, purpose="reset", path="/account/reset")
+
+
+async def reset_password(*, settings: Settings, token: str, password: str) -> User:
+    row = await AccountToken.get_or_none(token_hash=token_hash(token), purpose="reset", used_at=None,
+                                         expires_at__gt=utcnow()).prefetch_related("user")
+    if row is None:
+        raise Gone("This link has expired or was already used; ask for a new one.", code="link_expired")
+    check_policy(password, min_length=settings.password_min_length, email=row.user.email, name=row.user.name)
+    await _use_link(token, "reset")
+    return await _set_password(settings=settings, user=row.user, password=password, keep_session=None)
+
+
+async def change_password(*, settings: Settings, user: User, current: str, new: str,
+                          session: Session | None) -> User:
+    if not await asyncio.to_thread(verify_password, user.password_hash, current):
+        raise ValidationFailed("The current password is wrong.", code="invalid_credentials",
+                               field="current_password")
+    check_policy(new, min_length=settings.password_min_length, email=user.email, name=user.name)
+    return await _set_password(settings=settings, user=user, password=new, keep_session=session)
+
+
+async def _set_password(*, settings: Settings, user: User, password: str, keep_session: Session | None) -> User:
+    """Stores the new hash and ends every other session: a stolen cookie dies with the old password."""
+    user.password_hash = await asyncio.to_thread(hash_password, password)
+    async with in_transaction() as conn:
+        await user.save(update_fields=["password_hash"], using_db=conn)
+        others = Session.filter(user=user).using_db(conn)
+        if keep_session is not None:
+            others = others.exclude(id=keep_session.id)
+        await others.delete()
+        subject, text, html = mails.render("password_changed", user.language, name=user.name,
+                                           link=f"{settings.base_url.rstrip('/')}/account/forgot")
+        await push.queue_email(to=user.email, subject=subject, text=text, html=html, user=user, using_db=conn)
+    return user
+
+
+async def request_email_change(*, settings: Settings, user: User, new_email: str, password: str) -> None:
+    if not await asyncio.to_thread(verify_password, user.password_hash, password):
+        raise ValidationFailed("The password is wrong.", code="invalid_credentials", field="password")
+    if await User.exists(email=new_email):
+        raise Conflict("Another account already uses this e-mail address.", code="email_taken", field="new_email")
+    await ratelimit.consume(key=f"email-change:{user.id}", limit=5, window_seconds=3600)
+    await _send_link(settings=settings, user=user, purpose="email_change", path="/account/confirm-email",
+                     to=new_email, new_email=new_email)
+
+
+async def confirm_email_change(*, token: str) -> User:
+    row = await _use_link(token, "email_change")
+    if await User.exists(email=row.new_email):
+        raise Conflict("Another account already uses this e-mail address.", code="email_taken")
+    row.user.email = row.new_email
+    row.user.email_verified_at = utcnow()
+    await row.user.save(update_fields=["email", "email_verified_at"])
+    return row.user
+
+
+async def update_profile(*, user: User, name: str | None, language: str | None) -> User:
+    if name:
+        user.name = name
+    if language:
+        user.language = language
+    await user.save(update_fields=["name", "language"])
+    return user
+
+
+async def create_api_token(*, user: User, name: str) -> tuple[ApiToken, str]:
+    if await ApiToken.filter(user=user, revoked_at=None).count() >= 20:
+        raise Conflict("You already have 20 active tokens; revoke one first.", code="too_many_tokens")
+    token, hashed = new_token("gch_")
+    row = await ApiToken.create(token_hash=hashed, prefix=token[:8], name=name, user=user)
+    return row, token
+
+
+async def list_api_tokens(*, user: User) -> list[ApiToken]:
+    return await ApiToken.filter(user=user, revoked_at=None).order_by("-created_at")
+
+
+async def revoke_api_token(*, user: User, token_id: int) -> None:
+    if not await ApiToken.filter(id=token_id, user=user, revoked_at=None).update(revoked_at=utcnow()):
+        raise Forbidden("This token is not yours or is already revoked.", code="not_found")
+
+
+async def create_user(*, email: str, name: str, password: str, language: str = "fr", verified: bool = True) -> User:
+    """Creates an account directly (administration command line and demo data)."""
+    return await User.create(email=email, name=name, password_hash=await asyncio.to_thread(hash_password, password),
+                             language=language, email_verified_at=utcnow() if verified else None)
+
+
+async def grant_role(*, user: User, organisation_id: int, role: Role, granted_by: User | None = None,
+                     team: str = "") -> Membership:
+    """Gives `user` an active `role` in the organisation (idempotent)."""
+    membership, _ = await Membership.get_or_create(
+        user=user, organisation_id=organisation_id, role=role,
+        defaults={"status": MembershipStatus.ACTIVE, "granted_by": granted_by, "team": team, "decided_at": utcnow()},
+    )
+    return membership
+
+
+def dump_user(user: User, memberships: list[Membership]) -> dict:
+    return {
+        "id": user.id, "email": user.email, "name": user.name, "language": user.language,
+        "email_verified": user.email_verified_at is not None,
+        "last_login_at": user.last_login_at.isoformat() if user.last_login_at else None,
+        "roles": [{"organisation": m.organisation.slug, "role": m.role.value, "team": m.team} for m in memberships],
+    }

@@ -1,0 +1,140 @@
+"""Settings, read once from the environment (the only module that does), with embedded defaults."""
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Mapping
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+
+def _setting(default: Any, doc: str) -> Any:
+    return field(default=default, metadata={"doc": doc})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob of Guichet; the environment variable is the field name in capitals."""
+
+    data_dir: str = _setting("data", "Folder for the SQLite file, generated secrets and development e-mails.")
+    database_url: str = _setting("", "Tortoise URL; empty means `sqlite://<DATA_DIR>/guichet.sqlite3`. "
+                                     "PostgreSQL: `postgres://user@host:5432/db`.")
+    media_root: str = _setting("media", "Where uploaded photos are stored (a shared volume with several hosts).")
+    base_url: str = _setting("http://127.0.0.1:8000", "Public URL of the site; `https://` turns on Secure cookies.")
+    host: str = _setting("127.0.0.1", "Address `python -m backend serve` listens on.")
+    port: int = _setting(8000, "Port `python -m backend serve` listens on.")
+    secret_key: str = _setting("", "Signs CSRF tokens; generated into DATA_DIR/secret_key on first run when empty.")
+    vapid_private_key: str = _setting("", "PEM of the Web Push VAPID key; generated into DATA_DIR on first run when empty.")
+    vapid_contact: str = _setting("mailto:guichet@brenles.example", "VAPID `sub` claim: how push services reach the operator.")
+    smtp_url: str = _setting("", "`smtp://user:pass@host:port` or `smtps://...`; empty writes e-mails as .eml files "
+                                 "into DATA_DIR/outbox-mail.")
+    mail_from: str = _setting("Guichet <guichet@brenles.example>", "Sender of every e-mail.")
+    default_language: str = _setting("fr", "Language used when the user has not chosen one (fr or en).")
+    worker_in_process: bool = _setting(True, "Deliver the outbox inside the web process (one-command setup); "
+                                             "set 0 when the Procfile's worker runs.")
+    worker_poll_seconds: float = _setting(1.0, "How often the outbox worker looks for due deliveries.")
+    outbox_max_age_hours: int = _setting(48, "After this, a delivery that keeps failing is marked failed.")
+    max_body_bytes: int = _setting(1_048_576, "Largest JSON body accepted.")
+    max_upload_bytes: int = _setting(41_943_040, "Largest multipart body accepted (photos included).")
+    max_photos: int = _setting(5, "Photos per request.")
+    max_photo_bytes: int = _setting(15_728_640, "Bytes per photo.")
+    max_photo_megapixels: int = _setting(50, "Pixels per photo, in millions; more is refused as image_too_large.")
+    image_workers: int = _setting(2, "Photos decoded at once, off the event loop.")
+    max_description: int = _setting(4000, "Characters in a request's description.")
+    max_comment: int = _setting(2000, "Characters in a comment.")
+    max_short_text: int = _setting(200, "Characters in a name, an address or a one-line attribute.")
+    password_min_length: int = _setting(10, "Shortest password accepted.")
+    session_idle_days: int = _setting(30, "A session unused this long expires.")
+    login_window_seconds: int = _setting(900, "Window over which failed logins are counted.")
+    login_max_failures_account: int = _setting(5, "Failed logins per account in the window before 429.")
+    login_max_failures_ip: int = _setting(30, "Failed logins per IP address in the window before 429.")
+    register_per_hour_ip: int = _setting(20, "Accounts created per IP address per hour.")
+    create_per_hour_ip: int = _setting(60, "Requests created per IP address per hour (anonymous and signed-in).")
+    reopen_days: int = _setting(30, "Days after resolution during which the author may reopen a request.")
+    nearby_meters: int = _setting(50, "Radius of the 'already reported?' search.")
+    nearby_days: int = _setting(30, "Age of the requests the 'already reported?' search looks at.")
+    geocoder: str = _setting("none", "Reverse geocoder: `none` or `nominatim`.")
+    nominatim_url: str = _setting("", "Base URL of a Nominatim server, for GEOCODER=nominatim.")
+    tile_url: str = _setting("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "Map tiles the PWA loads.")
+    trusted_proxy: bool = _setting(False, "Take the client address from X-Forwarded-For (behind a reverse proxy).")
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith(("postgres://", "postgresql://", "asyncpg://"))
+
+    @property
+    def vapid_public_key(self) -> str:
+        """The application server key: base64url of the uncompressed P-256 point."""
+        key = serialization.load_pem_private_key(self.vapid_private_key.encode(), password=None)
+        point = key.public_key().public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+        )
+        return base64.urlsafe_b64encode(point).rstrip(b"=").decode()
+
+    @classmethod
+    def load(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
+        """Reads the environment, fills derived defaults and creates missing secrets in the data folder."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(f.name.upper())
+            if raw is None:
+                continue
+            values[f.name] = _convert(f.default, raw, f.name)
+        values.update(overrides)
+        settings = cls(**values)
+        data = Path(settings.data_dir)
+        data.mkdir(parents=True, exist_ok=True)
+        derived: dict[str, Any] = {}
+        if not settings.database_url:
+            derived["database_url"] = f"sqlite://{(data / 'guichet.sqlite3').resolve()}"
+        if not settings.secret_key:
+            derived["secret_key"] = _stored_secret(data / "secret_key", lambda: secrets.token_urlsafe(48))
+        if not settings.vapid_private_key:
+            derived["vapid_private_key"] = _stored_secret(data / "vapid_private_key.pem", _new_vapid_pem)
+        return cls(**{**values, **derived}) if derived else settings
+
+
+def _convert(default: Any, raw: str, name: str) -> Any:
+    if isinstance(default, bool):
+        if raw.lower() in {"1", "true", "yes", "on"}:
+            return True
+        if raw.lower() in {"0", "false", "no", "off", ""}:
+            return False
+        raise ValueError(f"{name.upper()} must be a boolean, got {raw!r}")
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    return raw
+
+
+def _stored_secret(path: Path, make: Any) -> str:
+    """Returns the secret kept at `path`, creating it (mode 600) the first time."""
+    if path.exists():
+        return path.read_text().strip()
+    value = make()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(value + "\n")
+    return value
+
+
+def _new_vapid_pem() -> str:
+    key = ec.generate_private_key(ec.SECP256R1())
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode().strip()
+
+
+def documented_settings() -> list[tuple[str, Any, str]]:
+    """(ENV_NAME, default, doc) for every setting, in declaration order: the README table."""
+    return [(f.name.upper(), f.default, f.metadata["doc"]) for f in fields(Settings)]

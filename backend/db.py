@@ -1,0 +1,95 @@
+"""Tortoise set-up: the one app of models, connection settings per back end, and migrations."""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlparse
+
+from tortoise import Tortoise, connections
+from tortoise.context import TortoiseContext
+from tortoise.migrations.api.migrate import migrate as run_migrations
+
+from backend.config import Settings
+
+MODEL_MODULES = [
+    "backend.accounts.models",
+    "backend.ratelimit.models",
+    "backend.audit.models",
+    "backend.requests.models",
+    "backend.media.models",
+    "backend.push.models",
+]
+MIGRATIONS_MODULE = "backend.migrations"
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    """The Tortoise config for one database URL; SQLite gets WAL, synchronous=FULL and foreign keys."""
+    url = urlparse(database_url)
+    if url.scheme == "sqlite":
+        connection: Any = {
+            "engine": "tortoise.backends.sqlite",
+            "credentials": {
+                "file_path": database_url.split("://", 1)[1].split("?", 1)[0],
+                "journal_mode": "WAL",
+                "synchronous": "FULL",
+                "foreign_keys": "ON",
+                "busy_timeout": 10000,
+            },
+        }
+    elif url.scheme in {"postgres", "postgresql", "asyncpg"}:
+        connection = {
+            "engine": "tortoise.backends.asyncpg",
+            "credentials": {
+                "host": url.hostname or "127.0.0.1",
+                "port": url.port or 5432,
+                "user": url.username or "postgres",
+                "password": url.password or "",
+                "database": url.path.lstrip("/") or "postgres",
+                "minsize": 1,
+                "maxsize": 10,
+            },
+        }
+    else:
+        raise ValueError(f"DATABASE_URL must be sqlite:// or postgres://, got {url.scheme!r}")
+    return {
+        "connections": {"default": connection},
+        "apps": {
+            "models": {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": MIGRATIONS_MODULE,
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def __getattr__(name: str) -> Any:
+    # The `tortoise` command line reads backend.db.TORTOISE_ORM (pyproject.toml); computed on demand
+    # so that importing this module neither reads the environment nor touches the data folder.
+    if name == "TORTOISE_ORM":
+        return tortoise_config(Settings.load().database_url)
+    raise AttributeError(name)
+
+
+async def init_db(settings: Settings) -> TortoiseContext:
+    """Opens the connections; the global fallback lets every task of the server use them."""
+    return await Tortoise.init(config=tortoise_config(settings.database_url), _enable_global_fallback=True)
+
+
+async def close_db(ctx: TortoiseContext) -> None:
+    """Closes the connections and releases the global fallback (so a later init may take it)."""
+    await ctx.close_connections()
+
+
+async def migrate(settings: Settings, *, progress: Any = None) -> None:
+    """Applies every committed migration that the database lacks."""
+    try:
+        await run_migrations(config=tortoise_config(settings.database_url), progress=progress)
+    finally:
+        await connections.close_all()
+
+
+def dialect() -> str:
+    """`sqlite` or `postgres`: the few places that need native SQL ask this."""
+    return connections.get("default").capabilities.dialect

@@ -1,0 +1,207 @@
+"""The demo town of Brenles: organisations, catalogue, one account per role and ~200 requests (idempotent)."""
+from __future__ import annotations
+
+import math
+import random
+from datetime import timedelta
+
+from backend.accounts import service as accounts
+from backend.accounts.models import Organisation, OrganisationKind, Role, User
+from backend.config import Settings
+from backend.requests import service as requests
+from backend.geo import service as geo
+from backend.push.models import Message, Outbox
+from backend.requests.catalogue import check_attribute_definitions
+from backend.requests.models import Channel, Service, ServiceKind, Status
+
+CENTER = (46.6725, 6.8535)  # Brenles (fictional), in the hills above the Broye
+
+
+def _blob(lat: float, lon: float, radius_m: float, wobble: list[float]) -> dict:
+    """An irregular closed polygon around a point: a real-looking municipal boundary."""
+    ring = []
+    n = len(wobble)
+    for i, w in enumerate(wobble):
+        angle = 2 * math.pi * i / n
+        r = radius_m * w
+        ring.append([round(lon + r * math.sin(angle) / (111_320 * math.cos(math.radians(lat))), 6),
+                     round(lat + r * math.cos(angle) / 110_540, 6)])
+    ring.append(ring[0])
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+BRENLES = _blob(*CENTER, 1900, [1.0, 1.12, 0.93, 1.2, 1.05, 0.82, 0.9, 1.1, 1.18, 0.97, 0.86, 1.04, 0.95, 1.1])
+CHESALLES_CENTER = (46.6960, 6.8160)
+CHESALLES = _blob(*CHESALLES_CENTER, 1300, [1.0, 0.9, 1.1, 0.95, 1.05, 0.85, 1.0, 1.1])
+DISTRICT = _blob(46.684, 6.838, 6500, [1.0] * 16)
+CANTON = _blob(46.684, 6.838, 40000, [1.0] * 12)
+
+A = "singlevaluelist"
+SIZES = [{"key": "small", "name": "Petit (moins de 30 cm)", "name_en": "Small (under 30 cm)"},
+         {"key": "medium", "name": "Moyen", "name_en": "Medium"},
+         {"key": "large", "name": "Grand (plus d'un mètre)", "name_en": "Large (over a metre)"}]
+LOST_CATEGORIES = [
+    {"key": k, "name": fr, "name_en": en} for k, fr, en in [
+        ("keys", "Clés", "Keys"), ("wallet", "Portefeuille ou porte-monnaie", "Wallet or purse"),
+        ("phone", "Téléphone", "Phone"), ("bag", "Sac", "Bag"), ("id", "Pièce d'identité", "Identity document"),
+        ("card", "Carte bancaire", "Bank card"), ("bike", "Vélo", "Bike"), ("glasses", "Lunettes", "Glasses"),
+        ("jewellery", "Bijou", "Jewellery"), ("clothing", "Vêtement", "Clothing"), ("toy", "Jouet", "Toy"),
+        ("other", "Autre", "Other")]
+]
+# code, group, icon, fr, en, due hours, attributes, extra
+SERVICES = [
+    ("voirie", "Routes et trottoirs", "pothole", "Nid-de-poule, chaussée abîmée", "Pothole, damaged road", 120,
+     [{"code": "taille", "datatype": A, "required": True, "description": "Taille du trou",
+       "description_en": "Size of the hole", "values": SIZES}], {}),
+    ("eclairage", "Éclairage", "light", "Éclairage public en panne", "Street light out", 72,
+     [{"code": "etat", "datatype": A, "required": True, "description": "Que se passe-t-il ?",
+       "description_en": "What is wrong?", "values": [
+           {"key": "off", "name": "Éteint la nuit", "name_en": "Off at night"},
+           {"key": "flicker", "name": "Clignote", "name_en": "Flickering"},
+           {"key": "day", "name": "Allumé le jour", "name_en": "On by day"}]},
+      {"code": "numero", "datatype": "string", "required": False, "description": "Numéro du candélabre",
+       "description_en": "Number on the pole"}], {"team": "Éclairage"}),
+    ("tags", "Propreté", "spray", "Tags et graffitis", "Tags and graffiti", 240,
+     [{"code": "injurieux", "datatype": A, "required": False, "description": "Contenu injurieux ou haineux ?",
+       "description_en": "Offensive or hateful content?", "values": [
+           {"key": "yes", "name": "Oui", "name_en": "Yes"}, {"key": "no", "name": "Non", "name_en": "No"}]}], {}),
+    ("depot-sauvage", "Propreté", "trash", "Dépôt sauvage de déchets", "Illegal dumping", 72,
+     [{"code": "volume", "datatype": A, "required": True, "description": "Volume", "description_en": "Volume",
+       "values": SIZES}], {}),
+    ("proprete", "Propreté", "broom", "Propreté, poubelle pleine", "Litter, full bin", 48, [], {}),
+    ("mobilier", "Routes et trottoirs", "bench", "Mobilier urbain abîmé", "Damaged street furniture", 240, [], {}),
+    ("espaces-verts", "Espaces verts", "tree", "Espaces verts, parcs", "Parks and green spaces", 240, [], {}),
+    ("signalisation", "Routes et trottoirs", "sign", "Panneau ou marquage", "Signs and road markings", 168, [], {}),
+    ("fuite-eau", "Eau", "drop", "Fuite d'eau", "Water leak", 24, [], {}),
+    ("animal-mort", "Propreté", "paw", "Animal mort", "Dead animal", 24, [], {}),
+    ("stationnement", "Routes et trottoirs", "car", "Stationnement gênant", "Obstructive parking", 24,
+     [{"code": "plaque", "datatype": "string", "required": False, "description": "Plaque (facultatif)",
+       "description_en": "Plate number (optional)"}], {}),
+    ("arbre-dangereux", "Espaces verts", "alert", "Arbre dangereux", "Dangerous tree", 4, [],
+     {"urgent": True, "emergency_phone": "118",
+      "emergency_message_fr": "Danger immédiat pour des personnes ? Appelez le 117 (police), le 118 (pompiers) "
+                              "ou le 144 (urgences) avant de faire un signalement.",
+      "emergency_message_en": "Immediate danger to people? Call 117 (police), 118 (fire brigade) or 144 "
+                              "(ambulance) before reporting."}),
+    ("objet-perdu", "Objets perdus et trouvés", "search", "J'ai perdu un objet", "I lost something", 720,
+     [{"code": "categorie", "datatype": A, "required": True, "description": "Catégorie",
+       "description_en": "Category", "values": LOST_CATEGORIES}], {"kind": ServiceKind.LOST}),
+    ("objet-trouve", "Objets perdus et trouvés", "hand", "J'ai trouvé un objet", "I found something", 720,
+     [{"code": "categorie", "datatype": A, "required": True, "description": "Catégorie",
+       "description_en": "Category", "values": LOST_CATEGORIES}], {"kind": ServiceKind.FOUND}),
+]
+ACCOUNTS = [
+    ("citizen", None, "citoyenne@brenles.example", "Léa Citoyenne", "Brenles-citoyenne-26"),
+    ("agent", "brenles", "agent@brenles.example", "Marc Agent", "Brenles-agent-2026"),
+    ("field_agent", "brenles", "terrain@brenles.example", "Nadia Terrain", "Brenles-terrain-26"),
+    ("dispatcher", "brenles", "dispatch@brenles.example", "Paul Dispatch", "Brenles-dispatch-26"),
+    ("service_manager", "brenles", "services@brenles.example", "Sofia Services", "Brenles-services-26"),
+    ("secretary", "brenles", "secretaire@brenles.example", "Jean Secrétaire", "Brenles-secretaire-26"),
+    ("prefect", "broye-jorat", "prefet@broye-jorat.example", "Anne Préfète", "Broye-prefete-2026"),
+    ("admin", "lemanie", "admin@lemanie.example", "Admin Lémanie", "Lemanie-admin-2026"),
+]
+DESCRIPTIONS = [
+    "Trou profond au bord de la chaussée, dangereux pour les vélos.", "Lampadaire éteint depuis trois jours.",
+    "Tag sur le mur de l'école.", "Sacs poubelles déposés au pied du conteneur.", "Poubelle qui déborde.",
+    "Banc cassé près de la fontaine.", "Haie qui dépasse sur le trottoir.", "Panneau stop tordu.",
+    "De l'eau coule sur la route depuis ce matin.", "Renard mort au bord de la route.",
+    "Voiture garée sur le passage piéton.", "Grosse branche qui pend au-dessus du chemin.",
+]
+
+
+async def _organisations() -> dict[str, Organisation]:
+    create = accounts.create_organisation
+    canton = await create(slug="lemanie", kind=OrganisationKind.CANTON, name_fr="Canton de Lémanie",
+                          name_en="Canton of Lemania", boundary=CANTON, ref_prefix="LEM")
+    district = await create(slug="broye-jorat", kind=OrganisationKind.DISTRICT, parent=canton,
+                            name_fr="Préfecture de la Broye-Jorat", name_en="Broye-Jorat prefecture",
+                            boundary=DISTRICT, ref_prefix="BRJ")
+    brenles = await create(slug="brenles", kind=OrganisationKind.MUNICIPALITY, parent=district,
+                           name_fr="Commune de Brenles", name_en="Municipality of Brenles", boundary=BRENLES,
+                           ref_prefix="BRN", contact_email="greffe@brenles.example", contact_phone="+41 21 555 01 00",
+                           address="Place de l'Église 1, 1683 Brenles",
+                           opening_hours="lu–ve 8 h–11 h 30, me 14 h–18 h")
+    chesalles = await create(slug="chesalles", kind=OrganisationKind.MUNICIPALITY, parent=district,
+                             name_fr="Commune de Chesalles", name_en="Municipality of Chesalles",
+                             boundary=CHESALLES, ref_prefix="CHS", contact_email="greffe@chesalles.example")
+    return {"lemanie": canton, "broye-jorat": district, "brenles": brenles, "chesalles": chesalles}
+
+
+async def _catalogue(org: Organisation) -> list[Service]:
+    services = []
+    for position, (code, group, icon, fr, en, due, attrs, extra) in enumerate(SERVICES):
+        services.append(await Service.create(
+            organisation=org, code=code, group=group, icon=icon, name_fr=fr, name_en=en, due_hours=due,
+            attributes=check_attribute_definitions(attrs), position=position, **extra))
+    return services
+
+
+def _random_point(rng: random.Random, center: tuple[float, float], radius_m: float, boundary: dict):
+    while True:
+        r = radius_m * math.sqrt(rng.random())
+        a = rng.random() * 2 * math.pi
+        lat = center[0] + r * math.cos(a) / 110_540
+        lon = center[1] + r * math.sin(a) / (111_320 * math.cos(math.radians(center[0])))
+        if geo.contains(boundary, lat, lon):
+            return round(lat, 6), round(lon, 6)
+
+
+PATHS = {
+    Status.SUBMITTED: [], Status.ACKNOWLEDGED: [Status.ACKNOWLEDGED],
+    Status.IN_PROGRESS: [Status.ACKNOWLEDGED, Status.IN_PROGRESS],
+    Status.RESOLVED: [Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RESOLVED],
+    Status.REJECTED: [Status.REJECTED], Status.DUPLICATE: [Status.DUPLICATE],
+    Status.CLOSED: [Status.ACKNOWLEDGED, Status.RESOLVED, Status.CLOSED],
+}
+
+
+async def _requests(brenles: Organisation, services: list[Service], citizen: User, agent: User, count: int) -> None:
+    rng = random.Random(2026)
+    incident = [s for s in services if s.kind == ServiceKind.INCIDENT]
+    statuses = list(PATHS)
+    weights = [30, 25, 20, 15, 4, 3, 3]
+    now = requests.utcnow()
+    for i in range(count):
+        service = incident[i % len(incident)]
+        lat, lon = _random_point(rng, CENTER, 1900, BRENLES)
+        at = now - timedelta(days=rng.uniform(0, 60), minutes=rng.randint(0, 600))
+        attrs = {a["code"]: a["values"][rng.randrange(len(a["values"]))]["key"]
+                 for a in service.attributes if a["required"]}
+        author = citizen if i % 5 == 0 else None
+        new = requests.NewRequest(service=service, lat=lat, lon=lon, attributes=attrs,
+                                  description=DESCRIPTIONS[i % len(DESCRIPTIONS)],
+                                  contact_email="" if author else f"habitant{i}@brenles.example",
+                                  channel=rng.choice([Channel.APP, Channel.APP, Channel.WEB, Channel.PHONE]))
+        req, _ = await requests.create_request(new=new, author=author, at=at)
+        target = rng.choices(statuses, weights)[0]
+        step_at = at
+        for step in PATHS[target]:
+            step_at = step_at + timedelta(hours=rng.uniform(2, 48))
+            if step_at > now:
+                break
+            await requests.change_status(req=req, to=step, actor=agent, at=step_at,
+                                         comment="Merci, nous nous en occupons." if step == Status.ACKNOWLEDGED else "")
+
+
+async def seed(settings: Settings, *, request_count: int = 200) -> None:
+    """Creates the demo town once; prints the logins every time."""
+    requests.configure(base_url=settings.base_url, secret=settings.secret_key)
+    if not await Organisation.exists(slug="brenles"):
+        orgs = await _organisations()
+        services = await _catalogue(orgs["brenles"])
+        await _catalogue(orgs["chesalles"])
+        users = {}
+        for role, org_slug, email, name, password in ACCOUNTS:
+            users[role] = await accounts.create_user(email=email, name=name, password=password)
+            if org_slug:
+                await accounts.grant_role(user=users[role], organisation_id=orgs[org_slug].id, role=Role(role),
+                                          team="Éclairage" if role == "field_agent" else "")
+        await _requests(orgs["brenles"], services, users["citizen"], users["agent"], request_count)
+        # The demo sends no mail for its own history.
+        await Outbox.all().delete()
+        await Message.all().delete()
+        print(f"demo town of Brenles created with {request_count} requests")
+    print(f"\nGuichet demo: {settings.base_url}\n\nrole             e-mail                         password")
+    for role, _, email, _, password in ACCOUNTS:
+        print(f"{role:<16} {email:<30} {password}")
+    print()

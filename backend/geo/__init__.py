@@ -1,0 +1,1 @@
+"""Points, bounding boxes, distances, point-in-polygon and reverse geocoding."""

@@ -1,0 +1,1 @@
+"""Lost and found objects, matching and claims."""

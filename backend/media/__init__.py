@@ -1,0 +1,1 @@
+"""Photo pipeline: validate, orient, strip metadata, resize, store."""

@@ -1,0 +1,139 @@
+"""ASGI middleware: body size limits, CSRF on cookie-authenticated calls, security headers."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from typing import Callable
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from backend.errors import CsrfFailed, GuichetError, PayloadTooLarge
+
+SESSION_COOKIE = "guichet_session"
+CSRF_COOKIE = "guichet_csrf"
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+async def send_error(send: Send, error: GuichetError) -> None:
+    body = json.dumps(error.body()).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    headers += [(k.lower().encode(), v.encode()) for k, v in error.headers().items()]
+    await send({"type": "http.response.start", "status": error.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class BodyLimit:
+    """413 in the API's JSON shape, on Content-Length and on streamed bodies alike.
+
+    `limit_for(scope)` gives the limit of a request: multipart uploads get more room than JSON.
+    """
+
+    def __init__(self, app: ASGIApp, limit_for: Callable[[Scope], int]):
+        self.app = app
+        self.limit_for = limit_for
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        limit = self.limit_for(scope)
+        declared = Headers(scope=scope).get("content-length")
+        too_large = PayloadTooLarge(f"The body is larger than {limit} bytes.")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            return await send_error(send, too_large)
+        seen = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise _BodyTooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except _BodyTooLarge:
+            if not started:
+                await send_error(send, too_large)
+
+
+def csrf_token_for(secret: str, cookie_value: str) -> str:
+    return hmac.new(secret.encode(), b"csrf:" + cookie_value.encode(), hashlib.sha256).hexdigest()
+
+
+class CsrfCheck:
+    """Unsafe calls that carry our cookies must carry the matching X-CSRF-Token.
+
+    Clients that send no cookie (Bearer tokens, Open311 keys, scripts) have no ambient credential
+    for another site to abuse, so they pass; a browser always has the CSRF cookie from /session.
+    """
+
+    def __init__(self, app: ASGIApp, secret: str):
+        self.app = app
+        self.secret = secret
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in UNSAFE and scope["path"].startswith("/api/"):
+            headers = Headers(scope=scope)
+            cookies = _cookies(headers.get("cookie", ""))
+            if not headers.get("authorization") and (SESSION_COOKIE in cookies or CSRF_COOKIE in cookies):
+                given = headers.get("x-csrf-token", "")
+                expected = csrf_token_for(self.secret, cookies.get(CSRF_COOKIE, ""))
+                if not cookies.get(CSRF_COOKIE) or not hmac.compare_digest(given, expected):
+                    return await send_error(send, CsrfFailed())
+        await self.app(scope, receive, send)
+
+
+def _cookies(header: str) -> dict[str, str]:
+    out = {}
+    for part in header.split(";"):
+        name, _, value = part.strip().partition("=")
+        if name:
+            out[name] = value
+    return out
+
+
+class SecurityHeaders:
+    """Headers every answer carries; the CSP keeps the PWA to its own origin (tiles excepted)."""
+
+    def __init__(self, app: ASGIApp, tile_origin: str):
+        self.app = app
+        self.csp = (
+            "default-src 'self'; img-src 'self' data: blob: " + tile_origin + "; "
+            "style-src 'self'; script-src 'self'; connect-src 'self'; worker-src 'self'; "
+            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                extra = [
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"same-origin"),
+                    (b"x-frame-options", b"DENY"),
+                    (b"permissions-policy", b"geolocation=(self), camera=(self)"),
+                ]
+                names = {k for k, _ in message["headers"]}
+                if b"content-security-policy" not in names:
+                    extra.append((b"content-security-policy", self.csp.encode()))
+                message["headers"] = list(message["headers"]) + extra
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

@@ -1,0 +1,1 @@
+"""Web push subscriptions, the outbox (push, e-mail, inbox) and its delivery worker."""

@@ -1,0 +1,55 @@
+"""Fixed-window limits kept in the database, so that every worker counts the same attempts."""
+from __future__ import annotations
+
+import time
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+
+from backend.errors import TooManyRequests
+from backend.ratelimit.models import RateCounter
+
+
+def _window(window_seconds: int) -> tuple[int, int]:
+    now = int(time.time())
+    start = now - now % window_seconds
+    return start, start + window_seconds - now
+
+
+async def count(*, key: str, window_seconds: int) -> int:
+    """Attempts recorded for `key` in the current window."""
+    start, _ = _window(window_seconds)
+    row = await RateCounter.get_or_none(key=key, window_start=start)
+    return row.count if row else 0
+
+
+async def record(*, key: str, window_seconds: int) -> int:
+    """Counts one attempt for `key` and returns the new total of the window."""
+    start, _ = _window(window_seconds)
+    for _ in range(3):
+        updated = await RateCounter.filter(key=key, window_start=start).update(count=F("count") + 1)
+        if updated:
+            break
+        try:
+            await RateCounter.create(key=key, window_start=start, count=1)
+            return 1
+        except IntegrityError:
+            continue  # another worker created it first: update theirs
+    return await count(key=key, window_seconds=window_seconds)
+
+
+async def ensure_below(*, key: str, limit: int, window_seconds: int, message: str | None = None) -> None:
+    """Raises 429 with Retry-After when `key` already reached `limit` in this window."""
+    if await count(key=key, window_seconds=window_seconds) >= limit:
+        raise TooManyRequests(_window(window_seconds)[1], message)
+
+
+async def consume(*, key: str, limit: int, window_seconds: int, message: str | None = None) -> None:
+    """Counts one attempt and raises 429 when it goes over `limit`."""
+    if await record(key=key, window_seconds=window_seconds) > limit:
+        raise TooManyRequests(_window(window_seconds)[1], message)
+
+
+async def purge_older_than(seconds: int) -> int:
+    """Drops counters of windows long gone (the worker calls this now and then)."""
+    return await RateCounter.filter(window_start__lt=int(time.time()) - seconds).delete()

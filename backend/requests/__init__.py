@@ -1,0 +1,1 @@
+"""The request ("demande"): the service catalogue, statuses, timeline, assignment."""

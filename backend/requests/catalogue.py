@@ -1,0 +1,182 @@
+"""The service catalogue: what can be requested where, and the definitions of extra attributes."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+
+from backend.accounts import service as accounts
+from backend.accounts.models import Organisation, Role
+from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from backend.requests.models import Service, ServiceKind
+from backend.validation import to_number
+
+DATATYPES = ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist")
+CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+MANAGERS = (Role.SERVICE_MANAGER, Role.ADMIN)
+
+
+def check_attribute_definitions(attributes: Any) -> list[dict]:
+    """Validates Open311-style attribute definitions and returns them normalised and ordered."""
+    if not isinstance(attributes, list):
+        raise ValidationFailed("attributes must be a list.", code="invalid_type", field="attributes")
+    seen: set[str] = set()
+    out = []
+    for i, attr in enumerate(attributes):
+        where = f"attributes[{i}]"
+        if not isinstance(attr, dict) or not isinstance(attr.get("code"), str) or not CODE_RE.match(attr["code"]):
+            raise ValidationFailed(f"{where}.code must be a short lowercase code.", code="invalid", field=where)
+        if attr["code"] in seen:
+            raise ValidationFailed(f"{where}.code is used twice.", code="invalid", field=where)
+        seen.add(attr["code"])
+        if attr.get("datatype") not in DATATYPES:
+            raise ValidationFailed(f"{where}.datatype must be one of {', '.join(DATATYPES)}.", code="invalid",
+                                   field=where)
+        values = attr.get("values") or []
+        if attr["datatype"].endswith("valuelist") and (
+                not values or not all(isinstance(v, dict) and v.get("key") and v.get("name") for v in values)):
+            raise ValidationFailed(f"{where}.values must list {{key, name}} pairs.", code="invalid", field=where)
+        out.append({
+            "code": attr["code"], "datatype": attr["datatype"], "required": bool(attr.get("required", False)),
+            "order": int(attr.get("order", i + 1)), "description": str(attr.get("description", ""))[:500],
+            "description_en": str(attr.get("description_en", attr.get("description", "")))[:500],
+            "values": [{"key": str(v["key"]), "name": str(v["name"]), "name_en": str(v.get("name_en", v["name"]))}
+                       for v in values],
+        })
+    return sorted(out, key=lambda a: a["order"])
+
+
+def validate_attributes(service: Service, given: Any, *, max_text: int) -> dict[str, Any]:
+    """Checks a request's attribute values against the service's definition; unknown codes are refused."""
+    if given is None:
+        given = {}
+    if not isinstance(given, dict):
+        raise ValidationFailed("attributes must be an object.", code="invalid_type", field="attributes")
+    definitions = {a["code"]: a for a in service.attributes}
+    unknown = sorted(set(given) - set(definitions))
+    if unknown:
+        raise ValidationFailed(f"Unknown attribute: {unknown[0]}.", code="unknown_field",
+                               field=f"attributes.{unknown[0]}")
+    out: dict[str, Any] = {}
+    for code, definition in definitions.items():
+        field = f"attributes.{code}"
+        value = given.get(code)
+        if value in (None, "", []):
+            if definition["required"]:
+                raise ValidationFailed(f"{definition['description'] or code} is required.", code="required",
+                                       field=field)
+            continue
+        out[code] = _attribute_value(definition, value, field, max_text)
+    return out
+
+
+def _attribute_value(definition: dict, value: Any, field: str, max_text: int) -> Any:
+    kind = definition["datatype"]
+    keys = {v["key"] for v in definition["values"]}
+    if kind in ("string", "text"):
+        if not isinstance(value, str):
+            raise ValidationFailed(f"{field} must be text.", code="invalid_type", field=field)
+        if len(value) > (max_text if kind == "text" else 200):
+            raise ValidationFailed(f"{field} is too long.", code="too_long", field=field)
+        return value.strip()
+    if kind == "number":
+        return to_number(value, field)
+    if kind == "datetime":
+        try:
+            return datetime.fromisoformat(str(value)).isoformat()
+        except ValueError:
+            raise ValidationFailed(f"{field} must be a date and time (ISO 8601).", code="invalid_type",
+                                   field=field) from None
+    if kind == "singlevaluelist":
+        if not isinstance(value, str) or value not in keys:
+            raise ValidationFailed(f"{field} must be one of: {', '.join(sorted(keys))}.", code="invalid_choice",
+                                   field=field)
+        return value
+    values = value if isinstance(value, list) else [value]
+    if not values or not all(isinstance(v, str) and v in keys for v in values):
+        raise ValidationFailed(f"{field} must be chosen from: {', '.join(sorted(keys))}.", code="invalid_choice",
+                               field=field)
+    return sorted(set(values))
+
+
+async def services_of(organisation: Organisation, *, include_inactive: bool = False) -> list[Service]:
+    query = Service.filter(organisation=organisation)
+    if not include_inactive:
+        query = query.filter(active=True)
+    return await query.order_by("position", "group", "name_fr")
+
+
+async def catalogue_at(lat: float, lon: float) -> tuple[Organisation, list[Service]]:
+    """The organisation that serves the point and its active catalogue."""
+    org = await accounts.organisation_at(lat, lon)
+    return org, await services_of(org)
+
+
+async def service_by_code(organisation: Organisation, code: str) -> Service:
+    service = await Service.get_or_none(organisation=organisation, code=code, active=True)
+    if service is None:
+        raise NotFound(f"No service {code!r} here.", code="unknown_service", field="service")
+    return service
+
+
+def _require_manager(viewer: Any, organisation: Organisation) -> None:
+    viewer.require_user()
+    if not viewer.has_role(organisation.id, *MANAGERS):
+        raise Forbidden("Only the service managers of this organisation can change its catalogue.")
+
+
+async def create_service(*, viewer: Any, organisation: Organisation, fields: dict[str, Any]) -> Service:
+    """A service manager adds a service to their organisation's catalogue."""
+    _require_manager(viewer, organisation)
+    if not CODE_RE.match(fields["code"]):
+        raise ValidationFailed("code must be lowercase letters, digits, - or _.", code="invalid", field="code")
+    fields["attributes"] = check_attribute_definitions(fields.get("attributes") or [])
+    try:
+        return await Service.create(organisation=organisation, **fields)
+    except IntegrityError:
+        raise Conflict(f"A service {fields['code']!r} already exists here.", code="service_exists",
+                       field="code") from None
+
+
+async def update_service(*, viewer: Any, organisation: Organisation, code: str, fields: dict[str, Any]) -> Service:
+    _require_manager(viewer, organisation)
+    service = await Service.get_or_none(organisation=organisation, code=code)
+    if service is None:
+        raise NotFound(f"No service {code!r} here.", code="unknown_service")
+    if "attributes" in fields:
+        fields["attributes"] = check_attribute_definitions(fields["attributes"])
+    for key, value in fields.items():
+        setattr(service, key, value)
+    await service.save()
+    return service
+
+
+def localised(obj: Any, name: str, language: str) -> str:
+    return getattr(obj, f"{name}_{language}", "") or getattr(obj, f"{name}_fr", "")
+
+
+def dump_service(service: Service, language: str) -> dict:
+    return {
+        "code": service.code,
+        "name": localised(service, "name", language),
+        "description": localised(service, "description", language),
+        "kind": service.kind.value if isinstance(service.kind, ServiceKind) else service.kind,
+        "group": service.group,
+        "icon": service.icon,
+        "urgent": service.urgent,
+        "emergency_message": localised(service, "emergency_message", language) if service.urgent else "",
+        "emergency_phone": service.emergency_phone if service.urgent else "",
+        "due_hours": service.due_hours,
+        "active": service.active,
+        "attributes": [
+            {
+                "code": a["code"], "datatype": a["datatype"], "required": a["required"], "order": a["order"],
+                "description": a["description_en"] if language == "en" else a["description"],
+                "values": [{"key": v["key"], "name": v["name_en"] if language == "en" else v["name"]}
+                           for v in a["values"]],
+            }
+            for a in service.attributes
+        ],
+    }

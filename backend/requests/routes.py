@@ -1,0 +1,98 @@
+"""Catalogue and request endpoints: thin handlers over the requests services."""
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from backend.accounts import service as accounts
+from backend.errors import ValidationFailed
+from backend.requests import catalogue, schemas
+from backend.validation import point
+from backend.web import doc, json_response, language_of, read_json, viewer
+
+
+def _dump_org(org) -> dict:
+    return {"slug": org.slug, "name": org.name_fr, "name_en": org.name_en, "kind": org.kind.value}
+
+
+@doc("The catalogue that applies at a point (`lat`, `lon`) or of an organisation (`organisation`).",
+     query={"lat": "latitude", "lon": "longitude", "organisation": "slug", "lang": "fr or en"}, tag="catalogue",
+     responses={200: "`{organisation, items}`", 422: "outside_area"})
+async def list_services(request: Request) -> JSONResponse:
+    params = request.query_params
+    v = await viewer(request)
+    lang = language_of(request, v.user)
+    if params.get("organisation"):
+        org = await accounts.organisation_by_slug(params["organisation"])
+        include_inactive = v.has_role(org.id, *catalogue.MANAGERS) and params.get("all") == "1"
+        services = await catalogue.services_of(org, include_inactive=include_inactive)
+    elif "lat" in params or "lon" in params:
+        org, services = await catalogue.catalogue_at(*point(params.get("lat"), params.get("lon")))
+    else:
+        raise ValidationFailed("Give lat and lon, or organisation.", code="required", field="lat")
+    name = org.name_en if lang == "en" else org.name_fr
+    return json_response({
+        "organisation": {"slug": org.slug, "name": name},
+        "items": [catalogue.dump_service(s, lang) for s in services],
+    })
+
+
+@doc("Add a service to an organisation's catalogue (service managers).", body=schemas.new_service, auth="staff",
+     tag="catalogue", responses={201: "the service", 403: "forbidden", 409: "service_exists"})
+async def create_service(request: Request) -> JSONResponse:
+    v = await viewer(request)
+    org = await accounts.organisation_by_slug(request.path_params["slug"])
+    form = await read_json(request, schemas.new_service)
+    service = await catalogue.create_service(viewer=v, organisation=org,
+                                             fields={k: val for k, val in form.items() if val is not None})
+    return json_response(catalogue.dump_service(service, language_of(request, v.user)), 201)
+
+
+@doc("Change a service of the catalogue (service managers); `active: false` withdraws it.",
+     body=schemas.service_update, auth="staff", tag="catalogue", responses={200: "the service", 403: "forbidden"})
+async def update_service(request: Request) -> JSONResponse:
+    v = await viewer(request)
+    org = await accounts.organisation_by_slug(request.path_params["slug"])
+    form = await read_json(request, schemas.service_update)
+    service = await catalogue.update_service(viewer=v, organisation=org, code=request.path_params["code"],
+                                             fields={k: val for k, val in form.items() if val is not None})
+    return json_response(catalogue.dump_service(service, language_of(request, v.user)))
+
+
+@doc("The organisations: canton, districts, municipalities.", tag="organisations",
+     responses={200: "`{items: [...], next_cursor: null}`"})
+async def list_organisations(request: Request) -> JSONResponse:
+    orgs = await accounts.organisation_tree()
+    by_id = {o.id: o for o in orgs}
+    return json_response({"items": [
+        _dump_org(o) | {"parent": by_id[o.parent_id].slug if o.parent_id in by_id else None,
+                        "bbox": [o.min_lon, o.min_lat, o.max_lon, o.max_lat] if o.boundary else None}
+        for o in orgs
+    ], "next_cursor": None})
+
+
+@doc("One organisation with its boundary and contact.", tag="organisations", responses={200: "the organisation"})
+async def get_organisation(request: Request) -> JSONResponse:
+    org = await accounts.organisation_by_slug(request.path_params["slug"])
+    return json_response(_dump_org(org) | {
+        "contact_email": org.contact_email, "contact_phone": org.contact_phone, "address": org.address,
+        "opening_hours": org.opening_hours, "boundary": org.boundary,
+    })
+
+
+@doc("The organisation that serves a point.", query={"lat": "latitude", "lon": "longitude"}, tag="organisations",
+     responses={200: "the organisation", 422: "outside_area"})
+async def organisation_at(request: Request) -> JSONResponse:
+    org = await accounts.organisation_at(*point(request.query_params.get("lat"), request.query_params.get("lon")))
+    return json_response(_dump_org(org))
+
+
+routes = [
+    Route("/api/v1/services", list_services, methods=["GET"]),
+    Route("/api/v1/organisations", list_organisations, methods=["GET"]),
+    Route("/api/v1/organisations/at", organisation_at, methods=["GET"]),
+    Route("/api/v1/organisations/{slug}", get_organisation, methods=["GET"]),
+    Route("/api/v1/organisations/{slug}/services", create_service, methods=["POST"]),
+    Route("/api/v1/organisations/{slug}/services/{code}", update_service, methods=["PATCH"]),
+]

@@ -1,0 +1,265 @@
+"""Requests: creation, the status table, the timeline and who is told what."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from backend import db
+from backend.accounts import service as accounts
+from backend.accounts.models import Organisation, Role, User
+from backend.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
+from backend.push import service as push
+from backend.requests.catalogue import (  # noqa: F401  (re-exported for other domains)
+    catalogue_at, dump_service, localised, service_by_code, services_of, validate_attributes,
+)
+from backend.requests.models import (
+    OPEN_STATUSES, Channel, Event, IdempotencyKey, Service, ServiceRequest, Status, Supporter,
+)
+from backend.requests.texts import status_update_text
+
+ALLOWED: dict[Status, set[Status]] = {
+    Status.SUBMITTED: {Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RESOLVED, Status.REJECTED,
+                       Status.DUPLICATE, Status.WITHDRAWN},
+    Status.ACKNOWLEDGED: {Status.IN_PROGRESS, Status.RESOLVED, Status.REJECTED, Status.DUPLICATE},
+    Status.IN_PROGRESS: {Status.ACKNOWLEDGED, Status.RESOLVED, Status.REJECTED, Status.DUPLICATE},
+    Status.RESOLVED: {Status.CLOSED, Status.ACKNOWLEDGED},
+    Status.REJECTED: {Status.CLOSED},
+    Status.DUPLICATE: {Status.CLOSED},
+    Status.CLOSED: set(),
+    Status.WITHDRAWN: set(),
+}
+STAFF_HANDLING = (Role.AGENT, Role.FIELD_AGENT, Role.DISPATCHER, Role.SERVICE_MANAGER, Role.SECRETARY, Role.ADMIN)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class NewRequest:
+    """What a creation carries once parsed; photos are already decoded and re-encoded."""
+
+    service: Service
+    lat: float
+    lon: float
+    description: str = ""
+    attributes: dict | None = None
+    address: str = ""
+    contact_email: str = ""
+    contact_name: str = ""
+    contact_phone: str = ""
+    channel: Channel = Channel.APP
+    language: str = "fr"
+    public: bool = True
+
+
+async def next_ref(org: Organisation, year: int, conn: Any) -> str:
+    """`BRN-2026-000123`: a number per organisation and year, taken atomically on both databases."""
+    mark = "$%d" if db.dialect() == "postgres" else "?"
+    p1, p2 = (mark % 1, mark % 2) if "%" in mark else (mark, mark)
+    await conn.execute_query(
+        f"INSERT INTO ref_counter (organisation_id, year, value) VALUES ({p1}, {p2}, 0) "
+        "ON CONFLICT (organisation_id, year) DO NOTHING", [org.id, year])
+    _, rows = await conn.execute_query(
+        f"UPDATE ref_counter SET value = value + 1 WHERE organisation_id = {p1} AND year = {p2} RETURNING value",
+        [org.id, year])
+    return f"{org.ref_prefix}-{year}-{rows[0]['value']:06d}"
+
+
+async def find_idempotent(key: str) -> ServiceRequest | None:
+    row = await IdempotencyKey.get_or_none(key=key).prefetch_related("request")
+    return row.request if row else None
+
+
+async def create_request(*, new: NewRequest, author: User | None, idempotency_key: str = "",
+                         at: datetime | None = None, store_photos: Any = None,
+                         photo_location: tuple[float, float] | None = None) -> tuple[ServiceRequest, str | None]:
+    """Writes the request, its `created` event, its photos and the acknowledgement in one transaction.
+
+    Returns the request and, for an anonymous author, the tracking token (shown once).
+    """
+    org = await Organisation.get(id=new.service.organisation_id)
+    routed = await accounts.organisation_at(new.lat, new.lon)
+    if routed.id != org.id:
+        raise ValidationFailed(f"This place is served by {routed.name_fr}, not by {org.name_fr}; "
+                               "choose a category offered there.", code="outside_area", field="lat")
+    if author is None and not new.contact_email and new.channel in (Channel.APP, Channel.WEB):
+        raise ValidationFailed("Give an e-mail address so that we can tell you what happens.", code="required",
+                               field="contact_email")
+    now = at or utcnow()
+    async with in_transaction() as conn:
+        ref = await next_ref(org, now.year, conn)
+        token = tracking_token(ref) if author is None and new.contact_email else None
+        token_hashed = accounts.token_hash(token) if token else None
+        req = await ServiceRequest.create(
+            ref=ref, organisation=org, service=new.service, lat=new.lat,
+            lon=new.lon, address=new.address, description=new.description, attributes=new.attributes or {},
+            author=author, contact_email=new.contact_email, contact_name=new.contact_name,
+            contact_phone=new.contact_phone, tracking_token_hash=token_hashed, language=new.language,
+            channel=new.channel, team=new.service.team, due_at=now + timedelta(hours=new.service.due_hours),
+            public=new.public and new.service.kind.value == "incident",
+            photo_lat=photo_location[0] if photo_location else None,
+            photo_lon=photo_location[1] if photo_location else None,
+            created_at=now, updated_at=now, using_db=conn,
+        )
+        await Event.create(request=req, kind="created", at=now, status=Status.SUBMITTED.value, public=True,
+                           actor=author, using_db=conn)
+        if idempotency_key:
+            await IdempotencyKey.create(key=idempotency_key, request=req, using_db=conn)
+        if store_photos is not None:
+            await store_photos(req, conn)
+        await _notify(req, "created", conn, actor=author)
+    return req, token
+
+
+def viewer_relation(viewer: Any, req: ServiceRequest) -> str:
+    """`staff`, `author`, `supporter` or `public`: how much of the request this viewer may see."""
+    if viewer.user is not None:
+        if viewer.has_role(req.organisation_id, *STAFF_HANDLING):
+            return "staff"
+        if req.author_id == viewer.user.id:
+            return "author"
+    return "public"
+
+
+async def request_for(ref: str, viewer: Any, *, token_ok: bool = False) -> tuple[ServiceRequest, str]:
+    """The request and the viewer's relation; hidden requests are 404 to whoever may not see them."""
+    req = await ServiceRequest.get_or_none(ref=ref).prefetch_related("service", "organisation")
+    if req is None:
+        raise NotFound(f"No request {ref}.", code="unknown_request")
+    relation = "author" if token_ok else viewer_relation(viewer, req)
+    if relation == "public" and not req.public:
+        raise NotFound(f"No request {ref}.", code="unknown_request")
+    return req, relation
+
+
+async def request_by_tracking_token(token: str) -> ServiceRequest:
+    req = await ServiceRequest.get_or_none(tracking_token_hash=accounts.token_hash(token)).prefetch_related(
+        "service", "organisation")
+    if req is None:
+        raise NotFound("This tracking link is unknown.", code="unknown_token")
+    return req
+
+
+async def change_status(*, req: ServiceRequest, to: Status, actor: User | None, comment: str = "",
+                        kind: str = "status", at: datetime | None = None, conn: Any = None,
+                        data: dict | None = None) -> Event:
+    """Moves a request to `to` from the explicit table, records the event and notifies its followers."""
+    current = Status(req.status)
+    if to not in ALLOWED[current]:
+        raise InvalidTransition(current.value, to.value)
+    now = at or utcnow()
+    req.status = to
+    req.updated_at = now
+    if to == Status.RESOLVED:
+        req.resolved_at = now
+    elif to == Status.ACKNOWLEDGED:
+        req.resolved_at = None
+    await req.save(update_fields=["status", "updated_at", "resolved_at"], using_db=conn)
+    event = await Event.create(request=req, kind=kind, at=now, status=to.value, comment=comment, public=True,
+                               actor=actor, actor_is_staff=kind == "status", data=data or {}, using_db=conn)
+    await _notify(req, kind, conn, actor=actor, comment=comment)
+    return event
+
+
+async def _followers(req: ServiceRequest, conn: Any, exclude: User | None) -> list[User]:
+    ids = set(await Supporter.filter(request_id=req.id).using_db(conn).values_list("user_id", flat=True))
+    if req.author_id:
+        ids.add(req.author_id)
+    if exclude is not None:
+        ids.discard(exclude.id)
+    return await User.filter(id__in=ids, is_active=True).using_db(conn) if ids else []
+
+
+async def _notify(req: ServiceRequest, kind: str, conn: Any, *, actor: User | None, comment: str = "") -> None:
+    """Tells the author and the supporters about a public event (the actor is not told of their own act)."""
+    followers = await _followers(req, conn, exclude=None if kind == "created" else actor)
+    anonymous = req.contact_email if req.author_id is None else ""
+    if not followers and not anonymous:
+        return
+    url = f"{_CONFIG['base_url']}/requests/{req.ref}"
+    if anonymous:
+        url = f"{_CONFIG['base_url']}/track/{tracking_token(req.ref)}"
+    subject, text = status_update_text(req, kind, comment, req.language)
+    await push.notify(subject=subject, text=text, url=url, topic=req.ref.replace("-", "")[:32], users=followers,
+                      anonymous_email=anonymous, request=req, using_db=conn)
+
+
+_CONFIG = {"base_url": "http://127.0.0.1:8000", "secret": ""}
+
+
+def configure(*, base_url: str, secret: str) -> None:
+    """Set at start-up: where links in notifications point, and the key tracking tokens derive from."""
+    _CONFIG.update(base_url=base_url.rstrip("/"), secret=secret)
+
+
+def tracking_token(ref: str) -> str:
+    """An anonymous author's private link token: derived from the reference with the secret key, so every
+    notification can carry it while the database keeps only its hash."""
+    digest = hmac.new(_CONFIG["secret"].encode(), f"track:{ref}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def _require_staff(viewer: Any, req: ServiceRequest, *roles: Role) -> User:
+    user = viewer.require_user()
+    if not viewer.has_role(req.organisation_id, *(roles or STAFF_HANDLING)):
+        raise Forbidden("Only the staff of this organisation can do this.")
+    return user
+
+
+async def post_staff_event(*, viewer: Any, req: ServiceRequest, status: str | None, comment: str, public: bool,
+                           assignee_id: int | None) -> Event:
+    """Staff act on a request: a status change, a public comment, an internal note, an assignment."""
+    actor = _require_staff(viewer, req)
+    if status is None and not comment and assignee_id is None:
+        raise ValidationFailed("Give a status, a comment or an assignee.", code="required", field="status")
+    async with in_transaction() as conn:
+        event = None
+        if assignee_id is not None:
+            if not viewer.has_role(req.organisation_id, Role.DISPATCHER, Role.SERVICE_MANAGER, Role.ADMIN,
+                                   Role.SECRETARY):
+                raise Forbidden("Only dispatchers and managers assign requests.", field="assignee")
+            assignee = await User.get_or_none(id=assignee_id)
+            if assignee is None or not await _is_staff_of(assignee, req.organisation_id):
+                raise ValidationFailed("This person is not on the staff of this organisation.", code="invalid",
+                                       field="assignee")
+            req.assignee = assignee
+            await req.save(update_fields=["assignee_id"], using_db=conn)
+            event = await Event.create(request=req, kind="assigned", at=utcnow(), public=False, actor=actor,
+                                       actor_is_staff=True, data={"assignee": assignee.name}, using_db=conn)
+        if status is not None:
+            event = await change_status(req=req, to=Status(status), actor=actor, comment=comment if public else "",
+                                        conn=conn)
+            if comment and not public:
+                event = await Event.create(request=req, kind="note", at=utcnow(), comment=comment, public=False,
+                                           actor=actor, actor_is_staff=True, using_db=conn)
+        elif comment:
+            event = await Event.create(request=req, kind="comment" if public else "note", at=utcnow(),
+                                       comment=comment, public=public, actor=actor, actor_is_staff=True,
+                                       using_db=conn)
+            if public:
+                await _notify(req, "comment", conn, actor=actor, comment=comment)
+    assert event is not None
+    return event
+
+
+async def _is_staff_of(user: User, organisation_id: int) -> bool:
+    memberships = await accounts.active_memberships(user)
+    return any(m.organisation_id == organisation_id and m.role in STAFF_HANDLING for m in memberships)
+
+
+async def events_for(req: ServiceRequest, relation: str) -> list[Event]:
+    query = Event.filter(request=req).prefetch_related("actor").order_by("at", "id")
+    if relation != "staff":
+        query = query.filter(public=True)
+    return await query
+
+
+def is_open(req: ServiceRequest) -> bool:
+    return Status(req.status) in OPEN_STATUSES

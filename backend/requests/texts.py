@@ -1,0 +1,38 @@
+"""Words for statuses and notifications, in French and English."""
+from __future__ import annotations
+
+from typing import Any
+
+STATUS_LABELS = {
+    "fr": {"submitted": "envoyée", "acknowledged": "prise en compte", "in_progress": "en cours de traitement",
+           "resolved": "résolue", "rejected": "refusée", "duplicate": "déjà signalée", "closed": "clôturée",
+           "withdrawn": "retirée"},
+    "en": {"submitted": "submitted", "acknowledged": "acknowledged", "in_progress": "in progress",
+           "resolved": "resolved", "rejected": "rejected", "duplicate": "already reported", "closed": "closed",
+           "withdrawn": "withdrawn"},
+}
+_SUBJECTS = {
+    "fr": {"created": "Votre demande {ref} est bien reçue", "status": "Votre demande {ref} est {status}",
+           "comment": "Nouveau message sur votre demande {ref}", "reopened": "Votre demande {ref} est rouverte",
+           "merged": "Votre demande {ref} rejoint un signalement existant",
+           "withdrawn": "Votre demande {ref} est retirée", "photo": "Nouvelle photo sur la demande {ref}"},
+    "en": {"created": "Your request {ref} was received", "status": "Your request {ref} is {status}",
+           "comment": "New message about your request {ref}", "reopened": "Your request {ref} was reopened",
+           "merged": "Your request {ref} joins an earlier report",
+           "withdrawn": "Your request {ref} was withdrawn", "photo": "New photo on request {ref}"},
+}
+
+
+def status_label(status: str, language: str) -> str:
+    return STATUS_LABELS.get(language, STATUS_LABELS["fr"]).get(status, status)
+
+
+def status_update_text(req: Any, kind: str, comment: str, language: str) -> tuple[str, str]:
+    """(subject, short text) of the notification of one event."""
+    lang = language if language in _SUBJECTS else "fr"
+    label = status_label(str(getattr(req.status, "value", req.status)), lang)
+    subject = _SUBJECTS[lang].get(kind, _SUBJECTS[lang]["status"]).format(ref=req.ref, status=label)
+    text = subject + "."
+    if comment:
+        text += "\n\n" + comment
+    return subject, text

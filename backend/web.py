@@ -1,0 +1,119 @@
+"""HTTP glue shared by every domain's routes: reading bodies, the caller, pagination, route docs."""
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any, Callable
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from backend.config import Settings
+from backend.errors import BadRequest, MalformedJson, UnsupportedMediaType, ValidationFailed
+from backend.validation import Schema, to_number
+
+
+def settings_of(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def client_ip(request: Request) -> str:
+    if settings_of(request).trusted_proxy:
+        forwarded = request.headers.get("x-forwarded-for", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()[:64]
+    return request.client.host if request.client else ""
+
+
+async def read_json(request: Request, schema: Schema) -> dict[str, Any]:
+    """The JSON body checked against `schema`; 415 for another content type, 400 for broken JSON."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype != "application/json":
+        raise UnsupportedMediaType("Send the body as application/json.")
+    raw = await request.body()
+    try:
+        data = json.loads(raw) if raw else None
+    except (ValueError, UnicodeDecodeError):
+        raise MalformedJson() from None
+    if data is None:
+        raise MalformedJson("The body is empty; a JSON object is expected.")
+    return schema.parse(data, settings_of(request))
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+# Pagination: `?limit=` (default 50, max 500) and an opaque cursor that encodes the last row's sort key.
+
+def page_limit(request: Request, default: int = 50, maximum: int = 500) -> int:
+    raw = request.query_params.get("limit")
+    if raw is None:
+        return default
+    value = to_number(raw, "limit", integer=True)
+    if not 1 <= value <= maximum:
+        raise ValidationFailed(f"limit must be between 1 and {maximum}.", code="out_of_range", field="limit")
+    return int(value)
+
+
+def encode_cursor(*key: Any) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(key)).encode()).decode().rstrip("=")
+
+
+def decode_cursor(request: Request) -> list[Any] | None:
+    raw = request.query_params.get("cursor")
+    if not raw:
+        return None
+    try:
+        value = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest("This cursor is not valid; start again from the first page.", code="invalid_cursor",
+                         field="cursor") from None
+    if not isinstance(value, list):
+        raise BadRequest("This cursor is not valid.", code="invalid_cursor", field="cursor")
+    return value
+
+
+def language_of(request: Request, user: Any = None) -> str:
+    """fr or en: `?lang=`, then the user's choice, then Accept-Language, then the default."""
+    lang = request.query_params.get("lang")
+    if lang in ("fr", "en"):
+        return lang
+    if user is not None and getattr(user, "language", None) in ("fr", "en"):
+        return user.language
+    accept = request.headers.get("accept-language", "").lower()
+    for part in accept.split(","):
+        code = part.split(";")[0].strip()[:2]
+        if code in ("fr", "en"):
+            return code
+    return settings_of(request).default_language
+
+
+def doc(summary: str, *, body: Schema | None = None, query: dict[str, str] | None = None,
+        responses: dict[int, str] | None = None, auth: str = "none", tag: str = "",
+        content: str = "application/json") -> Callable[[Callable], Callable]:
+    """Attaches the OpenAPI description to a handler; `openapi.py` gathers them."""
+    def wrap(fn: Callable) -> Callable:
+        fn.openapi = {  # type: ignore[attr-defined]
+            "summary": summary, "body": body, "query": query or {}, "responses": responses or {200: "OK"},
+            "auth": auth, "tag": tag, "content": content,
+        }
+        return fn
+    return wrap
+
+
+async def viewer(request: Request) -> Any:
+    """The caller (cached per request): Bearer token first, then the session cookie."""
+    cached = getattr(request.state, "viewer", None)
+    if cached is not None:
+        return cached
+    from backend.accounts import service as accounts
+    from backend.middleware import SESSION_COOKIE
+
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        found = await accounts.viewer_for_api_token(auth[7:].strip())
+    else:
+        found = await accounts.viewer_for_session(request.cookies.get(SESSION_COOKIE, ""))
+    request.state.viewer = found
+    return found

@@ -1,0 +1,200 @@
+"""Accounts: registration, e-mail links, sign-in, throttling, CSRF, sessions, passwords, API tokens."""
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import datetime, timedelta, timezone
+
+from backend.accounts.models import AccountToken, Session, User
+from backend.push.models import Outbox
+from tests.factories import PASSWORD, csrf, person, sign_in
+
+
+def _link_token(row: Outbox) -> str:
+    return re.search(r"token=([\w-]+)", row.payload["text"]).group(1)
+
+
+async def test_register_queues_a_verification_link_that_works_once(client):
+    await csrf(client)
+    r = await client.post("/api/v1/auth/register",
+                          json={"email": "Ana@Example.org ", "password": PASSWORD, "name": "Ana", "language": "en"})
+    assert r.status_code == 201, r.text
+    user = r.json()["user"]
+    assert user["email"] == "ana@example.org" and user["email_verified"] is False and user["language"] == "en"
+    mail = await Outbox.get(recipient="ana@example.org")
+    assert mail.payload["subject"] == "Confirm your e-mail address"
+    assert "http://testserver/account/verify?token=" in mail.payload["text"]
+    token = _link_token(mail)
+    r = await client.post("/api/v1/auth/verify-email", json={"token": token})
+    assert r.status_code == 200 and r.json()["user"]["email_verified"] is True
+    again = await client.post("/api/v1/auth/verify-email", json={"token": token})
+    assert again.status_code == 410 and again.json()["error"]["code"] == "link_expired"
+
+
+async def test_register_refuses_a_taken_address_and_weak_passwords_and_creates_nothing(client):
+    await person(email="taken@example.org")
+    await csrf(client)
+    cases = [
+        ({"email": "taken@example.org", "password": PASSWORD, "name": "X"}, 409, "email_taken", "email"),
+        ({"email": "new@example.org", "password": "short", "name": "X"}, 422, "password_too_short", "password"),
+        ({"email": "new@example.org", "password": "motdepasse123", "name": "X"}, 422, "password_too_common", "password"),
+        ({"email": "new@example.org", "password": "aaaaaaaaaaaa", "name": "X"}, 422, "password_too_common", "password"),
+        ({"email": "not-an-email", "password": PASSWORD, "name": "X"}, 422, "invalid_email", "email"),
+        ({"email": "new@example.org", "password": PASSWORD}, 422, "required", "name"),
+        ({"email": "new@example.org", "password": PASSWORD, "name": "X", "admin": True}, 422, "unknown_field", "admin"),
+        ({"email": "new@example.org", "password": PASSWORD, "name": "X" * 500}, 422, "too_long", "name"),
+    ]
+    for body, status, code, field in cases:
+        r = await client.post("/api/v1/auth/register", json=body)
+        assert r.status_code == status, (body, r.text)
+        assert r.json() == {"error": {"code": code, "message": r.json()["error"]["message"], "field": field}}
+    assert await User.filter(email="new@example.org").count() == 0
+    assert await Outbox.all().count() == 0
+
+
+async def test_malformed_json_wrong_type_and_oversized_bodies_are_refused_cleanly(client, settings):
+    await csrf(client)
+    r = await client.post("/api/v1/auth/register", content=b'{"email": ', headers={"content-type": "application/json"})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "malformed_json"
+    r = await client.post("/api/v1/auth/register", data={"email": "a@b.ch"})
+    assert r.status_code == 415 and r.json()["error"]["code"] == "unsupported_media_type"
+    r = await client.post("/api/v1/auth/register", json=["a list"])
+    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_type"
+    big = b'{"name": "' + b"x" * (settings.max_body_bytes + 10) + b'"}'
+    r = await client.post("/api/v1/auth/register", content=big, headers={"content-type": "application/json"})
+    assert r.status_code == 413 and r.json()["error"]["code"] == "payload_too_large"
+
+    async def chunks():
+        for _ in range(settings.max_body_bytes // 65536 + 2):
+            yield b"x" * 65536
+
+    r = await client.post("/api/v1/auth/register", content=chunks(), headers={"content-type": "application/json"})
+    assert r.status_code == 413 and r.json()["error"]["code"] == "payload_too_large"
+    assert await User.all().count() == 0
+
+
+async def test_login_session_and_logout(client):
+    user = await person(name="Léa")
+    await csrf(client)
+    r = await client.post("/api/v1/auth/login", json={"email": user.email, "password": PASSWORD})
+    assert r.status_code == 200
+    cookie = r.headers["set-cookie"]
+    assert "guichet_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    assert "Secure" not in cookie  # BASE_URL is http in tests
+    session = (await client.get("/api/v1/session")).json()
+    assert session["user"]["name"] == "Léa" and session["unread_messages"] == 0 and session["csrf_token"]
+    assert (await client.post("/api/v1/auth/logout")).status_code == 204
+    assert (await client.get("/api/v1/session")).json()["user"] is None
+    assert await Session.all().count() == 0
+
+
+async def test_wrong_password_is_401_and_throttled_per_account_with_retry_after(client, settings):
+    user = await person()
+    await csrf(client)
+    for _ in range(settings.login_max_failures_account):
+        r = await client.post("/api/v1/auth/login", json={"email": user.email, "password": "wrong-password-1"})
+        assert r.status_code == 401 and r.json()["error"]["code"] == "invalid_credentials"
+    r = await client.post("/api/v1/auth/login", json={"email": user.email, "password": PASSWORD})
+    assert r.status_code == 429 and r.json()["error"]["code"] == "too_many_requests"
+    assert 0 < int(r.headers["retry-after"]) <= settings.login_window_seconds
+
+
+async def test_login_is_throttled_per_ip_across_accounts(client, settings, app):
+    app.state.settings = dataclasses.replace(settings, login_max_failures_ip=3)
+    await csrf(client)
+    for i in range(3):
+        r = await client.post("/api/v1/auth/login", json={"email": f"nobody{i}@example.org", "password": "whatever-123"})
+        assert r.status_code == 401
+    r = await client.post("/api/v1/auth/login", json={"email": "someone@example.org", "password": "whatever-123"})
+    assert r.status_code == 429 and "retry-after" in r.headers
+
+
+async def test_unsafe_calls_with_a_session_cookie_need_the_csrf_token(client):
+    user = await person()
+    await sign_in(client, user)
+    token = client.headers.pop("X-CSRF-Token")
+    r = await client.patch("/api/v1/me", json={"name": "Hacked"})
+    assert r.status_code == 403 and r.json()["error"]["code"] == "csrf_failed"
+    r = await client.patch("/api/v1/me", json={"name": "Hacked"}, headers={"X-CSRF-Token": "0" * 64})
+    assert r.status_code == 403
+    assert (await User.get(id=user.id)).name == "Test Person"
+    r = await client.patch("/api/v1/me", json={"name": "Renamed"}, headers={"X-CSRF-Token": token})
+    assert r.status_code == 200 and r.json()["user"]["name"] == "Renamed"
+
+
+async def test_an_expired_session_is_anonymous(client):
+    user = await person()
+    await sign_in(client, user)
+    await Session.filter(user=user).update(expires_at=datetime(2020, 1, 1, tzinfo=timezone.utc))
+    r = await client.get("/api/v1/me")
+    assert r.status_code == 401 and r.json()["error"]["code"] == "not_authenticated"
+    assert (await client.get("/api/v1/session")).json()["user"] is None
+
+
+async def test_password_reset_by_link_ends_old_sessions(client, new_client):
+    user = await person()
+    other_device = await sign_in(new_client(), user)
+    await csrf(client)
+    assert (await client.post("/api/v1/auth/password-reset", json={"email": user.email})).status_code == 202
+    assert (await client.post("/api/v1/auth/password-reset", json={"email": "ghost@example.org"})).status_code == 202
+    mails = [m for m in await Outbox.all() if m.payload["subject"] == "Réinitialiser votre mot de passe"]
+    assert [m.recipient for m in mails] == [user.email]
+    token = _link_token(mails[0])
+    r = await client.post("/api/v1/auth/password-reset/confirm", json={"token": token, "password": "123456"})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "password"
+    r = await client.post("/api/v1/auth/password-reset/confirm", json={"token": token, "password": "New-long-secret-42"})
+    assert r.status_code == 200
+    assert (await other_device.get("/api/v1/me")).status_code == 401
+    fresh = new_client()
+    await sign_in(fresh, user, "New-long-secret-42")
+    r = await client.post("/api/v1/auth/password-reset/confirm", json={"token": token, "password": "Another-secret-43"})
+    assert r.status_code == 410
+
+
+async def test_change_password_keeps_this_session_only(client, new_client):
+    user = await person()
+    other = await sign_in(new_client(), user)
+    await sign_in(client, user)
+    r = await client.post("/api/v1/me/password", json={"current_password": "nope-nope-nope", "new_password": "X-new-pass-77"})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "current_password"
+    r = await client.post("/api/v1/me/password", json={"current_password": PASSWORD, "new_password": "X-new-pass-77"})
+    assert r.status_code == 200
+    assert (await client.get("/api/v1/me")).status_code == 200
+    assert (await other.get("/api/v1/me")).status_code == 401
+
+
+async def test_change_email_goes_through_a_link_sent_to_the_new_address(client):
+    user = await person()
+    await sign_in(client, user)
+    r = await client.post("/api/v1/me/email", json={"new_email": "fresh@example.org", "password": PASSWORD})
+    assert r.status_code == 202
+    mail = await Outbox.get(recipient="fresh@example.org")
+    assert (await User.get(id=user.id)).email == user.email
+    r = await client.post("/api/v1/auth/email-change/confirm", json={"token": _link_token(mail)})
+    assert r.status_code == 200 and r.json()["user"]["email"] == "fresh@example.org"
+
+
+async def test_api_tokens_authenticate_without_csrf_and_die_when_revoked(client, new_client):
+    user = await person()
+    await sign_in(client, user)
+    r = await client.post("/api/v1/me/tokens", json={"name": "my script"})
+    assert r.status_code == 201
+    token, token_id = r.json()["token"], r.json()["id"]
+    assert token.startswith("gch_")
+    assert not await AccountToken.exists(token_hash=token)
+    script = new_client()
+    script.headers["Authorization"] = f"Bearer {token}"
+    assert (await script.get("/api/v1/me")).json()["user"]["email"] == user.email
+    assert (await script.patch("/api/v1/me", json={"language": "en"})).status_code == 200
+    listed = (await client.get("/api/v1/me/tokens")).json()["items"]
+    assert [t["name"] for t in listed] == ["my script"] and "token" not in listed[0]
+    assert (await client.delete(f"/api/v1/me/tokens/{token_id}")).status_code == 204
+    r = await script.get("/api/v1/me")
+    assert r.status_code == 401 and r.json()["error"]["code"] == "invalid_token"
+
+
+async def test_session_expiry_is_sliding(client):
+    user = await person()
+    await sign_in(client, user)
+    row = await Session.get(user=user)
+    assert row.expires_at - row.last_seen_at == timedelta(days=30)

@@ -1,0 +1,85 @@
+"""E-mail through the outbox: a real SMTP server on loopback, .eml files in development, leases."""
+from __future__ import annotations
+
+import dataclasses
+import email
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from backend.push import worker
+from backend.push.models import Outbox, OutboxStatus
+from backend.push.service import queue_email, utcnow
+from tests.test_server import free_port
+
+
+class Inbox:
+    def __init__(self):
+        self.messages: list[email.message.Message] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield inbox, f"smtp://127.0.0.1:{controller.port}"
+    controller.stop()
+
+
+async def test_registration_mail_reaches_a_real_smtp_server(app, client, settings, smtp):
+    inbox, url = smtp
+    smtp_settings = dataclasses.replace(settings, smtp_url=url)
+    from tests.factories import PASSWORD, csrf
+    await csrf(client)
+    r = await client.post("/api/v1/auth/register", json={"email": "mail@example.org", "password": PASSWORD, "name": "M"})
+    assert r.status_code == 201
+    assert await worker.deliver_due(smtp_settings) == 1
+    [msg] = inbox.messages
+    assert msg["To"] == "mail@example.org" and msg["Subject"] == "Confirmez votre adresse e-mail"
+    parts = {p.get_content_type(): p.get_payload(decode=True).decode() for p in msg.walk() if not p.is_multipart()}
+    assert "/account/verify?token=" in parts["text/plain"] and '<a href="http://testserver/account/verify' in parts["text/html"]
+    row = await Outbox.get()
+    assert row.status == OutboxStatus.SENT and row.sent_at is not None
+
+
+async def test_without_smtp_mail_is_written_as_eml_in_the_data_folder(app, settings, capsys):
+    await queue_email(to="dev@example.org", subject="Bonjour", text="Texte")
+    assert await worker.deliver_due(settings) == 1
+    files = list((Path(settings.data_dir) / "outbox-mail").glob("*.eml"))
+    assert len(files) == 1 and b"Subject: Bonjour" in files[0].read_bytes()
+    assert str(files[0]) in capsys.readouterr().out
+
+
+async def test_a_failing_smtp_server_means_retry_later_not_loss(app, settings):
+    down = dataclasses.replace(settings, smtp_url=f"smtp://127.0.0.1:{free_port()}")
+    await queue_email(to="retry@example.org", subject="S", text="T")
+    assert await worker.deliver_due(down) == 1
+    row = await Outbox.get()
+    assert row.status == OutboxStatus.PENDING and row.attempts == 1 and row.last_error
+    assert row.next_attempt_at > utcnow() and row.locked_until is None
+    assert await worker.deliver_due(down) == 0  # not due yet
+
+
+async def test_rows_of_a_worker_killed_mid_batch_are_delivered_after_the_lease(app, settings):
+    await queue_email(to="lease@example.org", subject="S", text="T")
+    claimed = await worker.claim_batch()  # the worker dies right after claiming
+    assert [r.recipient for r in claimed] == ["lease@example.org"]
+    assert await worker.deliver_due(settings) == 0  # still leased to the dead worker
+    await Outbox.filter(id=claimed[0].id).update(locked_until=utcnow() - timedelta(seconds=1))
+    assert await worker.deliver_due(settings) == 1
+    assert (await Outbox.get()).status == OutboxStatus.SENT
+
+
+async def test_a_delivery_failing_past_the_maximum_age_is_marked_failed(app, settings):
+    down = dataclasses.replace(settings, smtp_url=f"smtp://127.0.0.1:{free_port()}")
+    row = await queue_email(to="old@example.org", subject="S", text="T")
+    await Outbox.filter(id=row.id).update(created_at=utcnow() - timedelta(hours=settings.outbox_max_age_hours + 1))
+    await worker.deliver_due(down)
+    assert (await Outbox.get()).status == OutboxStatus.FAILED

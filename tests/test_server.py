@@ -1,0 +1,69 @@
+"""The real server: uvicorn started the way the Procfile does, spoken to over HTTP."""
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from tests.factories import IN_BRENLES, PASSWORD
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+async def server(settings, town):
+    port = free_port()
+    env = {**os.environ, "DATA_DIR": settings.data_dir, "MEDIA_ROOT": settings.media_root,
+           "DATABASE_URL": settings.database_url, "BASE_URL": f"http://127.0.0.1:{port}",
+           "SECRET_KEY": settings.secret_key, "VAPID_PRIVATE_KEY": settings.vapid_private_key}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "backend.app:create_app", "--factory", "--host", "127.0.0.1",
+         "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    async with httpx.AsyncClient(base_url=base) as probe:
+        while True:
+            try:
+                if (await probe.get("/api/v1/session")).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                raise RuntimeError("uvicorn did not start:\n" + proc.stdout.read().decode(errors="replace"))
+            await asyncio.sleep(0.1)
+    yield base
+    proc.terminate()
+    output = proc.communicate(timeout=10)[0].decode(errors="replace")
+    assert "Traceback" not in output, output
+
+
+async def test_register_sign_in_and_read_the_catalogue_over_http(server):
+    async with httpx.AsyncClient(base_url=server) as browser:
+        session = (await browser.get("/api/v1/session")).json()
+        assert session["user"] is None
+        browser.headers["X-CSRF-Token"] = session["csrf_token"]
+        r = await browser.post("/api/v1/auth/register",
+                               json={"email": "real@example.org", "password": PASSWORD, "name": "Réelle"})
+        assert r.status_code == 201, r.text
+        r = await browser.post("/api/v1/auth/login", json={"email": "real@example.org", "password": PASSWORD})
+        assert r.status_code == 200 and "guichet_session" in browser.cookies
+        me = (await browser.get("/api/v1/session")).json()
+        assert me["user"]["name"] == "Réelle"
+        r = await browser.get("/api/v1/services", params={"lat": IN_BRENLES[0], "lon": IN_BRENLES[1]},
+                              headers={"Accept-Encoding": "gzip"})
+        assert r.status_code == 200 and r.headers["content-encoding"] == "gzip"
+        assert r.json()["organisation"]["slug"] == "brenles" and len(r.json()["items"]) == 14
+        r = await browser.post("/api/v1/auth/logout")
+        assert r.status_code == 204
+        assert (await browser.get("/api/v1/session")).json()["user"] is None
