@@ -42,10 +42,10 @@ chromium:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 test-sqlite: install vendor chromium
-	GUICHET_TEST_DB=sqlite $(PY) -m pytest -q -p no:cacheprovider
+	GUICHET_TEST_DB=sqlite $(PY) -m pytest -p no:cacheprovider
 
 test-postgres: install vendor chromium
-	GUICHET_TEST_DB=$(PG_URL) $(PY) -m pytest -q -p no:cacheprovider
+	GUICHET_TEST_DB=$(PG_URL) $(PY) -m pytest -p no:cacheprovider
 
 # PostgreSQL runs when DATABASE_URL is set or a server answers on 127.0.0.1:5432.
 test: test-sqlite

@@ -25,7 +25,10 @@ from backend.config import Settings
 from backend.middleware import BodyLimit, CsrfCheck, SecurityHeaders
 from backend.push import worker
 from backend.requests import service as requests_service
-from backend.requests.routes import routes as request_routes
+from backend.requests.request_routes import routes as request_routes
+from backend.requests.routes import routes as catalogue_routes
+from backend.media.routes import routes as media_routes
+from backend.geo.geocoder import geocoder_for
 from backend.web import doc
 
 VERSION = "0.1.0"
@@ -85,6 +88,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         ctx = await db.init_db(settings)
         requests_service.configure(base_url=settings.base_url, secret=settings.secret_key)
+        app.state.image_gate = asyncio.Semaphore(settings.image_workers)
         stop = asyncio.Event()
         task = asyncio.create_task(worker.run(settings, stop)) if settings.worker_in_process else None
         try:
@@ -101,7 +105,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     routes = [
         *account_routes,
+        *catalogue_routes,
         *request_routes,
+        *media_routes,
         Route("/api/openapi.json", openapi_document, methods=["GET"]),
         Mount("/static", StaticFiles(directory=PWA_DIR / "static"), name="static"),
         Route("/sw.js", _root_file("sw.js", "text/javascript"), include_in_schema=False),
@@ -126,4 +132,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.geocoder = geocoder_for(settings.geocoder, settings.nominatim_url, settings.vapid_contact)
     return app

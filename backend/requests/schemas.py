@@ -27,3 +27,30 @@ new_service = Schema(
         minimum=f.minimum, maximum=f.maximum, choices=f.choices, doc=f.doc) for f in _SERVICE_FIELDS),
 )
 service_update = Schema("ServiceUpdate", *_SERVICE_FIELDS)
+
+new_request = Schema(
+    "NewRequest",
+    F("service", "string", required=True, max_length=64, doc="A service code of the catalogue at that point."),
+    F("lat", "number", required=True, minimum=-90, maximum=90),
+    F("lon", "number", required=True, minimum=-180, maximum=180),
+    F("description", "text", max_length="max_description"),
+    F("attributes", "object", doc="Values of the service's extra attributes, by code."),
+    F("address", "string", max_length="max_short_text"),
+    F("contact_email", "email", max_length=254, doc="Required when not signed in."),
+    F("contact_name", "string", max_length="max_short_text"),
+    F("contact_phone", "string", max_length=40),
+    F("channel", "string", choices=("app", "web", "phone", "counter", "mail"),
+      doc="Staff recording a request received by phone, at the counter or by mail."),
+    F("language", "string", choices=("fr", "en")),
+)
+staff_event = Schema(
+    "StaffEvent",
+    F("status", "string", choices=("acknowledged", "in_progress", "resolved", "rejected", "duplicate", "closed")),
+    F("comment", "text", max_length="max_comment"),
+    F("public", "boolean", default=True, doc="false: an internal note that only staff see."),
+    F("assignee", "integer", minimum=1, doc="User id of the staff member to assign."),
+    F("duplicate_of", "string", max_length=32, doc="With status duplicate: the reference of the original."),
+)
+citizen_comment = Schema("Comment", F("comment", "text", required=True, max_length="max_comment", min_length=1))
+reopen = Schema("Reopen", F("comment", "text", required=True, max_length="max_comment", min_length=1,
+                            doc="Why it is not fixed."))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from backend import db
@@ -66,7 +67,7 @@ async def next_ref(org: Organisation, year: int, conn: Any) -> str:
     await conn.execute_query(
         f"INSERT INTO ref_counter (organisation_id, year, value) VALUES ({p1}, {p2}, 0) "
         "ON CONFLICT (organisation_id, year) DO NOTHING", [org.id, year])
-    _, rows = await conn.execute_query(
+    rows = await conn.execute_query_dict(
         f"UPDATE ref_counter SET value = value + 1 WHERE organisation_id = {p1} AND year = {p2} RETURNING value",
         [org.id, year])
     return f"{org.ref_prefix}-{year}-{rows[0]['value']:06d}"
@@ -78,7 +79,7 @@ async def find_idempotent(key: str) -> ServiceRequest | None:
 
 
 async def create_request(*, new: NewRequest, author: User | None, idempotency_key: str = "",
-                         at: datetime | None = None, store_photos: Any = None,
+                         at: datetime | None = None, writer: Any = None,
                          photo_location: tuple[float, float] | None = None) -> tuple[ServiceRequest, str | None]:
     """Writes the request, its `created` event, its photos and the acknowledgement in one transaction.
 
@@ -93,6 +94,26 @@ async def create_request(*, new: NewRequest, author: User | None, idempotency_ke
         raise ValidationFailed("Give an e-mail address so that we can tell you what happens.", code="required",
                                field="contact_email")
     now = at or utcnow()
+    try:
+        req, token = await _insert(new, org, author, idempotency_key, now, writer, photo_location)
+    except IntegrityError:
+        if writer is not None:
+            writer.discard()
+        existing = await find_idempotent(idempotency_key) if idempotency_key else None
+        if existing is None:
+            raise
+        return existing, None
+    except BaseException:
+        if writer is not None:
+            writer.discard()
+        raise
+    if writer is not None:
+        writer.commit()
+    return req, token
+
+
+async def _insert(new: NewRequest, org: Organisation, author: User | None, idempotency_key: str, now: datetime,
+                  writer: Any, photo_location: tuple[float, float] | None) -> tuple[ServiceRequest, str | None]:
     async with in_transaction() as conn:
         ref = await next_ref(org, now.year, conn)
         token = tracking_token(ref) if author is None and new.contact_email else None
@@ -112,8 +133,8 @@ async def create_request(*, new: NewRequest, author: User | None, idempotency_ke
                            actor=author, using_db=conn)
         if idempotency_key:
             await IdempotencyKey.create(key=idempotency_key, request=req, using_db=conn)
-        if store_photos is not None:
-            await store_photos(req, conn)
+        if writer is not None:
+            await writer.stage(request=req, uploaded_by=author, role="report", conn=conn)
         await _notify(req, "created", conn, actor=author)
     return req, token
 
@@ -130,7 +151,7 @@ def viewer_relation(viewer: Any, req: ServiceRequest) -> str:
 
 async def request_for(ref: str, viewer: Any, *, token_ok: bool = False) -> tuple[ServiceRequest, str]:
     """The request and the viewer's relation; hidden requests are 404 to whoever may not see them."""
-    req = await ServiceRequest.get_or_none(ref=ref).prefetch_related("service", "organisation")
+    req = await ServiceRequest.get_or_none(ref=ref).prefetch_related("service", "organisation", "duplicate_of")
     if req is None:
         raise NotFound(f"No request {ref}.", code="unknown_request")
     relation = "author" if token_ok else viewer_relation(viewer, req)
@@ -141,7 +162,7 @@ async def request_for(ref: str, viewer: Any, *, token_ok: bool = False) -> tuple
 
 async def request_by_tracking_token(token: str) -> ServiceRequest:
     req = await ServiceRequest.get_or_none(tracking_token_hash=accounts.token_hash(token)).prefetch_related(
-        "service", "organisation")
+        "service", "organisation", "duplicate_of")
     if req is None:
         raise NotFound("This tracking link is unknown.", code="unknown_token")
     return req
@@ -163,7 +184,8 @@ async def change_status(*, req: ServiceRequest, to: Status, actor: User | None, 
         req.resolved_at = None
     await req.save(update_fields=["status", "updated_at", "resolved_at"], using_db=conn)
     event = await Event.create(request=req, kind=kind, at=now, status=to.value, comment=comment, public=True,
-                               actor=actor, actor_is_staff=kind == "status", data=data or {}, using_db=conn)
+                               actor=actor, actor_is_staff=kind in ("status", "merged"), data=data or {},
+                               using_db=conn)
     await _notify(req, kind, conn, actor=actor, comment=comment)
     return event
 

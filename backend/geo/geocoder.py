@@ -1,0 +1,49 @@
+"""Reverse geocoding behind a small strategy: `none` (the citizen types the address) or `nominatim` (geopy)."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from urllib.parse import urlparse
+
+from geopy.exc import GeopyError
+from geopy.geocoders import Nominatim
+
+log = logging.getLogger("guichet.geocoder")
+
+
+class NoGeocoder:
+    async def address_at(self, lat: float, lon: float) -> str:
+        return ""
+
+
+class NominatimGeocoder:
+    """Asks a Nominatim server (ours or a provider's) for the street address of a point; never fails a report."""
+
+    def __init__(self, base_url: str, user_agent: str, timeout: float = 3.0):
+        url = urlparse(base_url)
+        self.client = Nominatim(user_agent=user_agent, domain=url.netloc + url.path.rstrip("/"),
+                                scheme=url.scheme or "https", timeout=timeout)
+
+    async def address_at(self, lat: float, lon: float) -> str:
+        try:
+            found = await asyncio.to_thread(self.client.reverse, (lat, lon), exactly_one=True, language="fr", zoom=18)
+        except (GeopyError, OSError, ValueError) as exc:
+            log.warning("reverse geocoding failed: %r", exc)
+            return ""
+        if found is None:
+            return ""
+        parts = found.raw.get("address", {})
+        street = " ".join(x for x in (parts.get("road", ""), parts.get("house_number", "")) if x)
+        town = " ".join(x for x in (parts.get("postcode", ""), parts.get("village") or parts.get("town")
+                                    or parts.get("city", "")) if x)
+        return (", ".join(x for x in (street, town) if x) or found.address or "")[:300]
+
+
+def geocoder_for(kind: str, base_url: str, contact: str) -> NoGeocoder | NominatimGeocoder:
+    if kind == "nominatim":
+        if not base_url:
+            raise ValueError("GEOCODER=nominatim needs NOMINATIM_URL")
+        return NominatimGeocoder(base_url, user_agent=f"guichet ({contact})")
+    if kind != "none":
+        raise ValueError(f"GEOCODER must be none or nominatim, got {kind!r}")
+    return NoGeocoder()

@@ -1,0 +1,220 @@
+"""The photo pipeline: sniff the type, refuse bombs and polyglots, read GPS, orient, strip, resize, store."""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+from pillow_heif import register_heif_opener
+
+from backend.errors import ImageTooLarge, ImageUnreadable, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from backend.media.models import Photo
+
+register_heif_opener()
+Image.MAX_IMAGE_PIXELS = None  # our own limit is checked from the header, before any pixel is decoded
+DISPLAY_SIDE = 2048
+THUMB_SIDE = 480
+HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
+# Markers of another format hidden in an image: a ZIP archive, HTML or script, PHP, SVG.
+_FOREIGN = re.compile(rb"PK\x03\x04|PK\x05\x06|<\s*(html|script|body|iframe|svg|\?php)", re.IGNORECASE)
+
+
+@dataclass
+class PreparedPhoto:
+    """A photo decoded, upright and re-encoded without metadata, not yet on disk."""
+
+    digest: str
+    display: bytes
+    thumbnail: bytes
+    width: int
+    height: int
+    gps: tuple[float, float] | None
+
+
+def sniff(data: bytes) -> str:
+    """The image type from its magic bytes; the name and the declared type are never trusted."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    if data[4:8] == b"ftyp" and data[8:12] in HEIF_BRANDS:
+        return "heif"
+    raise UnsupportedMediaType("Only JPEG, PNG, WebP and HEIC photos are accepted.", field="photo")
+
+
+def _check_not_polyglot(data: bytes, kind: str) -> None:
+    end = {"jpeg": b"\xff\xd9", "png": b"IEND\xaeB`\x82"}.get(kind)
+    trailing = b""
+    if end is not None:
+        cut = data.rfind(end)
+        trailing = data[cut + len(end):] if cut >= 0 else b""
+    if _FOREIGN.search(data) or len(trailing.strip(b"\x00")) > 64:
+        raise ValidationFailed("This file hides other content inside the image; send a plain photo.",
+                               code="image_polyglot", field="photo")
+
+
+def _rational(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ZeroDivisionError, ValueError):
+        num, den = value
+        return num / den
+
+
+def read_gps(image: Image.Image) -> tuple[float, float] | None:
+    """The position recorded by the camera, if any (EXIF GPS IFD), as (lat, lon)."""
+    try:
+        gps = image.getexif().get_ifd(0x8825)
+        if not gps or 2 not in gps or 4 not in gps:
+            return None
+        lat = sum(_rational(v) / 60 ** i for i, v in enumerate(gps[2]))
+        lon = sum(_rational(v) / 60 ** i for i, v in enumerate(gps[4]))
+    except (KeyError, TypeError, ValueError, ZeroDivisionError, AttributeError):
+        return None
+    if gps.get(1, "N") in ("S", b"S"):
+        lat = -lat
+    if gps.get(3, "E") in ("W", b"W"):
+        lon = -lon
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or (lat == 0 and lon == 0):
+        return None
+    return round(lat, 6), round(lon, 6)
+
+
+def _encode(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=82, progressive=True)  # a new file: no EXIF, XMP, ICC or comment is copied
+    return out.getvalue()
+
+
+def prepare(data: bytes, *, max_pixels: int) -> PreparedPhoto:
+    """Decodes and re-encodes one photo (CPU-bound: run it in a thread)."""
+    if not data:
+        raise ImageUnreadable("This file is empty.", field="photo")
+    kind = sniff(data)
+    _check_not_polyglot(data, kind)
+    try:
+        image = Image.open(io.BytesIO(data))
+        if image.width * image.height > max_pixels:
+            raise ImageTooLarge(f"This image has {image.width * image.height // 1_000_000} million pixels; "
+                                f"at most {max_pixels // 1_000_000} million are accepted.", field="photo")
+        gps = read_gps(image)
+        orientation = image.getexif().get(0x0112, 1)
+        if kind == "jpeg":
+            image.draft("RGB", (DISPLAY_SIDE // 2, DISPLAY_SIDE // 2))
+        image.load()
+        if orientation != 1:
+            image = ImageOps.exif_transpose(image)
+        if image.mode not in ("RGB", "L"):
+            background = Image.new("RGB", image.size, "white")
+            rgba = image.convert("RGBA")
+            background.paste(rgba, mask=rgba.getchannel("A"))
+            image = background
+        elif image.mode == "L":
+            image = image.convert("RGB")
+        image.thumbnail((DISPLAY_SIDE, DISPLAY_SIDE), Image.Resampling.LANCZOS)
+        display = _encode(image)
+        thumb = image.copy()
+        thumb.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)
+        thumbnail = _encode(thumb)
+    except (ImageTooLarge, ValidationFailed):
+        raise
+    except Image.DecompressionBombError:
+        raise ImageTooLarge(field="photo") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+        raise ImageUnreadable(field="photo") from None
+    return PreparedPhoto(hashlib.sha256(display).hexdigest(), display, thumbnail, image.width, image.height, gps)
+
+
+async def prepare_all(uploads: list[bytes], *, settings: Any, gate: asyncio.Semaphore) -> list[PreparedPhoto]:
+    """Prepares photos off the event loop, at most `IMAGE_WORKERS` at once across the process."""
+    if len(uploads) > settings.max_photos:
+        raise ValidationFailed(f"At most {settings.max_photos} photos per request.", code="too_many_photos",
+                               field="photo")
+    for data in uploads:
+        if len(data) > settings.max_photo_bytes:
+            raise PayloadTooLarge(f"A photo may weigh at most {settings.max_photo_bytes // 1_048_576} MB.",
+                                  field="photo")
+
+    async def one(data: bytes) -> PreparedPhoto:
+        async with gate:
+            return await asyncio.to_thread(prepare, data, max_pixels=settings.max_photo_megapixels * 1_000_000)
+
+    return list(await asyncio.gather(*(one(d) for d in uploads)))
+
+
+class PhotoWriter:
+    """Writes prepared photos under temporary names; `commit()` renames them, `discard()` removes them.
+
+    The database rows and the files therefore appear together or not at all.
+    """
+
+    def __init__(self, media_root: str, photos: list[PreparedPhoto]):
+        self.root = Path(media_root)
+        self.photos = photos
+        self.pending: list[tuple[Path, Path]] = []
+
+    def _paths(self, digest: str, now: datetime) -> tuple[str, str]:
+        folder = f"{now:%Y}/{now:%m}"
+        return f"{folder}/{digest}.jpg", f"{folder}/{digest}_t.jpg"
+
+    def _write(self, now: datetime) -> list[tuple[str, str]]:
+        names = []
+        for photo in self.photos:
+            display, thumb = self._paths(photo.digest, now)
+            for rel, content in ((display, photo.display), (thumb, photo.thumbnail)):
+                final = self.root / rel
+                final.parent.mkdir(parents=True, exist_ok=True)
+                temp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
+                with open(temp, "wb") as out:
+                    out.write(content)
+                    out.flush()
+                    os.fsync(out.fileno())
+                self.pending.append((temp, final))
+            names.append((display, thumb))
+        return names
+
+    async def stage(self, *, request: Any, uploaded_by: Any, role: str, conn: Any) -> list[Photo]:
+        """Writes the temporary files and the Photo rows (in the caller's transaction)."""
+        now = datetime.now(timezone.utc)
+        names = await asyncio.to_thread(self._write, now)
+        rows = []
+        for photo, (display, thumb) in zip(self.photos, names):
+            rows.append(await Photo.create(request=request, path=display, thumbnail_path=thumb, width=photo.width,
+                                           height=photo.height, bytes=len(photo.display), role=role,
+                                           uploaded_by=uploaded_by, using_db=conn))
+        return rows
+
+    def commit(self) -> None:
+        for temp, final in self.pending:
+            os.replace(temp, final)
+        self.pending.clear()
+
+    def discard(self) -> None:
+        for temp, _ in self.pending:
+            temp.unlink(missing_ok=True)
+        self.pending.clear()
+
+
+async def photos_of(request_ids: list[int]) -> dict[int, list[Photo]]:
+    out: dict[int, list[Photo]] = {}
+    for photo in await Photo.filter(request_id__in=request_ids).order_by("id"):
+        out.setdefault(photo.request_id, []).append(photo)
+    return out
+
+
+async def photo_by_path(path: str) -> Photo | None:
+    return await Photo.filter(path=path).first() or await Photo.filter(thumbnail_path=path).first()
+
+
+def dump_photo(photo: Photo) -> dict:
+    return {"url": f"/media/{photo.path}", "thumbnail_url": f"/media/{photo.thumbnail_path}",
+            "width": photo.width, "height": photo.height, "role": photo.role}

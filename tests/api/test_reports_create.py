@@ -1,0 +1,163 @@
+"""Creating a report: photos through the pipeline, anonymous tracking, idempotency, all-or-nothing."""
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from backend.media.models import Photo
+from backend.push.models import Message, Outbox
+from backend.requests.models import Event, ServiceRequest
+from tests import photos
+from tests.factories import IN_BRENLES, IN_CHESALLES, OUTSIDE, csrf, person, sign_in
+
+
+def form(**extra) -> dict:
+    base = {"service": "voirie", "lat": str(IN_BRENLES[0]), "lon": str(IN_BRENLES[1]),
+            "description": "Trou profond devant la boulangerie", "attributes": json.dumps({"taille": "large"}),
+            "contact_email": "passant@example.org"}
+    base.update(extra)
+    return {k: v for k, v in base.items() if v is not None}
+
+
+def media_files(settings) -> list[Path]:
+    return [p for p in Path(settings.media_root).rglob("*") if p.is_file()]
+
+
+async def test_an_anonymous_report_with_a_12_mp_photo(client, town, settings):
+    await csrf(client)
+    r = await client.post("/api/v1/requests", data=form(), files=[("photo", ("IMG_0001.jpg", photos.jpeg(), "image/jpeg"))])
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["ref"].startswith("BRN-20") and body["ref"].endswith("-000001")
+    assert body["status"] == "submitted" and body["tracking_token"]
+    assert body["photo_location"] == pytest.approx({"lat": photos.GPS_POINT[0], "lon": photos.GPS_POINT[1]}, abs=1e-4)
+    assert body["attributes"] == {"taille": "large"} and body["service"]["code"] == "voirie"
+    [photo] = body["photos"]
+    assert photo["height"] > photo["width"] and max(photo["width"], photo["height"]) <= 2048
+    stored = Image.open(io.BytesIO((await client.get(photo["url"])).content))
+    assert stored.format == "JPEG" and stored.size == (photo["width"], photo["height"])
+    assert not stored.getexif() and "exif" not in stored.info and "comment" not in stored.info
+    top = stored.getpixel((stored.width // 2, 5))
+    left, right = stored.getpixel((5, stored.height // 2)), stored.getpixel((stored.width - 5, stored.height // 2))
+    assert top[0] > 150 or top[2] > 150  # a colour band, not a rotated split
+    assert (left[2] > 150 and right[0] > 150), "orientation 6 applied: blue on the left, red on the right"
+    thumb = Image.open(io.BytesIO((await client.get(photo["thumbnail_url"])).content))
+    assert max(thumb.size) == 480 and not thumb.getexif()
+    assert (await client.get(photo["url"])).headers["cache-control"].startswith("public, max-age=31536000")
+    mail = await Outbox.get(recipient="passant@example.org")
+    assert f"/track/{body['tracking_token']}" in mail.payload["text"]
+    tracked = (await client.get(f"/api/v1/track/{body['tracking_token']}")).json()
+    assert tracked["ref"] == body["ref"] and [e["kind"] for e in tracked["events"]] == ["created"]
+
+
+@pytest.mark.parametrize("maker", [photos.png, photos.webp, photos.heic])
+async def test_png_webp_and_heic_are_accepted_and_reencoded(client, town, maker):
+    await csrf(client)
+    r = await client.post("/api/v1/requests", data=form(), files=[("photo", ("x.bin", maker(), "application/octet-stream"))])
+    assert r.status_code == 201, r.text
+    content = (await client.get(r.json()["photos"][0]["url"])).content
+    assert content.startswith(b"\xff\xd8\xff")
+
+
+async def test_a_signed_in_report_as_json_and_my_requests(client, town):
+    citizen = await person(name="Léa Martin")
+    await sign_in(client, citizen)
+    r = await client.post("/api/v1/requests", json={"service": "eclairage", "lat": IN_BRENLES[0], "lon": IN_BRENLES[1],
+                                                    "attributes": {"etat": "off", "numero": "E-12"}})
+    assert r.status_code == 201, r.text
+    assert "tracking_token" not in r.json() and r.json()["photo_location"] is None
+    mine = (await client.get("/api/v1/me/requests")).json()
+    assert [i["ref"] for i in mine["items"]] == [r.json()["ref"]] and mine["next_cursor"] is None
+    assert await Message.filter(user=citizen).count() == 1
+
+
+async def test_the_same_idempotency_key_never_makes_a_second_request(client, town):
+    await csrf(client)
+    headers = {"Idempotency-Key": "draft-7f3a"}
+    first = await client.post("/api/v1/requests", data=form(), headers=headers,
+                              files=[("photo", ("a.jpg", photos.jpeg(1200, 900), "image/jpeg"))])
+    again = await client.post("/api/v1/requests", data=form(), headers=headers,
+                              files=[("photo", ("a.jpg", photos.jpeg(1200, 900), "image/jpeg"))])
+    assert first.status_code == again.status_code == 201
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json()["ref"] == first.json()["ref"] and again.json()["tracking_token"] == first.json()["tracking_token"]
+    assert await ServiceRequest.all().count() == 1 and await Photo.all().count() == 1
+
+
+BAD = [
+    ("missing service", form(service=None), None, 422, "required", "service"),
+    ("unknown service", form(service="ovni"), None, 404, "unknown_service", "service"),
+    ("outside the area", form(lat=str(OUTSIDE[0]), lon=str(OUTSIDE[1])), None, 422, "outside_area", "lat"),
+    ("lat not a number", form(lat="north"), None, 422, "invalid_type", "lat"),
+    ("required attribute missing", form(attributes="{}"), None, 422, "required", "attributes.taille"),
+    ("attribute of the wrong value", form(attributes='{"taille": "huge"}'), None, 422, "invalid_choice", "attributes.taille"),
+    ("unknown attribute", form(attributes='{"taille": "small", "x": 1}'), None, 422, "unknown_field", "attributes.x"),
+    ("attributes not JSON", form(attributes="{"), None, 422, "invalid_type", "attributes"),
+    ("description too long", form(description="x" * 4001), None, 422, "too_long", "description"),
+    ("no e-mail when anonymous", form(contact_email=None), None, 422, "required", "contact_email"),
+    ("bad e-mail", form(contact_email="nope"), None, 422, "invalid_email", "contact_email"),
+    ("unknown field", form(colour="red"), None, 422, "unknown_field", "colour"),
+    ("truncated photo", form(), photos.truncated, 422, "image_unreadable", "photo"),
+    ("decompression bomb", form(), photos.bomb, 413, "image_too_large", "photo"),
+    ("JPEG+ZIP polyglot", form(), photos.zip_polyglot, 422, "image_polyglot", "photo"),
+    ("JPEG+HTML polyglot", form(), photos.html_polyglot, 422, "image_polyglot", "photo"),
+    ("empty file", form(), lambda: b"", 422, "image_unreadable", "photo"),
+    ("text named .jpg", form(), lambda: photos.TEXT_AS_JPG, 415, "unsupported_media_type", "photo"),
+    ("SVG", form(), lambda: photos.SVG, 415, "unsupported_media_type", "photo"),
+]
+
+
+@pytest.mark.parametrize("case", BAD, ids=[c[0] for c in BAD])
+async def test_bad_reports_get_a_clear_error_and_change_nothing(client, town, settings, case):
+    _, data, maker, status, code, field = case
+    await csrf(client)
+    files = [("photo", ("photo.jpg", maker(), "image/jpeg"))] if maker else None
+    r = await client.post("/api/v1/requests", data=data, files=files)
+    assert r.status_code == status, r.text
+    assert r.json()["error"]["code"] == code and r.json()["error"]["field"] == field
+    assert await ServiceRequest.all().count() == 0 and await Outbox.all().count() == 0
+    assert media_files(settings) == []
+
+
+async def test_too_many_photos_and_oversized_bodies(client, town, settings, app):
+    await csrf(client)
+    small = photos.jpeg(320, 240, gps=None, orientation=1)
+    r = await client.post("/api/v1/requests", data=form(),
+                          files=[("photo", (f"{i}.jpg", small, "image/jpeg")) for i in range(settings.max_photos + 1)])
+    assert r.status_code == 422 and r.json()["error"]["code"] == "too_many_photos"
+    import dataclasses
+    app.state.settings = dataclasses.replace(settings, max_photo_bytes=10_000)
+    r = await client.post("/api/v1/requests", data=form(), files=[("photo", ("a.jpg", photos.jpeg(1600, 1200), "image/jpeg"))])
+    assert r.status_code == 413 and r.json()["error"]["code"] == "payload_too_large"
+    r = await client.post("/api/v1/requests", content=b"x" * (settings.max_upload_bytes + 1),
+                          headers={"content-type": "multipart/form-data; boundary=x"})
+    assert r.status_code == 413
+    assert await ServiceRequest.all().count() == 0 and media_files(settings) == []
+
+
+async def test_a_failure_inside_the_transaction_leaves_no_row_and_no_file(client, town, settings, monkeypatch):
+    from backend.requests import service
+
+    async def broken_notify(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(service, "_notify", broken_notify)
+    await csrf(client)
+    import httpx
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=client._transport.app, raise_app_exceptions=False),
+                                 base_url="http://testserver", cookies=client.cookies, headers=client.headers) as c:
+        r = await c.post("/api/v1/requests", data=form(), files=[("photo", ("a.jpg", photos.jpeg(800, 600), "image/jpeg"))])
+    assert r.status_code == 500
+    assert await ServiceRequest.all().count() == 0 and await Photo.all().count() == 0
+    assert await Event.all().count() == 0 and media_files(settings) == []
+
+
+async def test_a_category_of_another_municipality_is_refused(client, town):
+    await csrf(client)
+    r = await client.post("/api/v1/requests", data=form(lat=str(IN_CHESALLES[0]), lon=str(IN_CHESALLES[1])))
+    assert r.status_code == 201 and r.json()["ref"].startswith("CHS-")
+    assert r.json()["organisation"] == "chesalles"
