@@ -24,7 +24,8 @@ class Settings:
     database_url: str = _setting("", "Tortoise URL; empty means `sqlite://<DATA_DIR>/guichet.sqlite3`. "
                                      "PostgreSQL: `postgres://user@host:5432/db`.")
     media_root: str = _setting("media", "Where uploaded photos are stored (a shared volume with several hosts).")
-    base_url: str = _setting("http://127.0.0.1:8000", "Public URL of the site; `https://` turns on Secure cookies.")
+    base_url: str = _setting("http://127.0.0.1:8000", "Public URL of the site (default: http://HOST:PORT); "
+                                                      "`https://` turns on Secure cookies.")
     host: str = _setting("127.0.0.1", "Address `python -m backend serve` listens on.")
     port: int = _setting(8000, "Port `python -m backend serve` listens on.")
     secret_key: str = _setting("", "Signs CSRF tokens; generated into DATA_DIR/secret_key on first run when empty.")
@@ -94,6 +95,8 @@ class Settings:
         data = Path(settings.data_dir)
         data.mkdir(parents=True, exist_ok=True)
         derived: dict[str, Any] = {}
+        if "base_url" not in values:
+            derived["base_url"] = f"http://{settings.host}:{settings.port}"
         if not settings.database_url:
             derived["database_url"] = f"sqlite://{(data / 'guichet.sqlite3').resolve()}"
         if not settings.secret_key:
