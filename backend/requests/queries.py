@@ -54,7 +54,7 @@ async def list_public(*, bbox: str | None, status: list[str], service: str | Non
         for s in status:
             if s == "open":
                 wanted |= {x.value for x in OPEN_STATUSES}
-            elif s in Status.__members__.values() or s in {x.value for x in Status}:
+            elif s in {x.value for x in Status}:
                 wanted.add(s)
             else:
                 raise ValidationFailed(f"Unknown status {s!r}.", code="invalid_choice", field="status")

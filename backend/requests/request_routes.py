@@ -54,18 +54,7 @@ async def _read_form(request: Request) -> tuple[dict[str, Any], list[bytes]]:
         except ValueError:
             raise ValidationFailed("attributes must be a JSON object.", code="invalid_type",
                                    field="attributes") from None
-    for name in ("lat", "lon"):
-        if name in fields:
-            fields[name] = point_part(fields[name], name)
     return fields, uploads
-
-
-def point_part(raw: str, name: str) -> float | str:
-    """A coordinate from a form field; left as text when it is not a number, so the schema names it."""
-    try:
-        return float(raw)
-    except ValueError:
-        return raw
 
 
 async def _body_with_photos(request: Request) -> tuple[dict[str, Any], list[bytes]]:
@@ -93,10 +82,10 @@ async def create_request(request: Request) -> JSONResponse:
     await ratelimit.consume(key=f"create:ip:{client_ip(request)}", limit=settings.create_per_hour_ip,
                             window_seconds=3600, message="Too many reports from this address; try again later.")
     form, uploads = await _body_with_photos(request)
-    lat, lon = point(form["lat"], form["lon"])
+    lat, lon = float(form["lat"]), float(form["lon"])  # the schema checked type and range
     org = await accounts.organisation_at(lat, lon)
     svc = await service.service_by_code(org, form["service"])
-    channel = form.get("channel") or ("app" if uploads or not form.get("channel") else "web")
+    channel = form.get("channel") or "app"
     if channel in STAFF_CHANNELS and not v.has_role(org.id, *service.STAFF_HANDLING):
         raise Forbidden("Only staff record requests received by phone, at the counter or by mail.", field="channel")
     attributes = service.validate_attributes(svc, form.get("attributes"), max_text=settings.max_description)
@@ -118,8 +107,7 @@ async def create_request(request: Request) -> JSONResponse:
 
 
 async def _created_answer(request: Request, req: Any, v: Any, *, replay: bool) -> JSONResponse:
-    req = await service.ServiceRequest.get(id=req.id).prefetch_related(
-        "service", "organisation", "author", "assignee", "duplicate_of")
+    await req.fetch_related("service", "organisation", "author", "assignee", "duplicate_of")
     relation = service.viewer_relation(v, req)
     body = await _dump_full(req, relation if relation == "staff" else "author", language_of(request, v.user))
     if req.author_id is None and req.contact_email:

@@ -149,12 +149,12 @@ def viewer_relation(viewer: Any, req: ServiceRequest) -> str:
     return "public"
 
 
-async def request_for(ref: str, viewer: Any, *, token_ok: bool = False) -> tuple[ServiceRequest, str]:
+async def request_for(ref: str, viewer: Any) -> tuple[ServiceRequest, str]:
     """The request and the viewer's relation; hidden requests are 404 to whoever may not see them."""
     req = await ServiceRequest.get_or_none(ref=ref).prefetch_related("service", "organisation", "duplicate_of")
     if req is None:
         raise NotFound(f"No request {ref}.", code="unknown_request")
-    relation = "author" if token_ok else viewer_relation(viewer, req)
+    relation = viewer_relation(viewer, req)
     if relation == "public" and not req.public:
         raise NotFound(f"No request {ref}.", code="unknown_request")
     return req, relation

@@ -13,9 +13,8 @@ def _iso(value: Any) -> str | None:
 
 
 def dump_event(event: Event, relation: str) -> dict:
-    actor = None
-    if event.actor_id and (event.actor_is_staff or relation in ("staff", "author")):
-        actor = event.actor.name if event.actor_is_staff or relation == "staff" else None
+    # Staff are named to everyone; a citizen's name is shown to staff only.
+    actor = event.actor.name if event.actor_id and (event.actor_is_staff or relation == "staff") else None
     out = {"id": event.id, "kind": event.kind, "at": _iso(event.at), "status": event.status,
            "comment": event.comment, "public": event.public, "actor": actor}
     if relation == "staff" and event.data:
