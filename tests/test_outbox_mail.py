@@ -83,3 +83,12 @@ async def test_a_delivery_failing_past_the_maximum_age_is_marked_failed(app, set
     await Outbox.filter(id=row.id).update(created_at=utcnow() - timedelta(hours=settings.outbox_max_age_hours + 1))
     await worker.deliver_due(down)
     assert (await Outbox.get()).status == OutboxStatus.FAILED
+
+
+async def test_the_printed_eml_path_works_from_any_folder(app, settings, capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    relative = dataclasses.replace(settings, data_dir="relative-data")
+    await queue_email(to="dev@example.org", subject="Chemin", text="Texte")
+    assert await worker.deliver_due(relative) == 1
+    printed = capsys.readouterr().out.split(": ")[-1].strip()
+    assert Path(printed).is_absolute() and Path(printed).is_file()

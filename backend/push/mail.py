@@ -56,5 +56,6 @@ async def deliver_email(settings: Settings, row_id: int, payload: dict) -> None:
         await asyncio.to_thread(_send_smtp, settings, msg)
     else:
         path = await asyncio.to_thread(_write_eml, settings, msg, row_id)
+        path = path.resolve()
         log.warning("e-mail to %s written to %s", payload["to"], path)
         print(f"  e-mail to {payload['to']}: {path}", flush=True)
