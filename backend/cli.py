@@ -10,6 +10,7 @@ import sys
 
 from backend import db
 from backend.config import Settings
+from backend.errors import Conflict, GuichetError
 
 
 async def _migrate(settings: Settings) -> None:
@@ -33,7 +34,7 @@ async def _seed_demo(settings: Settings) -> None:
 
 async def _create_admin(settings: Settings, email: str, name: str, password: str) -> None:
     from backend.accounts import service as accounts
-    from backend.accounts.models import Organisation, Role
+    from backend.accounts.models import Organisation, Role, User
     from backend.accounts.passwords import check_policy
 
     check_policy(password, min_length=settings.password_min_length, email=email, name=name)
@@ -42,6 +43,8 @@ async def _create_admin(settings: Settings, email: str, name: str, password: str
         root = await Organisation.filter(parent=None).order_by("id").first()
         if root is None:
             sys.exit("Create the organisation tree first (python -m backend seed-demo creates a demo one).")
+        if await User.exists(email=email.lower()):
+            raise Conflict(f"An account already uses {email.lower()}.")
         user = await accounts.create_user(email=email.lower(), name=name, password=password)
         await accounts.grant_role(user=user, organisation_id=root.id, role=Role.ADMIN)
         print(f"administrator {user.email} created for {root.name_fr}")
@@ -90,6 +93,9 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(_seed_demo(settings))
     elif args.command == "create-admin":
         password = getpass.getpass("password: ")
-        asyncio.run(_create_admin(settings, args.email, args.name, password))
+        try:
+            asyncio.run(_create_admin(settings, args.email, args.name, password))
+        except GuichetError as exc:
+            sys.exit(f"create-admin: {exc.message}")
     elif args.command == "worker":
         asyncio.run(_worker(settings))

@@ -97,3 +97,14 @@ def test_committed_migrations_match_the_models(tmp_path):
 
     pending = asyncio.run(changes())
     assert not pending, "models changed without a migration: run `.venv/bin/tortoise makemigrations`"
+
+
+def test_create_admin_explains_a_refused_password_without_a_traceback(tmp_path):
+    import subprocess
+    import sys
+
+    env = {"DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-m", "backend", "create-admin", "--email", "a@example.org", "--name", "A"],
+                            input="azertyuiop\n", capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 1
+    assert "create-admin: This password is too common" in result.stderr and "Traceback" not in result.stderr
