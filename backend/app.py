@@ -4,7 +4,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import AsyncIterator
 from urllib.parse import urlparse
 
@@ -13,13 +12,12 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
-from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 from starlette.types import Scope
 
-from backend import db, errors, openapi
+from backend import db, errors, openapi, shell
 from backend.accounts.routes import routes as account_routes
 from backend.config import Settings
 from backend.middleware import BodyLimit, CsrfCheck, SecurityHeaders
@@ -32,11 +30,9 @@ from backend.geo.geocoder import geocoder_for
 from backend.web import doc
 
 VERSION = "0.1.0"
-PWA_DIR = Path(__file__).resolve().parent.parent / "pwa"
 log = logging.getLogger("guichet")
 _HTTP_ERRORS = {404: errors.NotFound, 405: errors.MethodNotAllowed, 413: errors.PayloadTooLarge,
                 415: errors.UnsupportedMediaType, 400: errors.BadRequest}
-_NOT_THE_SHELL = ("/api/", "/static/", "/media/", "/open311/")
 
 
 def error_response(exc: errors.GuichetError) -> JSONResponse:
@@ -57,6 +53,13 @@ async def on_http_exception(request: Request, exc: Exception) -> Response:
     return error_response(error)
 
 
+async def on_client_gone(request: Request, exc: Exception) -> Response:
+    """The client hung up before its body arrived: nothing was done, and nobody is there to read an answer."""
+    log.info("client disconnected during %s %s", request.method, request.url.path)
+    return error_response(errors.BadRequest("The connection was closed before the request was complete.",
+                                            code="client_disconnected"))
+
+
 async def on_unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return error_response(errors.GuichetError())
@@ -65,20 +68,6 @@ async def on_unexpected(request: Request, exc: Exception) -> Response:
 @doc("This OpenAPI document.", tag="meta")
 async def openapi_document(request: Request) -> JSONResponse:
     return JSONResponse(openapi.build(request.app.routes, version=VERSION))
-
-
-async def app_shell(request: Request) -> Response:
-    """Every client-side route of the PWA answers with the shell (deep links, e-mail links)."""
-    if request.url.path.startswith(_NOT_THE_SHELL):
-        raise errors.NotFound()
-    return FileResponse(PWA_DIR / "index.html", headers={"cache-control": "no-cache"})
-
-
-def _root_file(name: str, media_type: str):
-    async def serve(request: Request) -> Response:
-        return FileResponse(PWA_DIR / name, media_type=media_type, headers={"cache-control": "no-cache"})
-    serve.__name__ = name.replace(".", "_")
-    return serve
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -108,18 +97,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *catalogue_routes,
         *request_routes,
         *media_routes,
+        *shell.routes,
         Route("/api/openapi.json", openapi_document, methods=["GET"]),
-        Mount("/static", StaticFiles(directory=PWA_DIR / "static"), name="static"),
-        Route("/sw.js", _root_file("sw.js", "text/javascript"), include_in_schema=False),
-        Route("/manifest.webmanifest", _root_file("manifest.webmanifest", "application/manifest+json"),
-              include_in_schema=False),
-        Route("/{path:path}", app_shell, methods=["GET"], include_in_schema=False),
+        shell.shell_route,
     ]
     tile_origin = "{uri.scheme}://{uri.netloc}".format(uri=urlparse(settings.tile_url.replace("{s}", "a")))
     app = Starlette(
         routes=routes,
         middleware=[
-            Middleware(GZipMiddleware, minimum_size=800),
+            Middleware(GZipMiddleware, minimum_size=800, compresslevel=6),
             Middleware(SecurityHeaders, tile_origin=tile_origin),
             Middleware(BodyLimit, limit_for=body_limit),
             Middleware(CsrfCheck, secret=settings.secret_key),
@@ -127,10 +113,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         exception_handlers={
             errors.GuichetError: on_guichet_error,
             HTTPException: on_http_exception,
+            ClientDisconnect: on_client_gone,
             Exception: on_unexpected,
         },
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.assets = shell.Assets.scan()
     app.state.geocoder = geocoder_for(settings.geocoder, settings.nominatim_url, settings.vapid_contact)
     return app

@@ -6,6 +6,7 @@ import hashlib
 import io
 import os
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -91,7 +92,7 @@ def read_gps(image: Image.Image) -> tuple[float, float] | None:
 
 def _encode(image: Image.Image) -> bytes:
     out = io.BytesIO()
-    image.save(out, "JPEG", quality=82, progressive=True)  # a new file: no EXIF, XMP, ICC or comment is copied
+    image.save(out, "JPEG", quality=82, optimize=True)  # a new file: no EXIF, XMP, ICC or comment is copied
     return out.getvalue()
 
 
@@ -120,10 +121,10 @@ def prepare(data: bytes, *, max_pixels: int) -> PreparedPhoto:
             image = background
         elif image.mode == "L":
             image = image.convert("RGB")
-        image.thumbnail((DISPLAY_SIDE, DISPLAY_SIDE), Image.Resampling.LANCZOS)
+        image.thumbnail((DISPLAY_SIDE, DISPLAY_SIDE), Image.Resampling.LANCZOS, reducing_gap=3.0)
         display = _encode(image)
         thumb = image.copy()
-        thumb.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)
+        thumb.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS, reducing_gap=3.0)
         thumbnail = _encode(thumb)
     except (ImageTooLarge, ValidationFailed):
         raise
@@ -173,7 +174,8 @@ class PhotoWriter:
             for rel, content in ((display, photo.display), (thumb, photo.thumbnail)):
                 final = self.root / rel
                 final.parent.mkdir(parents=True, exist_ok=True)
-                temp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
+                # Unique per writer: the same photo may arrive twice at once (a resend, a shared picture).
+                temp = final.with_name(f".{final.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp")
                 with open(temp, "wb") as out:
                     out.write(content)
                     out.flush()
@@ -204,10 +206,15 @@ class PhotoWriter:
         self.pending.clear()
 
 
-async def photos_of(request_ids: list[int]) -> dict[int, list[Photo]]:
-    out: dict[int, list[Photo]] = {}
-    for photo in await Photo.filter(request_id__in=request_ids).order_by("id"):
-        out.setdefault(photo.request_id, []).append(photo)
+async def photos_of(request_ids: list[int]) -> dict[int, list[dict]]:
+    """The photos of these requests as plain rows, in the order they were added."""
+    out: dict[int, list[dict]] = {}
+    if not request_ids:
+        return out
+    rows = await Photo.filter(request_id__in=request_ids).order_by("id").values(
+        "request_id", "path", "thumbnail_path", "width", "height", "role")
+    for row in rows:
+        out.setdefault(row["request_id"], []).append(row)
     return out
 
 
@@ -215,6 +222,6 @@ async def photo_by_path(path: str) -> Photo | None:
     return await Photo.filter(path=path).first() or await Photo.filter(thumbnail_path=path).first()
 
 
-def dump_photo(photo: Photo) -> dict:
-    return {"url": f"/media/{photo.path}", "thumbnail_url": f"/media/{photo.thumbnail_path}",
-            "width": photo.width, "height": photo.height, "role": photo.role}
+def dump_photo(photo: dict) -> dict:
+    return {"url": f"/media/{photo['path']}", "thumbnail_url": f"/media/{photo['thumbnail_path']}",
+            "width": photo["width"], "height": photo["height"], "role": photo["role"]}

@@ -105,8 +105,10 @@ class ServiceRequest(Model):
         table = "service_request"
         indexes = [
             Index(fields=("organisation_id", "status", "created_at")),
-            Index(fields=("lat", "lon")),
-            Index(fields=("created_at", "id")),
+            # The public map pages through this index alone, newest first, and stops after a page: a box in a
+            # busy town is answered from a few thousand index entries, never from the table. (A (lat, lon)
+            # index tempts SQLite into sorting every request of the box instead: ten times slower.)
+            Index(fields=("created_at", "lat", "lon", "status", "public")),
             Index(fields=("author_id", "created_at")),
             Index(fields=("service_id", "status")),
         ]

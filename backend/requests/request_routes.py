@@ -15,7 +15,7 @@ from backend.media import service as media
 from backend.ratelimit import service as ratelimit
 from backend.requests import actions, queries, schemas, service
 from backend.requests.models import Channel
-from backend.requests.views import dump_event, dump_request
+from backend.requests.views import dump_event, dump_request, dump_summary
 from backend.validation import point
 from backend.web import (
     client_ip, decode_cursor, doc, encode_cursor, json_response, language_of, page_limit, read_json, settings_of,
@@ -144,8 +144,8 @@ async def get_request(request: Request) -> JSONResponse:
 async def _page_answer(request: Request, rows: list, next_key: list | None, relation_of: Any) -> JSONResponse:
     v = await viewer(request)
     lang = language_of(request, v.user)
-    photos = await media.photos_of([r.id for r in rows])
-    items = [dump_request(r, relation=relation_of(v, r), language=lang, photos=photos.get(r.id, [])) for r in rows]
+    photos = await media.photos_of([r["id"] for r in rows])
+    items = [dump_summary(r, relation=relation_of(v, r), language=lang, photos=photos.get(r["id"], [])) for r in rows]
     return json_response({"items": items, "next_cursor": encode_cursor(*next_key) if next_key else None})
 
 
@@ -195,8 +195,8 @@ async def nearby(request: Request) -> JSONResponse:
                                       metres=settings.nearby_meters, days=settings.nearby_days, now=service.utcnow())
     v = await viewer(request)
     lang = language_of(request, v.user)
-    photos = await media.photos_of([r.id for r, _ in found])
-    items = [dump_request(r, relation="public", language=lang, photos=photos.get(r.id, [])) | {"distance_m": d}
+    photos = await media.photos_of([r["id"] for r, _ in found])
+    items = [dump_summary(r, relation="public", language=lang, photos=photos.get(r["id"], [])) | {"distance_m": d}
              for r, d in found]
     return json_response({"items": items, "next_cursor": None})
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 from typing import Any
 
 from backend.media import service as media
-from backend.requests.catalogue import localised
 from backend.requests.models import Event, ServiceRequest
 
 
 def _iso(value: Any) -> str | None:
     return value.isoformat() if value else None
+
+
+def _value(choice: Any) -> Any:
+    return getattr(choice, "value", choice)
 
 
 def dump_event(event: Event, relation: str) -> dict:
@@ -22,30 +25,49 @@ def dump_event(event: Event, relation: str) -> dict:
     return out
 
 
+def summary_row(req: ServiceRequest) -> dict:
+    """A loaded request as the plain row that `queries.SUMMARY_FIELDS` selects, so lists and details dump alike."""
+    service = req.service
+    return {
+        "id": req.id, "ref": req.ref, "status": req.status, "channel": req.channel, "lat": req.lat, "lon": req.lon,
+        "address": req.address, "description": req.description, "attributes": req.attributes,
+        "created_at": req.created_at, "updated_at": req.updated_at, "resolved_at": req.resolved_at,
+        "supporters_count": req.supporters_count,
+        "organisation": getattr(req.organisation, "slug", None),
+        "duplicate_of": getattr(req.duplicate_of, "ref", None) if req.duplicate_of_id else None,
+        "service_code": service.code, "service_name_fr": service.name_fr, "service_name_en": service.name_en,
+        "service_kind": service.kind, "service_group": service.group, "service_icon": service.icon,
+    }
+
+
+def dump_summary(row: dict, *, relation: str, language: str, photos: list | None = None) -> dict:
+    out: dict[str, Any] = {
+        "ref": row["ref"],
+        "service": {"code": row["service_code"],
+                    "name": row[f"service_name_{language}"] or row["service_name_fr"],
+                    "kind": _value(row["service_kind"]), "group": row["service_group"], "icon": row["service_icon"]},
+        "organisation": row["organisation"],
+        "status": _value(row["status"]),
+        "lat": row["lat"], "lon": row["lon"], "address": row["address"],
+        "description": row["description"],
+        "attributes": row["attributes"],
+        "created_at": _iso(row["created_at"]), "updated_at": _iso(row["updated_at"]),
+        "resolved_at": _iso(row["resolved_at"]),
+        "photos": [media.dump_photo(p) for p in (photos or [])],
+        "supporters": row["supporters_count"],
+        "duplicate_of": row["duplicate_of"],
+    }
+    if relation in ("author", "staff"):
+        out["channel"] = _value(row["channel"])
+        out["is_author"] = relation == "author"
+    return out
+
+
 def dump_request(req: ServiceRequest, *, relation: str, language: str, photos: list | None = None,
                  events: list[Event] | None = None) -> dict:
-    status = getattr(req.status, "value", req.status)
-    out: dict[str, Any] = {
-        "ref": req.ref,
-        "service": {"code": req.service.code, "name": localised(req.service, "name", language),
-                    "kind": getattr(req.service.kind, "value", req.service.kind), "group": req.service.group,
-                    "icon": req.service.icon},
-        "organisation": req.organisation.slug if hasattr(req.organisation, "slug") else None,
-        "status": status,
-        "lat": req.lat, "lon": req.lon, "address": req.address,
-        "description": req.description,
-        "attributes": req.attributes,
-        "created_at": _iso(req.created_at), "updated_at": _iso(req.updated_at),
-        "resolved_at": _iso(req.resolved_at),
-        "photos": [media.dump_photo(p) for p in (photos or [])],
-        "supporters": req.supporters_count,
-        "duplicate_of": getattr(req.duplicate_of, "ref", None) if req.duplicate_of_id else None,
-    }
+    out = dump_summary(summary_row(req), relation=relation, language=language, photos=photos)
     if events is not None:
         out["events"] = [dump_event(e, relation) for e in events]
-    if relation in ("author", "staff"):
-        out["channel"] = getattr(req.channel, "value", req.channel)
-        out["is_author"] = relation == "author"
     if relation == "staff":
         out.update({
             "contact": {"name": req.contact_name or (req.author.name if req.author_id and hasattr(req.author, "name") else ""),

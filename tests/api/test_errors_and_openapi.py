@@ -51,3 +51,26 @@ async def test_the_app_shell_answers_client_side_routes(client):
     r = await client.get("/account/verify?token=abc")
     assert r.status_code == 200 and "text/html" in r.headers["content-type"]
     assert r.headers["content-security-policy"].startswith("default-src 'self'")
+
+
+async def test_a_client_that_hangs_up_mid_body_changes_nothing_and_is_not_a_crash(app, town, caplog):
+    from backend.requests.models import ServiceRequest
+
+    body = b'{"service": "voirie", "lat": 46.67, "lon": 6.85, "description": "Tr'
+    messages = [{"type": "http.request", "body": body, "more_body": True}, {"type": "http.disconnect"}]
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return messages.pop(0)
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+             "path": "/api/v1/requests", "raw_path": b"/api/v1/requests", "query_string": b"", "root_path": "",
+             "headers": [(b"host", b"testserver"), (b"content-type", b"application/json")],
+             "client": ("127.0.0.1", 5000), "server": ("testserver", 80)}
+    await app(scope, receive, send)  # must not raise
+    assert sent[0]["status"] == 400
+    assert await ServiceRequest.all().count() == 0
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]

@@ -161,3 +161,48 @@ async def test_a_category_of_another_municipality_is_refused(client, town):
     r = await client.post("/api/v1/requests", data=form(lat=str(IN_CHESALLES[0]), lon=str(IN_CHESALLES[1])))
     assert r.status_code == 201 and r.json()["ref"].startswith("CHS-")
     assert r.json()["organisation"] == "chesalles"
+
+
+async def test_ten_parallel_12_mp_uploads_do_not_stall_other_requests(client, town, settings, app, monkeypatch):
+    """Image work runs in threads, at most IMAGE_WORKERS at once, and the event loop keeps answering meanwhile."""
+    import asyncio
+    import threading
+
+    from backend.media import service as media
+
+    real_prepare, loop_thread = media.prepare, threading.get_ident()
+    running, seen = [0], {"max": 0, "threads": set()}
+    lock = threading.Lock()
+
+    def watched_prepare(data, **kwargs):  # the real pipeline, observed
+        with lock:
+            running[0] += 1
+            seen["max"] = max(seen["max"], running[0])
+            seen["threads"].add(threading.get_ident())
+        try:
+            return real_prepare(data, **kwargs)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(media, "prepare", watched_prepare)
+    await csrf(client)
+    photo = photos.jpeg()
+    uploads = [asyncio.create_task(client.post("/api/v1/requests", data=form(),
+                                               files=[("photo", ("p.jpg", photo, "image/jpeg"))]))
+               for _ in range(10)]
+    gate = app.state.image_gate
+
+    async def workers_busy() -> None:
+        while not gate.locked():
+            await asyncio.sleep(0.005)
+
+    await asyncio.wait_for(workers_busy(), 60)  # times out if photos never run side by side
+    answered = await client.get("/api/v1/services", params={"lat": IN_BRENLES[0], "lon": IN_BRENLES[1]})
+    pending_when_answered = sum(not u.done() for u in uploads)
+    results = await asyncio.gather(*uploads)
+    assert answered.status_code == 200
+    assert pending_when_answered > 0, "the catalogue answered only after every upload was done"
+    assert all(r.status_code == 201 for r in results)
+    assert seen["max"] == settings.image_workers
+    assert loop_thread not in seen["threads"], "a photo was decoded on the event loop"
