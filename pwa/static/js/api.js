@@ -1,0 +1,140 @@
+// The only module that talks to the server. No DOM here: the service worker imports it too.
+
+/** An answer in the error shape of API.md: {status, code, message, field}. */
+export class ApiError extends Error {
+  constructor(status, code, message, field = null) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.field = field;
+  }
+
+  static async from(res) {
+    try {
+      const { error } = await res.json();
+      return new ApiError(res.status, error.code, error.message, error.field);
+    } catch (notJson) {
+      return new ApiError(res.status, "http_error", res.statusText || `HTTP ${res.status}`);
+    }
+  }
+}
+
+/** The network failed (offline, timeout, server unreachable): worth trying again later. */
+export class NetworkError extends Error {
+  constructor(message = "network") {
+    super(message);
+    this.code = "network";
+  }
+}
+
+let csrfToken = null;
+let language = "fr";
+
+export function setLanguage(lang) {
+  language = lang;
+}
+
+function headers(extra = {}) {
+  return { "Accept-Language": language, ...(csrfToken ? { "X-CSRF-Token": csrfToken } : {}), ...extra };
+}
+
+async function call(method, path, { json, form, headers: extra, retried = false } = {}) {
+  if (method !== "GET" && !csrfToken) await session();
+  const init = { method, credentials: "same-origin", headers: headers(extra) };
+  if (json !== undefined) {
+    init.body = JSON.stringify(json);
+    init.headers["Content-Type"] = "application/json";
+  } else if (form) {
+    init.body = form;
+  }
+  let res;
+  try {
+    res = await fetch(path, init);
+  } catch (offline) {
+    throw new NetworkError();
+  }
+  if (res.ok) return res.status === 204 ? null : res.json();
+  const error = await ApiError.from(res);
+  if (error.code === "csrf_failed" && !retried) {  // the session changed in another tab: fetch a new token
+    await session();
+    return call(method, path, { json, form, headers: extra, retried: true });
+  }
+  throw error;
+}
+
+const q = (params) => new URLSearchParams(Object.entries(params).filter(([, v]) => v !== undefined && v !== null && v !== "")).toString();
+
+export async function session() {
+  const body = await call("GET", "/api/v1/session");
+  csrfToken = body.csrf_token;
+  return body;
+}
+
+export const config = () => call("GET", "/api/v1/config");
+export const login = (email, password, totp) => call("POST", "/api/v1/auth/login", { json: { email, password, ...(totp ? { totp } : {}) } });
+export const logout = () => call("POST", "/api/v1/auth/logout", { json: {} });
+export const register = (name, email, password) => call("POST", "/api/v1/auth/register", { json: { name, email, password } });
+export const verifyEmail = (token) => call("POST", "/api/v1/auth/verify-email", { json: { token } });
+export const confirmEmailChange = (token) => call("POST", "/api/v1/auth/email-change/confirm", { json: { token } });
+export const askPasswordReset = (email) => call("POST", "/api/v1/auth/password-reset", { json: { email } });
+export const resetPassword = (token, password) => call("POST", "/api/v1/auth/password-reset/confirm", { json: { token, password } });
+export const updateMe = (changes) => call("PATCH", "/api/v1/me", { json: changes });
+export const services = (lat, lon) => call("GET", `/api/v1/services?${q({ lat, lon })}`);
+export const organisationAt = (lat, lon) => call("GET", `/api/v1/organisations/at?${q({ lat, lon })}`);
+export const nearby = (lat, lon, service) => call("GET", `/api/v1/requests/nearby?${q({ lat, lon, service })}`);
+export const publicRequests = (bbox, status, cursor) => call("GET", `/api/v1/requests?${q({ bbox, status, cursor, limit: 200 })}`);
+export const myRequests = (cursor) => call("GET", `/api/v1/me/requests?${q({ cursor })}`);
+export const track = (token) => call("GET", `/api/v1/track/${encodeURIComponent(token)}`);
+
+const tokenHeader = (token) => (token ? { "X-Tracking-Token": token } : {});
+export const getRequest = (ref, token) => call("GET", `/api/v1/requests/${encodeURIComponent(ref)}`, { headers: tokenHeader(token) });
+export const withdraw = (ref, token) => call("POST", `/api/v1/requests/${encodeURIComponent(ref)}/withdraw`, { json: {}, headers: tokenHeader(token) });
+export const reopen = (ref, comment, token) => call("POST", `/api/v1/requests/${encodeURIComponent(ref)}/reopen`, { json: { comment }, headers: tokenHeader(token) });
+export const comment = (ref, text, token) => call("POST", `/api/v1/requests/${encodeURIComponent(ref)}/comments`, { json: { comment: text }, headers: tokenHeader(token) });
+export const support = (ref) => call("POST", `/api/v1/requests/${encodeURIComponent(ref)}/support`, { json: {} });
+
+export function addPhotos(ref, blobs, token) {
+  const form = new FormData();
+  blobs.forEach((blob, i) => form.append("photo", blob, `photo-${i + 1}.jpg`));
+  return call("POST", `/api/v1/requests/${encodeURIComponent(ref)}/photos`, { form, headers: tokenHeader(token) });
+}
+
+/**
+ * Sends a new request as multipart, with an Idempotency-Key so that a resend returns the same request.
+ * Uses XMLHttpRequest where it exists (a page) for upload progress, fetch otherwise (the service worker).
+ */
+export async function createRequest(fields, photos, key, onProgress = () => {}) {
+  if (!csrfToken) await session();
+  const form = new FormData();
+  for (const [name, value] of Object.entries(fields)) {
+    if (value === undefined || value === null || value === "") continue;
+    form.append(name, typeof value === "object" ? JSON.stringify(value) : String(value));
+  }
+  photos.forEach((blob, i) => form.append("photo", blob, `photo-${i + 1}.jpg`));
+  const extra = { "Idempotency-Key": key };
+  if (typeof XMLHttpRequest === "undefined") return call("POST", "/api/v1/requests", { form, headers: extra });
+  const send = () => new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", "/api/v1/requests");
+    for (const [name, value] of Object.entries(headers(extra))) xhr.setRequestHeader(name, value);
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
+    xhr.onerror = xhr.ontimeout = () => reject(new NetworkError());
+    xhr.onload = () => {
+      let body = null;
+      try { body = JSON.parse(xhr.responseText); } catch (notJson) { /* an HTML error page from a proxy */ }
+      if (xhr.status >= 200 && xhr.status < 300) return resolve(body);
+      if (xhr.status === 0 || xhr.status >= 502 && !body) return reject(new NetworkError());
+      const e = body?.error || {};
+      reject(new ApiError(xhr.status, e.code || "http_error", e.message || `HTTP ${xhr.status}`, e.field));
+    };
+    xhr.timeout = 120000;
+    xhr.send(form);
+  });
+  try {
+    return await send();
+  } catch (error) {
+    if (error.code !== "csrf_failed") throw error;
+    await session();
+    return send();
+  }
+}

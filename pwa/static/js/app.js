@@ -1,0 +1,106 @@
+// Starts the app: language, session, routes, the service worker and the outbox.
+import * as api from "./api.js";
+import { language, t, useLanguage } from "./i18n.js";
+import * as outbox from "./outbox.js";
+import { navigate, start } from "./router.js";
+import { announce, clearNotice, h } from "./ui.js";
+
+const app = { session: { user: null }, config: null, navigate };
+const view = document.querySelector("[data-js=view]");
+
+app.refreshSession = async () => {
+  app.session = await api.session();
+  return app.session;
+};
+
+app.setLanguage = async (lang) => {
+  localStorage.setItem("guichet.language", lang);
+  api.setLanguage(lang);
+  await useLanguage(lang);
+  const other = lang === "fr" ? "en" : "fr";
+  const button = document.querySelector("[data-js=lang]");
+  button.textContent = other === "en" ? "English" : "Français";  // each language named in itself
+  button.lang = other;
+  if (app.session.user && app.session.user.language !== lang) api.updateMe({ language: lang }).catch(() => {});
+};
+
+async function render(screen, route) {
+  view.replaceChildren();
+  const done = await screen.render(view, { ...route, app });
+  const title = view.querySelector("h1");
+  document.title = title ? `${title.textContent} · Guichet` : "Guichet";
+  if (route.state?.keepFocus !== true) (title || view).focus({ preventScroll: false });
+  scrollTo(0, 0);
+  return done;
+}
+
+/** Sends what waits in the outbox and tells the person what left. */
+app.flush = async () => {
+  if (!navigator.onLine) return [];
+  const sent = await outbox.flushOutbox().catch(() => []);
+  if (sent.length) {
+    announce(t("outbox.sent", { count: sent.length, refs: sent.map((r) => r.ref).join(", ") }), { kind: "ok" });
+    document.dispatchEvent(new CustomEvent("guichet:outbox"));
+  }
+  return sent;
+};
+
+function watchNetwork() {
+  const offline = () => announce(t("offline.notice"), { id: "offline", action: h("span", {}, "") });
+  addEventListener("offline", offline);
+  addEventListener("online", () => { clearNotice("offline"); app.flush(); });
+  if (!navigator.onLine) offline();
+  outbox.onChange(() => document.dispatchEvent(new CustomEvent("guichet:outbox")));
+}
+
+async function registerWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  const registration = await navigator.serviceWorker.register("/sw.js", { type: "module", scope: "/" });
+  const offerUpdate = (worker) => {
+    const button = h("button", { type: "button", class: "button", onclick: () => worker.postMessage("skip-waiting") },
+      t("update.reload"));
+    announce(t("update.available"), { id: "update", action: button });
+  };
+  if (registration.waiting && navigator.serviceWorker.controller) offerUpdate(registration.waiting);
+  registration.addEventListener("updatefound", () => {
+    const worker = registration.installing;
+    worker?.addEventListener("statechange", () => {
+      if (worker.state === "installed" && navigator.serviceWorker.controller) offerUpdate(worker);
+    });
+  });
+  let reloading = false;
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    if (reloading || !document.querySelector("[data-notice=update]")) return;
+    reloading = true;
+    location.reload();
+  });
+}
+
+app.requestBackgroundSync = async () => {
+  try {
+    const registration = await navigator.serviceWorker?.ready;
+    await registration?.sync?.register("outbox");
+  } catch (unsupported) { /* the app also sends on start and when the network returns */ }
+};
+
+async function boot() {
+  const saved = localStorage.getItem("guichet.language");
+  await Promise.all([
+    app.refreshSession().catch(() => null),
+    api.config().then((c) => { app.config = c; localStorage.setItem("guichet.config", JSON.stringify(c)); })
+      .catch(() => { app.config = JSON.parse(localStorage.getItem("guichet.config") || "null"); }),
+  ]);
+  app.config ||= { max_photos: 5, photo_side: 2048, max_description: 4000, max_comment: 2000, max_short_text: 200,
+    tile_url: "", tile_attribution: "", password_min_length: 10, max_photo_bytes: 15728640 };
+  await app.setLanguage(saved || app.session.user?.language || (navigator.language || "fr").slice(0, 2));
+  document.querySelector("[data-js=lang]").addEventListener("click", async () => {
+    await app.setLanguage(language() === "fr" ? "en" : "fr");
+    navigate(location.pathname + location.search, { replace: true, state: history.state });
+  });
+  watchNetwork();
+  await start(render);
+  registerWorker().catch(() => {});
+  app.flush();
+}
+
+boot();

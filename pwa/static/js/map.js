@@ -1,0 +1,96 @@
+// The only module that touches Leaflet's `L`; Leaflet loads when a screen first needs a map.
+import { t } from "./i18n.js";
+
+const vendor = (path) => new URL(`../vendor/${path}`, import.meta.url).href;
+const loaded = new Map();
+
+function load(kind, url) {
+  if (!loaded.has(url)) {
+    loaded.set(url, new Promise((resolve, reject) => {
+      const el = kind === "css" ? Object.assign(document.createElement("link"), { rel: "stylesheet", href: url })
+        : Object.assign(document.createElement("script"), { src: url });
+      el.onload = resolve;
+      el.onerror = () => reject(new Error(`could not load ${url}`));
+      document.head.append(el);
+    }));
+  }
+  return loaded.get(url);
+}
+
+async function leaflet() {
+  await Promise.all([load("css", vendor("leaflet/leaflet.css")), load("js", vendor("leaflet/leaflet.js"))]);
+  return window.L;
+}
+
+/** A map in `el`, centred on `center`, with the configured tiles and a keyboard-usable label. */
+export async function createMap(el, { center, zoom = 16, config }) {
+  const L = await leaflet();
+  el.setAttribute("role", "application");
+  el.setAttribute("aria-label", t("map.label"));
+  const map = L.map(el, { zoomControl: true }).setView(center, zoom);
+  if (config?.tile_url) {
+    L.tileLayer(config.tile_url, { maxZoom: 19, attribution: config.tile_attribution || "" }).addTo(map);
+  }
+  return map;
+}
+
+function pinIcon(kind, symbol) {
+  return window.L.divIcon({
+    className: "", html: `<div class="pin ${kind}"><span>${symbol}</span></div>`,
+    iconSize: [36, 36], iconAnchor: kind === "done" ? [18, 18] : [18, 40], popupAnchor: [0, -36],
+  });
+}
+
+/** The draggable pin of the report flow; `onMove(lat, lon)` after every move, by drag or by tap. */
+export function reportPin(map, onMove) {
+  const L = window.L;
+  let marker = null;
+  const place = (latlng) => {
+    if (!marker) {
+      marker = L.marker(latlng, { draggable: true, icon: pinIcon("here", "!"), keyboard: true, title: t("map.pin"), alt: t("map.pin") }).addTo(map);
+      marker.on("dragend", () => onMove(marker.getLatLng().lat, marker.getLatLng().lng));
+    } else {
+      marker.setLatLng(latlng);
+    }
+    onMove(latlng.lat, latlng.lng);
+  };
+  map.on("click", (e) => place(e.latlng));
+  return {
+    place: (lat, lon, zoom) => { place(L.latLng(lat, lon)); map.setView([lat, lon], zoom || map.getZoom(), { animate: false }); },
+    placeAtCentre: () => place(map.getCenter()),
+  };
+}
+
+/** A fixed marker (a request on its detail page). */
+export function showPoint(map, lat, lon, open = true) {
+  window.L.marker([lat, lon], { icon: pinIcon(open ? "open" : "done", open ? "!" : "✓"), keyboard: false }).addTo(map);
+}
+
+/** Clustered markers for the public map; `items` have lat, lon, open and a popup element. */
+export async function clusteredLayer(map) {
+  await Promise.all([load("css", vendor("markercluster/MarkerCluster.css")),
+    load("js", vendor("markercluster/leaflet.markercluster.js"))]);
+  const L = window.L;
+  const group = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50 });
+  map.addLayer(group);
+  return {
+    set(items) {
+      group.clearLayers();
+      group.addLayers(items.map((item) => L.marker([item.lat, item.lon], {
+        icon: pinIcon(item.open ? "open" : "done", item.open ? "!" : "✓"), title: item.title, alt: item.title,
+      }).bindPopup(item.popup)));
+    },
+  };
+}
+
+/** Removes a map, even one in the middle of a pan or zoom (Leaflet would throw from its next frame). */
+export function removeMap(map) {
+  map.stop();
+  map.off();
+  map.remove();
+}
+
+export function bboxOf(map) {
+  const b = map.getBounds();
+  return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((n) => n.toFixed(5)).join(",");
+}

@@ -1,0 +1,55 @@
+// Client-side routes: every path is a real URL the server answers with the shell (links in e-mails work).
+const ROUTES = [
+  [/^\/$/, "home", () => import("./screens/home.js")],
+  [/^\/report$/, "report", () => import("./screens/report.js")],
+  [/^\/requests$/, "requests", () => import("./screens/requests.js")],
+  [/^\/requests\/([^/]+)$/, "requests", () => import("./screens/request.js")],
+  [/^\/track\/([^/]+)$/, "requests", () => import("./screens/request.js")],
+  [/^\/map$/, "map", () => import("./screens/map.js")],
+  [/^\/account(?:\/(login|register|reset|verify|confirm-email|forgot))?$/, "account", () => import("./screens/account.js")],
+];
+
+let renderScreen = null;
+let cleanup = null;
+
+export function start(render) {
+  renderScreen = render;
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a[href]");
+    if (!link || link.target || link.hasAttribute("download") || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    const url = new URL(link.href);
+    if (url.origin !== location.origin || !match(url.pathname)) return;
+    event.preventDefault();
+    navigate(url.pathname + url.search);
+  });
+  addEventListener("popstate", () => show());
+  return show();
+}
+
+function match(path) {
+  for (const [pattern, tab, load] of ROUTES) {
+    const m = path.match(pattern);
+    if (m) return { tab, load, params: m.slice(1).map((p) => (p ? decodeURIComponent(p) : p)) };
+  }
+  return null;
+}
+
+export function navigate(path, { replace = false, state = null } = {}) {
+  if (replace) history.replaceState(state, "", path);
+  else history.pushState(state, "", path);
+  return show();
+}
+
+async function show() {
+  const found = match(location.pathname) || { tab: "", load: () => import("./screens/missing.js"), params: [] };
+  if (typeof cleanup === "function") cleanup();
+  cleanup = null;
+  for (const tab of document.querySelectorAll("[data-tab]")) {
+    if (tab.dataset.tab === found.tab) tab.setAttribute("aria-current", "page");
+    else tab.removeAttribute("aria-current");
+  }
+  const screen = await found.load();
+  cleanup = await renderScreen(screen, {
+    params: found.params, query: new URLSearchParams(location.search), state: history.state,
+  });
+}

@@ -1,0 +1,41 @@
+// Home: the three things people come for, and what is waiting to be sent.
+import { t } from "../i18n.js";
+import * as outbox from "../outbox.js";
+import { h, heading } from "../ui.js";
+
+let installPrompt = null;
+addEventListener("beforeinstallprompt", (event) => {
+  event.preventDefault();
+  installPrompt = event;
+});
+
+const choice = (href, emoji, label, primary = false) =>
+  h("a", { href, class: `big-choice${primary ? " primary" : ""}`, "data-link": "" },
+    h("span", { class: "emoji", "aria-hidden": "true" }, emoji), label);
+
+export async function render(view, { app }) {
+  const user = app.session.user;
+  view.append(
+    heading(user ? t("home.hello", { name: user.name }) : t("home.title")),
+    h("p", {}, t("home.intro")),
+    h("div", { class: "big-choices" },
+      choice("/report", "📍", t("home.report"), true),
+      choice("/report?kind=lost", "🔎", t("home.lost")),
+      choice("/report?kind=found", "🤲", t("home.found")),
+      choice("/requests", "☰", t("home.mine")),
+      choice("/map", "🗺️", t("home.map"))),
+  );
+  const waiting = await outbox.items();
+  if (waiting.length) {
+    view.append(h("p", { class: "info-box" }, t("home.waiting", { count: waiting.length }), " ",
+      h("a", { href: "/requests", "data-link": "" }, t("home.see"))));
+  }
+  if (installPrompt) {
+    const button = h("button", {
+      type: "button", class: "button secondary",
+      onclick: async () => { installPrompt.prompt(); await installPrompt.userChoice; installPrompt = null; button.remove(); },
+    }, t("home.install"));
+    view.append(h("div", { class: "actions" }, button));
+  }
+  view.append(h("p", { class: "meta" }, t("home.emergency")));
+}

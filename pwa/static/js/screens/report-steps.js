@@ -1,0 +1,194 @@
+// The last steps of a report: photos, details, then sending (or queueing when the network is gone).
+import * as api from "../api.js";
+import { language, t } from "../i18n.js";
+import * as outbox from "../outbox.js";
+import { gpsOf, downscale, metresBetween } from "../photos.js";
+import { errorBox, field, h, heading } from "../ui.js";
+
+const FIELD_STEP = { lat: "where", lon: "where", service: "what", photo: "photos" };
+
+export async function renderPhotos(view, flow) {
+  const { app, draft, save } = flow;
+  const max = app.config.max_photos;
+  const list = h("ul", { class: "thumbs", "aria-label": t("report.photos.chosen") });
+  const status = h("div", { role: "status", "aria-live": "polite" });
+  const urls = [];
+  const redraw = () => {
+    urls.splice(0).forEach((u) => URL.revokeObjectURL(u));
+    list.replaceChildren(...draft.photos.map((photo, i) => {
+      const url = URL.createObjectURL(photo.blob);
+      urls.push(url);
+      return h("li", {}, h("img", { src: url, alt: t("report.photos.alt", { n: i + 1 }) }),
+        h("button", {
+          type: "button", class: "button secondary",
+          "aria-label": t("report.photos.remove.label", { n: i + 1 }),
+          onclick: async () => { draft.photos.splice(i, 1); await save(); redraw(); status.replaceChildren(t("report.photos.removed")); },
+        }, t("report.photos.remove")));
+    }));
+    for (const input of pickers.querySelectorAll("input")) input.disabled = draft.photos.length >= max;
+    counter.textContent = t("report.photos.count", { count: draft.photos.length, max });
+  };
+  const add = async (files) => {
+    const room = max - draft.photos.length;
+    if (files.length > room) status.replaceChildren(h("p", { class: "error-box", role: "alert" }, t("report.photos.toomany", { max })));
+    for (const file of [...files].slice(0, Math.max(room, 0))) {
+      status.replaceChildren(t("report.photos.preparing"));
+      const [gps, blob] = await Promise.all([gpsOf(file).catch(() => null), downscale(file, app.config.photo_side)]);
+      if (blob.size > app.config.max_photo_bytes) {
+        status.replaceChildren(h("p", { class: "error-box", role: "alert" }, t("report.photos.toobig")));
+        continue;
+      }
+      draft.photos.push({ blob, gps });
+      status.replaceChildren(t("report.photos.added"));
+      if (gps && metresBetween(gps, { lat: draft.lat, lon: draft.lon }) > 30) offerPhotoPlace(gps);
+    }
+    await save();
+    redraw();
+  };
+  const offerPhotoPlace = (gps) => {
+    const yes = h("button", {
+      type: "button", class: "button secondary",
+      onclick: async () => {
+        draft.lat = gps.lat;
+        draft.lon = gps.lon;
+        await save();
+        status.replaceChildren(h("p", { class: "ok-box" }, t("report.photos.moved")));
+      },
+    }, t("report.photos.usegps"));
+    status.replaceChildren(h("div", { class: "info-box" }, h("p", {}, t("report.photos.elsewhere")), yes));
+  };
+  const picker = (label, attrs) => h("label", { class: "button secondary file-button" }, label,
+    h("input", { type: "file", accept: "image/*", ...attrs, onchange: (e) => add(e.target.files).then(() => { e.target.value = ""; }) }));
+  const counter = h("p", { class: "hint" });
+  const pickers = h("div", { class: "actions" },
+    picker(`📷 ${t("report.photos.camera")}`, { capture: "environment", "data-js": "camera" }),
+    picker(`🖼️ ${t("report.photos.gallery")}`, { multiple: true, "data-js": "gallery" }));
+  view.append(h("p", {}, t(`report.photos.intro.${flow.kind}`)), pickers, counter, status, list,
+    h("div", { class: "actions split" },
+      h("button", { type: "button", class: "button secondary", onclick: flow.back }, t("common.back")),
+      h("button", { type: "button", class: "button", onclick: () => flow.go("details") }, t("common.next"))));
+  redraw();
+  return () => urls.forEach((u) => URL.revokeObjectURL(u));
+}
+
+function attributeInput(attr, value) {
+  const name = `attr:${attr.code}`;
+  const label = `${attr.description}${attr.required ? "" : ` ${t("common.optional")}`}`;
+  if (attr.datatype === "singlevaluelist" || attr.datatype === "multivaluelist") {
+    const multi = attr.datatype === "multivaluelist";
+    return h("fieldset", { "data-attr": attr.code }, h("legend", {}, label), attr.values.map((v) => h("label", { class: "choice" },
+      h("input", { type: multi ? "checkbox" : "radio", name, value: v.key, required: attr.required && !multi,
+        checked: multi ? (value || []).includes(v.key) : value === v.key }), v.name)));
+  }
+  const input = attr.datatype === "text" ? h("textarea", { name, required: attr.required, value: value ?? "" })
+    : h("input", { name, required: attr.required, value: value ?? "",
+      type: attr.datatype === "number" ? "number" : attr.datatype === "datetime" ? "datetime-local" : "text" });
+  return field(label, input);
+}
+
+function readAttributes(form, service) {
+  const out = {};
+  for (const attr of service.attributes) {
+    const name = `attr:${attr.code}`;
+    if (attr.datatype === "multivaluelist") out[attr.code] = [...form.querySelectorAll(`[name="${name}"]:checked`)].map((i) => i.value);
+    else if (attr.datatype === "singlevaluelist") out[attr.code] = form.querySelector(`[name="${name}"]:checked`)?.value;
+    else if (attr.datatype === "number") out[attr.code] = form.elements[name].value === "" ? undefined : Number(form.elements[name].value);
+    else out[attr.code] = form.elements[name].value.trim() || undefined;
+    if (out[attr.code] === undefined || (Array.isArray(out[attr.code]) && !out[attr.code].length)) delete out[attr.code];
+  }
+  return out;
+}
+
+export async function renderDetails(view, flow) {
+  const { app, draft, save } = flow;
+  const signedIn = Boolean(app.session.user);
+  const description = h("textarea", { name: "description", maxLength: app.config.max_description, value: draft.description,
+    required: flow.kind !== "incident" });
+  const email = h("input", { type: "email", name: "contact_email", autocomplete: "email", required: true, value: draft.contact_email });
+  const errors = h("div", {});
+  const form = h("form", { novalidate: true },
+    h("p", { class: "info-box" }, h("strong", {}, draft.service.name), draft.organisation ? ` · ${draft.organisation.name}` : ""),
+    field(t(`report.details.description.${flow.kind}`), description, t("report.details.description.hint")),
+    draft.service.attributes.map((attr) => attributeInput(attr, draft.attributes[attr.code])),
+    signedIn ? h("p", { class: "hint" }, t("report.details.as", { name: app.session.user.name }))
+      : field(t("report.details.email"), email, t("report.details.email.hint")),
+    errors,
+    h("div", { class: "actions split" },
+      h("button", { type: "button", class: "button secondary", onclick: flow.back }, t("common.back")),
+      h("button", { type: "submit", class: "button", "data-js": "send" }, t("report.send"))));
+  const keep = async () => {
+    draft.description = description.value;
+    draft.contact_email = email.value;
+    draft.attributes = readAttributes(form, draft.service);
+    await save();
+  };
+  form.addEventListener("input", keep);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    await keep();
+    errors.replaceChildren();
+    form.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
+    form.querySelectorAll(".field-error").forEach((el) => el.remove());
+    const missing = [...form.querySelectorAll("input, textarea")].find((el) => !el.checkValidity());
+    if (missing) {
+      const error = { code: "required", field: missing.name, message: missing.type === "email" && missing.value ? t("error.email") : t("error.required") };
+      return errors.replaceChildren(errorBox(error, form));
+    }
+    await send(view, flow);
+  });
+  view.append(form);
+}
+
+async function send(view, flow) {
+  const { app, draft } = flow;
+  const fields = {
+    service: draft.service.code, lat: draft.lat.toFixed(6), lon: draft.lon.toFixed(6), description: draft.description,
+    attributes: draft.attributes, contact_email: app.session.user ? "" : draft.contact_email, language: language(),
+  };
+  const photos = draft.photos.map((p) => p.blob);
+  const label = draft.service.name;
+  const bar = h("progress", { class: "progress", max: 100, value: 0, "aria-label": t("report.sending") });
+  const live = h("p", { role: "status", "aria-live": "polite" }, t("report.sending"));
+  view.replaceChildren(heading(t("report.sending.title")), live, bar);
+  view.querySelector("h1").focus();
+  try {
+    if (!navigator.onLine) throw new api.NetworkError();
+    const created = await api.createRequest(fields, photos, draft.key, (share) => {
+      bar.value = Math.round(share * 100);
+    });
+    await outbox.remember(created, label);
+    await flow.reset();
+    showSent(view, app, created);
+  } catch (error) {
+    if (error.code === "network" || error.status >= 500) {
+      await outbox.enqueue({ fields, photos, key: draft.key, label });
+      await flow.reset();
+      app.requestBackgroundSync();
+      return showQueued(view);
+    }
+    view.replaceChildren(heading(t("report.failed.title")), errorBox(error),
+      h("div", { class: "actions" }, h("button", {
+        type: "button", class: "button", onclick: () => flow.go(FIELD_STEP[error.field] || "details", true),
+      }, t("report.failed.fix"))));
+    view.querySelector("h1").focus();
+  }
+}
+
+function showSent(view, app, created) {
+  const tracking = created.tracking_token ? `/track/${encodeURIComponent(created.tracking_token)}` : `/requests/${encodeURIComponent(created.ref)}`;
+  view.replaceChildren(heading(t("report.sent.title")),
+    h("div", { class: "ok-box" }, h("p", {}, t("report.sent.ref"), " ", h("span", { class: "ref", "data-js": "ref" }, created.ref))),
+    h("h2", {}, t("report.sent.next")),
+    h("ol", {}, h("li", {}, t("report.sent.next1")), h("li", {}, t("report.sent.next2")), h("li", {}, t("report.sent.next3"))),
+    created.tracking_token ? h("p", { class: "info-box" }, t("report.sent.anonymous")) : null,
+    h("div", { class: "actions" }, h("a", { href: tracking, class: "button", "data-link": "" }, t("report.sent.follow")),
+      h("a", { href: "/", class: "button secondary", "data-link": "" }, t("missing.home"))));
+  view.querySelector("h1").focus();
+}
+
+function showQueued(view) {
+  view.replaceChildren(heading(t("report.queued.title")),
+    h("div", { class: "info-box", "data-js": "queued" }, h("p", {}, "⏳ ", t("report.queued.text"))),
+    h("div", { class: "actions" }, h("a", { href: "/requests", class: "button", "data-link": "" }, t("home.mine"))));
+  view.querySelector("h1").focus();
+}

@@ -1,0 +1,80 @@
+// Small DOM helpers shared by the screens: building elements, statuses, errors, announcements.
+import { t } from "./i18n.js";
+
+/** h("p", {class: "x"}, "text", child): an element; attributes starting with "on" become listeners. */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs || {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith("on")) el.addEventListener(name.slice(2), value);
+    else if (name in el && !name.includes("-") && name !== "list" && name !== "form") el[name] = value;
+    else el.setAttribute(name, value === true ? "" : value);
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : String(child));
+  }
+  return el;
+}
+
+const STATUS = {
+  submitted: ["open", "✉"], acknowledged: ["open", "👁"], in_progress: ["open", "🛠"], resolved: ["done", "✔"],
+  rejected: ["closed", "✖"], duplicate: ["closed", "⧉"], closed: ["closed", "■"], withdrawn: ["closed", "↩"],
+  waiting: ["waiting", "⏳"], failed: ["closed", "⚠"],
+};
+export const OPEN = ["submitted", "acknowledged", "in_progress"];
+
+/** A status as text and icon, never by colour alone. */
+export function statusBadge(status) {
+  const [kind, icon] = STATUS[status] || ["closed", "•"];
+  return h("span", { class: `status ${kind}` }, h("span", { "aria-hidden": "true" }, icon), t(`status.${status}`));
+}
+
+const ICONS = {
+  pothole: "🕳️", light: "💡", spray: "🎨", trash: "🗑️", broom: "🧹", bench: "🪑", tree: "🌳", sign: "🚸",
+  drop: "💧", paw: "🐾", car: "🚗", alert: "⚠️", search: "🔎", hand: "🤲",
+};
+export const serviceIcon = (code) => h("span", { class: "emoji", "aria-hidden": "true" }, ICONS[code] || "📍");
+
+/** Says something to screen readers (and shows it) in the shell's live region. */
+export function announce(message, { kind = "info", action = null, id = null } = {}) {
+  const notices = document.querySelector("[data-js=notices]");
+  if (id) notices.querySelector(`[data-notice="${id}"]`)?.remove();
+  const notice = h("div", { class: `notice ${kind}`, "data-notice": id || undefined }, h("p", {}, message), action);
+  notices.append(notice);
+  if (!action) setTimeout(() => notice.remove(), 8000);
+  return notice;
+}
+
+export function clearNotice(id) {
+  document.querySelector(`[data-notice="${id}"]`)?.remove();
+}
+
+/** An error box with role=alert; a field error is also put next to its field. */
+export function errorBox(error, form = null) {
+  const message = error.code === "network" ? t("error.network") : error.message || t("error.generic");
+  if (form && error.field) {
+    const input = form.querySelector(`[name="${CSS.escape(error.field)}"]`);
+    if (input) {
+      input.setAttribute("aria-invalid", "true");
+      const id = `${input.id || input.name}-error`;
+      form.querySelector(`#${CSS.escape(id)}`)?.remove();
+      input.after(h("p", { class: "field-error", id }, message));
+      input.setAttribute("aria-describedby", id);
+      input.focus();
+    }
+  }
+  return h("div", { class: "error-box", role: "alert" }, message);
+}
+
+/** A labelled form field; `input` gets an id tied to the label and the hint. */
+export function field(label, input, hint = "") {
+  input.id ||= `f-${input.name || Math.random().toString(36).slice(2)}`;
+  const hintEl = hint ? h("p", { class: "hint", id: `${input.id}-hint` }, hint) : null;
+  if (hintEl) input.setAttribute("aria-describedby", hintEl.id);
+  return h("div", { class: "field" }, h("label", { for: input.id }, label), hintEl, input);
+}
+
+export function heading(text) {
+  return h("h1", { tabindex: "-1" }, text);
+}
