@@ -37,9 +37,9 @@ run: install vendor seed-demo
 	PORT=$(PORT) $(PY) -m backend serve
 
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "installing Debian's chromium for the browser tests"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 && [ -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || { \
+	  echo "installing Debian's chromium (and an emoji font, as phones have) for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null; }
 
 test-sqlite: install vendor chromium
 	GUICHET_TEST_DB=sqlite $(PY) -m pytest -p no:cacheprovider
@@ -54,7 +54,15 @@ test: test-sqlite
 	else echo "no PostgreSQL answered on 127.0.0.1:5432 and DATABASE_URL is unset: PostgreSQL run skipped"; fi
 
 bench: install vendor
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "installing Debian's wrk, the load generator of the benchmark"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(PY) -m bench
+
+# Pictures of the main screens on a phone, for docs/ and README.md, taken by the browser tests.
+screenshots: install vendor chromium
+	rm -rf docs/screenshots
+	GUICHET_SCREENSHOTS=docs/screenshots GUICHET_TEST_DB=sqlite $(PY) -m pytest -p no:cacheprovider -q tests/browser
 
 clean:
 	rm -rf $(VENV) node_modules pwa/static/vendor data

@@ -83,7 +83,7 @@ def test_a_report_with_a_12_mp_photo_from_the_file_input(phone, live_server, tmp
     assert page.get_by_text(ref).first.is_visible()
     assert page.get_by_text("Demande reçue").is_visible()
     screenshot(page, "07-request")
-    page.get_by_role("link", name="Mes demandes").click()
+    page.get_by_role("navigation").get_by_role("link", name="Demandes").click()
     page.get_by_role("link", name="Nid-de-poule, chaussée abîmée").first.wait_for()
     assert page.get_by_text(ref).is_visible()
 

@@ -43,10 +43,10 @@ async function renderWhere(view, flow) {
   const status = h("div", { role: "status", "aria-live": "polite" });
   const next = h("button", { type: "button", class: "button", disabled: draft.lat === null }, t("common.next"));
   const mapEl = h("div", { class: "map", "data-js": "map" });
-  view.append(h("p", {}, t(`report.where.intro.${flow.kind}`)), status);
   const locate = h("button", { type: "button", class: "button secondary" }, "📍 ", t("report.where.locate"));
   const centre = h("button", { type: "button", class: "button link" }, t("report.where.centre"));
-  view.append(h("div", { class: "actions" }, locate, centre), mapEl, h("p", { class: "hint" }, t("report.where.tap")),
+  view.append(h("p", {}, t(`report.where.intro.${flow.kind}`)), h("div", { class: "actions tight" }, locate), mapEl,
+    h("p", { class: "hint" }, t("report.where.tap"), " ", centre), status,
     h("div", { class: "actions split" }, h("a", { href: "/", class: "button secondary", "data-link": "" }, t("common.cancel")), next));
 
   let checking = 0;

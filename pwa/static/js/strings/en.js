@@ -1,7 +1,7 @@
 // Every English text of the app. Keys are those of fr.js.
 export default {
   "skip": "Skip to content",
-  "tab.home": "Home", "tab.report": "Report", "tab.requests": "My requests", "tab.map": "Map", "tab.account": "Account",
+  "tab.home": "Home", "tab.report": "Report", "tab.requests": "Requests", "tab.map": "Map", "tab.account": "Account",
   "common.next": "Next", "common.back": "Back", "common.cancel": "Cancel", "common.loading": "Loading…",
   "common.optional": "(optional)", "common.nodescription": "No description",
   "error.network": "Cannot reach the server. Check your network and try again.",
