@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
+from tortoise import Tortoise
 
 from backend import db, demo
 from backend.config import Settings
@@ -52,6 +53,9 @@ async def fill(settings: Settings) -> None:
                 batch = []
         if batch:
             await ServiceRequest.bulk_create(batch)
+        # What autovacuum (PostgreSQL) and PRAGMA optimize (SQLite) do in a town that has grown over the years.
+        conn = Tortoise.get_connection("default")
+        await conn.execute_script("VACUUM ANALYZE service_request" if db.dialect() == "postgres" else "ANALYZE")
     finally:
         await db.close_db(ctx)
 

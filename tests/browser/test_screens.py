@@ -154,4 +154,4 @@ def test_lost_and_found_start_from_home(phone):
     page.get_by_role("button", name="Suivant").click()
     page.get_by_text("Étape 4 sur 5 : photos").wait_for()  # one "found" service: nothing to choose
     page.get_by_role("button", name="Suivant").click()
-    assert page.get_by_role("radio", name="Clés").is_visible()
+    page.get_by_role("radio", name="Clés").wait_for()  # the category question of the "found" service
