@@ -22,6 +22,7 @@ from backend.accounts.routes import routes as account_routes
 from backend.config import Settings
 from backend.middleware import BodyLimit, CsrfCheck, SecurityHeaders
 from backend.push import worker
+from backend.push.routes import routes as push_routes
 from backend.requests import service as requests_service
 from backend.requests.request_routes import routes as request_routes
 from backend.requests.routes import routes as catalogue_routes
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *catalogue_routes,
         *request_routes,
         *media_routes,
+        *push_routes,
         *shell.routes,
         Route("/api/openapi.json", openapi_document, methods=["GET"]),
         shell.shell_route,

@@ -43,6 +43,8 @@ class User(Model):
     language = fields.CharField(max_length=2, default="fr")
     email_verified_at = fields.DatetimeField(null=True)
     totp_secret = fields.CharField(max_length=64, null=True)
+    # How to be told of each kind of event: {"status": ["push", "email"], ...}; missing kinds use the defaults.
+    notify_prefs = fields.JSONField(default=dict)
     is_active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     last_login_at = fields.DatetimeField(null=True)

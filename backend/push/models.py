@@ -51,10 +51,12 @@ class PushSubscription(Model):
     endpoint = fields.CharField(max_length=1000)
     p256dh = fields.CharField(max_length=200)
     auth = fields.CharField(max_length=64)
+    language = fields.CharField(max_length=2, default="fr")
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "push_subscription"
+        indexes = [Index(fields=("endpoint",))]
 
 
 class Message(Model):

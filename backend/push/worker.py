@@ -1,8 +1,9 @@
 """The outbox worker: claims due rows with a lease, delivers them, marks them sent only afterwards.
 
 A row is claimed by setting `locked_until`; a worker killed mid-batch leaves the lease to expire
-and another pass delivers the row again, so nothing acknowledged is lost. On PostgreSQL the claim
-uses SELECT ... FOR UPDATE SKIP LOCKED so several workers never take the same row.
+and another pass delivers the row again, so nothing acknowledged is lost (a push may then arrive
+twice: its Topic and its notification tag make the second replace the first). On PostgreSQL the
+claim uses SELECT ... FOR UPDATE SKIP LOCKED so several workers never take the same row.
 """
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import asyncio
 import logging
 import random
 from datetime import timedelta
-from typing import Awaitable, Callable
 
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
@@ -18,15 +18,13 @@ from tortoise.transactions import in_transaction
 from backend import db
 from backend.config import Settings
 from backend.push import mail
-from backend.push.models import Outbox, OutboxChannel, OutboxStatus
+from backend.push.models import Outbox, OutboxChannel, OutboxStatus, PushSubscription
 from backend.push.service import utcnow
+from backend.push.webpush import PushGone, PushRefused, PushRetry, PushSender
 
 log = logging.getLogger("guichet.worker")
 LEASE_SECONDS = 120
-BATCH = 100
-
-Deliverer = Callable[[Settings, int, dict], Awaitable[None]]
-DELIVERERS: dict[str, Deliverer] = {OutboxChannel.EMAIL: mail.deliver_email}
+BATCH = 500
 
 
 class RetryLater(Exception):
@@ -64,55 +62,96 @@ async def claim_batch(limit: int = BATCH) -> list[Outbox]:
     return rows
 
 
-async def _deliver_one(settings: Settings, row: Outbox) -> None:
-    deliver = DELIVERERS.get(row.channel)
-    now = utcnow()
-    try:
-        if deliver is None:
+class Deliveries:
+    """Knows how to deliver each channel; one per worker, so HTTP connections and VAPID tokens are reused."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.push = PushSender(settings)
+
+    async def deliver(self, row: Outbox, subs: dict[int, PushSubscription]) -> None:
+        if row.channel == OutboxChannel.EMAIL:
+            await mail.deliver_email(self.settings, row.id, row.payload)
+        elif row.channel == OutboxChannel.PUSH:
+            sub = subs.get(row.subscription_id)
+            if sub is None:
+                raise Dropped("the push subscription was removed")
+            try:
+                await self.push.send(sub, row.payload, topic=row.topic)
+            except PushGone as exc:
+                await PushSubscription.filter(id=sub.id).delete()
+                raise Dropped(f"{exc}: subscription deleted") from None
+            except PushRefused as exc:
+                raise Dropped(str(exc)) from None
+            except PushRetry as exc:
+                raise RetryLater(str(exc), exc.seconds) from None
+        else:
             raise Dropped(f"no deliverer for channel {row.channel}")
-        await deliver(settings, row.id, row.payload | {"_subscription_id": row.subscription_id})
-    except Dropped as exc:
-        await Outbox.filter(id=row.id).update(status=OutboxStatus.FAILED, last_error=str(exc)[:2000],
-                                              locked_until=None)
-        return
-    except (RetryLater, OSError, asyncio.TimeoutError, RuntimeError, ValueError) as exc:
-        attempts = row.attempts + 1
-        too_old = now - row.created_at > timedelta(hours=settings.outbox_max_age_hours)
-        wait = getattr(exc, "seconds", None) or backoff_seconds(attempts)
-        await Outbox.filter(id=row.id).update(
-            status=OutboxStatus.FAILED if too_old else OutboxStatus.PENDING,
-            next_attempt_at=now + timedelta(seconds=wait), locked_until=None, last_error=repr(exc)[:2000],
-        )
-        log.warning("delivery %s failed (attempt %s): %r", row.id, attempts, exc)
-        return
-    await Outbox.filter(id=row.id).update(status=OutboxStatus.SENT, sent_at=utcnow(), locked_until=None)
+
+    async def close(self) -> None:
+        await self.push.close()
 
 
-async def deliver_due(settings: Settings, *, concurrency: int = 20) -> int:
-    """One pass: claims due rows and delivers them with bounded concurrency; returns how many it took."""
+async def _settle_failure(settings: Settings, row: Outbox, exc: Exception) -> None:
+    now = utcnow()
+    if isinstance(exc, Dropped):
+        await Outbox.filter(id=row.id).update(status=OutboxStatus.FAILED, last_error=str(exc)[:2000], locked_until=None)
+        return
+    attempts = row.attempts + 1
+    too_old = now - row.created_at > timedelta(hours=settings.outbox_max_age_hours)
+    wait = getattr(exc, "seconds", None) or backoff_seconds(attempts)
+    await Outbox.filter(id=row.id).update(
+        status=OutboxStatus.FAILED if too_old else OutboxStatus.PENDING,
+        next_attempt_at=now + timedelta(seconds=wait), locked_until=None, last_error=repr(exc)[:2000],
+    )
+    log.warning("delivery %s failed (attempt %s): %r", row.id, attempts, exc)
+
+
+async def deliver_due(settings: Settings, deliveries: Deliveries | None = None) -> int:
+    """One pass: claims due rows, delivers them with bounded concurrency, records the outcomes; how many it took."""
     rows = await claim_batch()
     if not rows:
         return 0
-    gate = asyncio.Semaphore(concurrency)
+    own = deliveries is None
+    deliveries = deliveries or Deliveries(settings)
+    sub_ids = {r.subscription_id for r in rows if r.subscription_id}
+    subs = {s.id: s for s in await PushSubscription.filter(id__in=sub_ids)} if sub_ids else {}
+    gate = asyncio.Semaphore(settings.push_concurrency)
+    sent: list[int] = []
 
-    async def guarded(row: Outbox) -> None:
+    async def one(row: Outbox) -> None:
         async with gate:
-            await _deliver_one(settings, row)
+            try:
+                await deliveries.deliver(row, subs)
+            except (Dropped, RetryLater, OSError, asyncio.TimeoutError, RuntimeError, ValueError) as exc:
+                await _settle_failure(settings, row, exc)
+            else:
+                sent.append(row.id)
 
-    await asyncio.gather(*(guarded(r) for r in rows))
+    try:
+        await asyncio.gather(*(one(r) for r in rows))
+    finally:
+        if sent:  # one statement for the whole batch: a commit per row would cost an fsync each
+            await Outbox.filter(id__in=sent).update(status=OutboxStatus.SENT, sent_at=utcnow(), locked_until=None)
+        if own:
+            await deliveries.close()
     return len(rows)
 
 
 async def run(settings: Settings, stop: asyncio.Event) -> None:
     """Delivers until `stop` is set; a full batch is followed at once by the next one."""
-    while not stop.is_set():
-        try:
-            taken = await deliver_due(settings)
-        except (OSError, asyncio.TimeoutError) as exc:
-            log.error("outbox pass failed: %r", exc)
-            taken = 0
-        if taken < BATCH:
+    deliveries = Deliveries(settings)
+    try:
+        while not stop.is_set():
             try:
-                await asyncio.wait_for(stop.wait(), timeout=settings.worker_poll_seconds)
-            except asyncio.TimeoutError:
-                pass
+                taken = await deliver_due(settings, deliveries)
+            except (OSError, asyncio.TimeoutError) as exc:
+                log.error("outbox pass failed: %r", exc)
+                taken = 0
+            if taken < BATCH:
+                try:
+                    await asyncio.wait_for(stop.wait(), timeout=settings.worker_poll_seconds)
+                except asyncio.TimeoutError:
+                    pass
+    finally:
+        await deliveries.close()

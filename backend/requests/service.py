@@ -205,12 +205,14 @@ async def _notify(req: ServiceRequest, kind: str, conn: Any, *, actor: User | No
     anonymous = req.contact_email if req.author_id is None else ""
     if not followers and not anonymous:
         return
-    url = f"{_CONFIG['base_url']}/requests/{req.ref}"
-    if anonymous:
-        url = f"{_CONFIG['base_url']}/track/{tracking_token(req.ref)}"
-    subject, text = status_update_text(req, kind, comment, req.language)
-    await push.notify(subject=subject, text=text, url=url, topic=req.ref.replace("-", "")[:32], users=followers,
-                      anonymous_email=anonymous, request=req, using_db=conn)
+    # Supporters get the public page; only the anonymous author gets the private tracking link.
+    base = _CONFIG["base_url"]
+    status = str(getattr(req.status, "value", req.status))
+    update = push.Update(kind=kind, compose=lambda lang: status_update_text(req, kind, comment, lang),
+                         topic=req.ref.replace("-", "")[:32], ref=req.ref, status=status)
+    await push.notify(update=update, users=followers, user_url=f"{base}/requests/{req.ref}",
+                      anonymous_email=anonymous, anonymous_url=f"{base}/track/{tracking_token(req.ref)}",
+                      anonymous_language=req.language, request=req, using_db=conn)
 
 
 _CONFIG = {"base_url": "http://127.0.0.1:8000", "secret": ""}

@@ -27,12 +27,15 @@ def status_label(status: str, language: str) -> str:
     return STATUS_LABELS.get(language, STATUS_LABELS["fr"]).get(status, status)
 
 
-def status_update_text(req: Any, kind: str, comment: str, language: str) -> tuple[str, str]:
-    """(subject, short text) of the notification of one event."""
+LINK_LABELS = {"fr": "Voir la demande", "en": "See the request"}
+
+
+def status_update_text(req: Any, kind: str, comment: str, language: str) -> tuple[str, str, str]:
+    """(subject, short text, label of the link) of the notification of one event."""
     lang = language if language in _SUBJECTS else "fr"
     label = status_label(str(getattr(req.status, "value", req.status)), lang)
     subject = _SUBJECTS[lang].get(kind, _SUBJECTS[lang]["status"]).format(ref=req.ref, status=label)
     text = subject + "."
     if comment:
         text += "\n\n" + comment
-    return subject, text
+    return subject, text, LINK_LABELS[lang]
