@@ -197,9 +197,10 @@ async def seed(settings: Settings, *, request_count: int = 200) -> None:
                 await accounts.grant_role(user=users[role], organisation_id=orgs[org_slug].id, role=Role(role),
                                           team="Éclairage" if role == "field_agent" else "")
         await _requests(orgs["brenles"], services, users["citizen"], users["agent"], request_count)
-        # The demo sends no mail for its own history.
+        # The demo sends no mail for its own history; the citizen's inbox keeps it, the last three unread.
         await Outbox.all().delete()
-        await Message.all().delete()
+        newest = await Message.all().order_by("-id").limit(3).values_list("id", flat=True)
+        await Message.exclude(id__in=newest).update(read_at=requests.utcnow())
         print(f"demo town of Brenles created with {request_count} requests")
     print(f"\nGuichet demo: {settings.base_url}\n\nrole             e-mail                         password")
     for role, _, email, _, password in ACCOUNTS:

@@ -25,6 +25,32 @@ self.addEventListener("message", (event) => {
   if (event.data === "skip-waiting") self.skipWaiting();
 });
 
+// A status update: shown with the request's reference as tag, so a newer one replaces the older.
+self.addEventListener("push", (event) => {
+  let data = {};
+  try { data = event.data ? event.data.json() : {}; } catch (notJson) { data = { body: event.data?.text() }; }
+  event.waitUntil(self.registration.showNotification(data.title || "Guichet", {
+    body: data.body || "", tag: data.tag || "guichet", renotify: Boolean(data.tag), data: { url: data.url || "/" },
+    icon: `/static/${VERSION}/icons/icon-192.png`, badge: `/static/${VERSION}/icons/badge-96.png`,
+  }));
+});
+
+// A tap on the notification opens the request: in a window of ours if one is open, else a new one.
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const link = new URL(event.notification.data?.url || "/", self.location.origin);
+  const target = new URL(link.pathname + link.search, self.location.origin).href;  // never another site
+  event.waitUntil((async () => {
+    const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+    const mine = windows.find((w) => new URL(w.url).origin === self.location.origin);
+    if (mine) {
+      await mine.focus();
+      return mine.navigate(target);
+    }
+    return self.clients.openWindow(target);
+  })());
+});
+
 self.addEventListener("sync", (event) => {
   if (event.tag === "outbox") event.waitUntil(flushOutbox());
 });

@@ -22,11 +22,23 @@ def draw(size: int, *, maskable: bool) -> Image.Image:
     return image
 
 
+def badge(size: int = 96) -> Image.Image:
+    """The status-bar badge: a white pin on transparency (Android draws it in one colour)."""
+    image = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    d = ImageDraw.Draw(image)
+    cx, r = size / 2, size * 0.3
+    d.ellipse((cx - r, size * 0.1, cx + r, size * 0.1 + 2 * r), fill=WHITE)
+    d.polygon([(cx - r * 0.8, size * 0.1 + r * 1.5), (cx + r * 0.8, size * 0.1 + r * 1.5), (cx, size * 0.92)], fill=WHITE)
+    d.ellipse((cx - r * 0.4, size * 0.1 + r * 0.6, cx + r * 0.4, size * 0.1 + r * 1.4), fill=(0, 0, 0, 0))
+    return image
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     draw(192, maskable=False).save(OUT / "icon-192.png", optimize=True)
     draw(512, maskable=False).save(OUT / "icon-512.png", optimize=True)
     draw(512, maskable=True).save(OUT / "maskable-512.png", optimize=True)
+    badge().save(OUT / "badge-96.png", optimize=True)
 
 
 if __name__ == "__main__":

@@ -57,6 +57,7 @@ class Received:
 @dataclass
 class PushService:
     decrypt: bool = True
+    delay: float = 0.0  # seconds before each answer: a slow push service
     devices: dict[str, Device] = field(default_factory=dict)
     received: list[Received] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)
@@ -103,6 +104,8 @@ class PushService:
             return web.Response(status=404)
         if device.answer == "hang":
             await asyncio.sleep(3600)
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if device.answer in ("404", "410", "500"):
             return web.Response(status=int(device.answer))
         if device.answer == "429":

@@ -101,6 +101,7 @@ async def notify(*, update: Update, users: list[Any], user_url: str, anonymous_e
     """
     now = utcnow()
     rows: list[Outbox] = []
+    inbox: list[Message] = []
     pref_kind = KIND_OF_EVENT.get(update.kind, "status")
     subs_by_user: dict[int, list[PushSubscription]] = {}
     if users:
@@ -109,7 +110,7 @@ async def notify(*, update: Update, users: list[Any], user_url: str, anonymous_e
     for user in users:
         subject, text, label = update.compose(user.language)
         channels = preferences(user)[pref_kind]
-        await Message.create(user=user, request=request, subject=subject, body=text, created_at=now, using_db=using_db)
+        inbox.append(Message(user=user, request=request, subject=subject, body=text, created_at=now))
         if "email" in channels:
             rows.append(Outbox(channel=OutboxChannel.EMAIL, recipient=user.email, user=user, topic=update.topic,
                                payload={"to": user.email, "subject": subject, "text": f"{text}\n\n{user_url}",
@@ -127,5 +128,7 @@ async def notify(*, update: Update, users: list[Any], user_url: str, anonymous_e
         for sub in await PushSubscription.filter(request_id=request.id, user_id=None).using_db(using_db):
             subject, text, _ = update.compose(sub.language)
             rows.append(_push_row(sub, update, subject, text, anonymous_url or user_url, now))
+    if inbox:
+        await Message.bulk_create(inbox, batch_size=1000, using_db=using_db)
     if rows:
-        await Outbox.bulk_create(rows, using_db=using_db)
+        await Outbox.bulk_create(rows, batch_size=1000, using_db=using_db)

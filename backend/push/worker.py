@@ -23,7 +23,6 @@ from backend.push.service import utcnow
 from backend.push.webpush import PushGone, PushRefused, PushRetry, PushSender
 
 log = logging.getLogger("guichet.worker")
-LEASE_SECONDS = 120
 BATCH = 500
 
 
@@ -44,7 +43,7 @@ def backoff_seconds(attempts: int) -> float:
     return random.uniform(0.5, 1.0) * min(3600.0, 5.0 * 2 ** max(0, attempts - 1))
 
 
-async def claim_batch(limit: int = BATCH) -> list[Outbox]:
+async def claim_batch(limit: int = BATCH, lease_seconds: int = 120) -> list[Outbox]:
     now = utcnow()
     async with in_transaction() as conn:
         query = (
@@ -57,7 +56,7 @@ async def claim_batch(limit: int = BATCH) -> list[Outbox]:
         rows = await query
         if rows:
             await Outbox.filter(id__in=[r.id for r in rows]).using_db(conn).update(
-                locked_until=now + timedelta(seconds=LEASE_SECONDS), attempts=F("attempts") + 1
+                locked_until=now + timedelta(seconds=lease_seconds), attempts=F("attempts") + 1
             )
     return rows
 
@@ -109,7 +108,7 @@ async def _settle_failure(settings: Settings, row: Outbox, exc: Exception) -> No
 
 async def deliver_due(settings: Settings, deliveries: Deliveries | None = None) -> int:
     """One pass: claims due rows, delivers them with bounded concurrency, records the outcomes; how many it took."""
-    rows = await claim_batch()
+    rows = await claim_batch(lease_seconds=settings.outbox_lease_seconds)
     if not rows:
         return 0
     own = deliveries is None
@@ -119,6 +118,14 @@ async def deliver_due(settings: Settings, deliveries: Deliveries | None = None) 
     gate = asyncio.Semaphore(settings.push_concurrency)
     sent: list[int] = []
 
+    async def record_sent() -> None:
+        # One statement per hundred rows: a commit per row would cost an fsync each, one per batch would
+        # resend a whole batch after a crash.
+        done = sent[:]
+        sent.clear()
+        if done:
+            await Outbox.filter(id__in=done).update(status=OutboxStatus.SENT, sent_at=utcnow(), locked_until=None)
+
     async def one(row: Outbox) -> None:
         async with gate:
             try:
@@ -127,12 +134,13 @@ async def deliver_due(settings: Settings, deliveries: Deliveries | None = None) 
                 await _settle_failure(settings, row, exc)
             else:
                 sent.append(row.id)
+                if len(sent) >= 100:
+                    await record_sent()
 
     try:
         await asyncio.gather(*(one(r) for r in rows))
     finally:
-        if sent:  # one statement for the whole batch: a commit per row would cost an fsync each
-            await Outbox.filter(id__in=sent).update(status=OutboxStatus.SENT, sent_at=utcnow(), locked_until=None)
+        await record_sent()
         if own:
             await deliveries.close()
     return len(rows)

@@ -138,3 +138,12 @@ export async function createRequest(fields, photos, key, onProgress = () => {}) 
     return send();
   }
 }
+
+export const vapidKey = () => call("GET", "/api/v1/push/vapid-public-key");
+export const subscribePush = (subscription, token) => call("POST", "/api/v1/push/subscriptions", { json: subscription, headers: tokenHeader(token) });
+export const unsubscribePush = (endpoint, token) => call("DELETE", "/api/v1/push/subscriptions", { json: { endpoint }, headers: tokenHeader(token) });
+export const notificationPrefs = () => call("GET", "/api/v1/me/notifications");
+export const setNotificationPrefs = (prefs) => call("PUT", "/api/v1/me/notifications", { json: { prefs } });
+export const messages = (cursor) => call("GET", `/api/v1/me/messages?${q({ cursor })}`);
+export const readMessage = (id) => call("POST", `/api/v1/me/messages/${Number(id)}/read`, { json: {} });
+export const readAllMessages = () => call("POST", "/api/v1/me/messages/read", { json: {} });

@@ -10,7 +10,17 @@ const view = document.querySelector("[data-js=view]");
 
 app.refreshSession = async () => {
   app.session = await api.session();
+  app.setUnread(app.session.unread_messages || 0);
   return app.session;
+};
+
+/** The unread count, on the "Demandes" tab (as text for screen readers) and on the installed app's icon. */
+app.setUnread = (count) => {
+  const tab = document.querySelector("[data-tab=requests]");
+  tab.querySelector(".badge")?.remove();
+  if (count) tab.append(h("span", { class: "badge" }, String(count), h("span", { class: "visually-hidden" }, ` ${t("messages.unread")}`)));
+  if (count && navigator.setAppBadge) navigator.setAppBadge(count).catch(() => {});
+  else if (navigator.clearAppBadge) navigator.clearAppBadge().catch(() => {});
 };
 
 app.setLanguage = async (lang) => {

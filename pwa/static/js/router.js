@@ -6,6 +6,7 @@ const ROUTES = [
   [/^\/requests\/([^/]+)$/, "requests", () => import("./screens/request.js")],
   [/^\/track\/([^/]+)$/, "requests", () => import("./screens/request.js")],
   [/^\/map$/, "map", () => import("./screens/map.js")],
+  [/^\/messages$/, "requests", () => import("./screens/messages.js")],
   [/^\/account(?:\/(login|register|reset|verify|confirm-email|forgot))?$/, "account", () => import("./screens/account.js")],
 ];
 

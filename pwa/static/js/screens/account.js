@@ -2,6 +2,7 @@
 import * as api from "../api.js";
 import { language, t } from "../i18n.js";
 import { errorBox, field, h, heading } from "../ui.js";
+import { settingsSection } from "./notifications.js";
 
 function form(fields, submitLabel, onSubmit) {
   const out = h("div", {});
@@ -101,7 +102,7 @@ async function renderConfirm(view, { app, query }, kind) {
   }
 }
 
-function renderProfile(view, { app }) {
+async function renderProfile(view, { app }) {
   const user = app.session.user;
   const lang = h("select", { name: "language" },
     h("option", { value: "fr", selected: language() === "fr" }, "Français"),
@@ -120,6 +121,7 @@ function renderProfile(view, { app }) {
         type: "button", class: "button",
         onclick: async () => { await api.logout(); await app.refreshSession(); app.navigate("/", { replace: true }); },
       }, t("account.logout"))));
+  view.append(await settingsSection());
 }
 
 export function render(view, route) {

@@ -4,6 +4,7 @@ import { language, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { gpsOf, downscale, metresBetween } from "../photos.js";
 import { errorBox, field, h, heading } from "../ui.js";
+import { offerBox } from "./notifications.js";
 
 const FIELD_STEP = { lat: "where", lon: "where", service: "what", photo: "photos" };
 
@@ -181,6 +182,7 @@ function showSent(view, app, created) {
     h("h2", {}, t("report.sent.next")),
     h("ol", {}, h("li", {}, t("report.sent.next1")), h("li", {}, t("report.sent.next2")), h("li", {}, t("report.sent.next3"))),
     created.tracking_token ? h("p", { class: "info-box" }, t("report.sent.anonymous")) : null,
+    offerBox(created.tracking_token || null),
     h("div", { class: "actions" }, h("a", { href: tracking, class: "button", "data-link": "" }, t("report.sent.follow")),
       h("a", { href: "/", class: "button secondary", "data-link": "" }, t("missing.home"))));
   view.querySelector("h1").focus();

@@ -29,6 +29,11 @@ function waitingCard(item, redraw) {
 
 export async function render(view, { app }) {
   view.append(heading(t("requests.title")));
+  if (app.session.user) {
+    const unread = app.session.unread_messages || 0;
+    view.append(h("p", {}, h("a", { href: "/messages", "data-link": "" }, "✉ ",
+      unread ? t("messages.link.unread", { count: unread }) : t("messages.title"))));
+  }
   const waitingList = h("ul", { class: "cards", "aria-label": t("requests.waiting") });
   const sentList = h("ul", { class: "cards", "aria-label": t("requests.sent") });
   const notes = h("div", {});
