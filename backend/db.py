@@ -26,7 +26,7 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
     url = urlparse(database_url)
     if url.scheme == "sqlite":
         connection: Any = {
-            "engine": "tortoise.backends.sqlite",
+            "engine": "backend.sqlite_engine",
             "credentials": {
                 "file_path": database_url.split("://", 1)[1].split("?", 1)[0],
                 "journal_mode": "WAL",

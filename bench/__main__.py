@@ -21,6 +21,7 @@ from backend import db, demo
 from backend.config import Settings
 from backend.media import service as media
 from backend.requests.models import ServiceRequest, Status
+from bench.fanout import FOLLOWERS, run_fanout
 
 ROWS = int(os.environ.get("BENCH_ROWS", "100000"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
@@ -162,6 +163,7 @@ async def run(url: str, work: Path) -> list[str]:
         echo.terminate()
         app.wait()
         echo.wait()
+    fanout, bare_encryption, received = await run_fanout(settings, env)
     return [
         f"\n{backend_name}: {ROWS} requests in the database, {CONCURRENCY} connections (wrk), one uvicorn worker",
         row("creations/s, no photo", create_rate, "/s", echo_rate, "bare Starlette echo POST /s", ">= 100/s"),
@@ -170,6 +172,8 @@ async def run(url: str, work: Path) -> list[str]:
         row("creation p99, 12 MP photo", photo_p99, "ms", 1000 / pillow_rate, "bare Pillow prepare ms", ""),
         row("public bbox list/s", list_rate, "/s", echo_get_rate, "bare Starlette echo GET /s", ">= 1250/s"),
         row("public bbox list p99", list_p99, "ms", echo_get_p99, "bare echo GET p99 ms", "< 100 ms"),
+        row(f"fan-out to {received} phones", fanout, "s", bare_encryption, f"bare encryption of {FOLLOWERS} s",
+            "<= 10 s"),
     ]
 
 

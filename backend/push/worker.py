@@ -12,6 +12,7 @@ import logging
 import random
 from datetime import timedelta
 
+from tortoise.exceptions import BaseORMException
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
@@ -153,7 +154,7 @@ async def run(settings: Settings, stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
                 taken = await deliver_due(settings, deliveries)
-            except (OSError, asyncio.TimeoutError) as exc:
+            except (OSError, asyncio.TimeoutError, BaseORMException) as exc:  # the database is away: wait, go on
                 log.error("outbox pass failed: %r", exc)
                 taken = 0
             if taken < BATCH:
