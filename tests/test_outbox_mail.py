@@ -92,3 +92,25 @@ async def test_the_printed_eml_path_works_from_any_folder(app, settings, capsys,
     assert await worker.deliver_due(relative) == 1
     printed = capsys.readouterr().out.split(": ")[-1].strip()
     assert Path(printed).is_absolute() and Path(printed).is_file()
+
+
+async def test_an_anonymous_author_gets_each_update_by_mail_with_the_tracking_link(app, client, new_client, town, settings, smtp):
+    from backend.accounts.models import Role
+    from tests.factories import IN_BRENLES, csrf, person, sign_in
+
+    inbox, url = smtp
+    smtp_settings = dataclasses.replace(settings, smtp_url=url)
+    await csrf(client)
+    r = await client.post("/api/v1/requests", json={"service": "proprete", "lat": IN_BRENLES[0], "lon": IN_BRENLES[1],
+                                                    "contact_email": "passant@example.org", "language": "en"})
+    created = r.json()
+    agent = await sign_in(new_client(), await person(Role.AGENT, town.brenles))
+    await agent.post(f"/api/v1/requests/{created['ref']}/events", json={"status": "in_progress", "comment": "Team on its way."})
+    assert await worker.deliver_due(smtp_settings) == 2
+    received, update = inbox.messages
+    assert received["Subject"] == f"Your request {created['ref']} was received"
+    assert update["Subject"] == f"Your request {created['ref']} is in progress"
+    parts = {p.get_content_type(): p.get_payload(decode=True).decode() for p in update.walk() if not p.is_multipart()}
+    link = f"http://testserver/track/{created['tracking_token']}"
+    assert "Team on its way." in parts["text/plain"] and link in parts["text/plain"]
+    assert f'href="{link}"' in parts["text/html"] and "See the request" in parts["text/html"]

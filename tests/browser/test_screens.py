@@ -155,3 +155,18 @@ def test_lost_and_found_start_from_home(phone):
     page.get_by_text("Étape 4 sur 5 : photos").wait_for()  # one "found" service: nothing to choose
     page.get_by_role("button", name="Suivant").click()
     page.get_by_role("radio", name="Clés").wait_for()  # the category question of the "found" service
+
+
+def test_screens_reflow_at_320_css_pixels_as_at_400_percent_zoom(browser, live_server):
+    """WCAG 1.4.10: at 320 CSS px wide (a 1280 px window at 400%, a phone at 200%) nothing scrolls sideways."""
+    context = browser.new_context(viewport={"width": 320, "height": 640}, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True, base_url=live_server.url, locale="fr-CH")
+    page = context.new_page()
+    for path, title in [("/", "Votre commune, à portée de main"), ("/report", "Signaler un problème"),
+                        ("/requests", "Mes demandes"), ("/map", "Carte des signalements"), ("/account/register", "Créer un compte")]:
+        page.goto(path)
+        page.get_by_role("heading", name=title, exact=True).wait_for()
+        page.wait_for_load_state("networkidle")
+        width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert width[0] <= width[1], f"{path} scrolls sideways: {width}"
+    context.close()
