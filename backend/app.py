@@ -26,6 +26,7 @@ from backend.push.routes import routes as push_routes
 from backend.requests import service as requests_service
 from backend.requests.request_routes import routes as request_routes
 from backend.requests.routes import routes as catalogue_routes
+from backend.requests.staff_routes import routes as staff_routes
 from backend.media.routes import routes as media_routes
 from backend.geo.geocoder import geocoder_for
 from backend.web import doc
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *account_routes,
         *catalogue_routes,
         *request_routes,
+        *staff_routes,
         *media_routes,
         *push_routes,
         *shell.routes,

@@ -32,7 +32,7 @@ def _parse_time(raw: str, field: str) -> datetime:
     return value
 
 
-def _after_cursor(query: Any, cursor: list | None) -> Any:
+def after_cursor(query: Any, cursor: list | None) -> Any:
     """Keyset pagination on (created_at, id), newest first: stable while rows are added."""
     if not cursor:
         return query
@@ -43,14 +43,27 @@ def _after_cursor(query: Any, cursor: list | None) -> Any:
     return query.filter(Q(created_at__lt=at) | Q(created_at=at, id__lt=last_id))
 
 
-async def _page(query: Any, limit: int) -> tuple[list[dict], list | None]:
+async def page_of(query: Any, limit: int, fields: dict[str, str] = SUMMARY_FIELDS) -> tuple[list[dict], list | None]:
     """Two steps: the page's ids from an index alone, then those rows with their service joined."""
     ids = await query.order_by("-created_at", "-id").limit(limit + 1).values_list("id", flat=True)
-    by_id = {row["id"]: row for row in await ServiceRequest.filter(id__in=ids).values(**SUMMARY_FIELDS)}
+    by_id = {row["id"]: row for row in await ServiceRequest.filter(id__in=ids).values(**fields)}
     rows = [by_id[i] for i in ids if i in by_id]
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, ([rows[-1]["created_at"].isoformat(), rows[-1]["id"]] if more else None)
+
+
+def statuses(given: list[str]) -> list[str]:
+    """The statuses a `status=` filter names; `open` stands for every open one."""
+    wanted = set()
+    for s in given:
+        if s == "open":
+            wanted |= {x.value for x in OPEN_STATUSES}
+        elif s in {x.value for x in Status}:
+            wanted.add(s)
+        else:
+            raise ValidationFailed(f"Unknown status {s!r}.", code="invalid_choice", field="status")
+    return sorted(wanted)
 
 
 async def list_public(*, bbox: str | None, status: list[str], service: str | None, q: str | None,
@@ -62,15 +75,7 @@ async def list_public(*, bbox: str | None, status: list[str], service: str | Non
         min_lat, min_lon, max_lat, max_lon = geo.parse_bbox(bbox)
         query = query.filter(lat__gte=min_lat, lat__lte=max_lat, lon__gte=min_lon, lon__lte=max_lon)
     if status:
-        wanted = set()
-        for s in status:
-            if s == "open":
-                wanted |= {x.value for x in OPEN_STATUSES}
-            elif s in {x.value for x in Status}:
-                wanted.add(s)
-            else:
-                raise ValidationFailed(f"Unknown status {s!r}.", code="invalid_choice", field="status")
-        query = query.filter(status__in=sorted(wanted))
+        query = query.filter(status__in=statuses(status))
     if service:
         query = query.filter(service_id__in=await Service.filter(code=service).values_list("id", flat=True))
     if organisation_id:
@@ -79,11 +84,11 @@ async def list_public(*, bbox: str | None, status: list[str], service: str | Non
         query = query.filter(updated_at__gte=_parse_time(since, "since"))
     if q:
         query = query.filter(Q(description__icontains=q) | Q(ref__iexact=q.strip()) | Q(address__icontains=q))
-    return await _page(_after_cursor(query, cursor), limit)
+    return await page_of(after_cursor(query, cursor), limit)
 
 
 async def list_mine(*, user_id: int, cursor: list | None, limit: int) -> tuple[list[dict], list | None]:
-    return await _page(_after_cursor(ServiceRequest.filter(author_id=user_id), cursor), limit)
+    return await page_of(after_cursor(ServiceRequest.filter(author_id=user_id), cursor), limit)
 
 
 async def nearby_open(*, lat: float, lon: float, service_code: str | None, metres: int, days: int,

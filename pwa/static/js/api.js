@@ -147,3 +147,7 @@ export const setNotificationPrefs = (prefs) => call("PUT", "/api/v1/me/notificat
 export const messages = (cursor) => call("GET", `/api/v1/me/messages?${q({ cursor })}`);
 export const readMessage = (id) => call("POST", `/api/v1/me/messages/${Number(id)}/read`, { json: {} });
 export const readAllMessages = () => call("POST", "/api/v1/me/messages/read", { json: {} });
+
+export const staffRequests = (params) => call("GET", `/api/v1/staff/requests?${q(params)}`);
+export const catalogueOf = (organisation) => call("GET", `/api/v1/services?${q({ organisation })}`);
+export const postEvent = (ref, event) => call("POST", `/api/v1/requests/${encodeURIComponent(ref)}/events`, { json: event });

@@ -7,6 +7,8 @@ const ROUTES = [
   [/^\/track\/([^/]+)$/, "requests", () => import("./screens/request.js")],
   [/^\/map$/, "map", () => import("./screens/map.js")],
   [/^\/messages$/, "requests", () => import("./screens/messages.js")],
+  [/^\/agent$/, "", () => import("./screens/agent-queue.js")],
+  [/^\/agent\/requests\/([^/]+)$/, "", () => import("./screens/agent-request.js")],
   [/^\/account(?:\/(login|register|reset|verify|confirm-email|forgot))?$/, "account", () => import("./screens/account.js")],
 ];
 

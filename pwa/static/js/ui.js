@@ -67,12 +67,20 @@ export function errorBox(error, form = null) {
   return h("div", { class: "error-box", role: "alert" }, message);
 }
 
-/** A labelled form field; `input` gets an id tied to the label and the hint. */
+let fieldCount = 0;
+
+/** A labelled form field; `input` gets an id, unique in the page, tied to the label and the hint. */
 export function field(label, input, hint = "") {
-  input.id ||= `f-${input.name || Math.random().toString(36).slice(2)}`;
+  input.id ||= `f-${input.name.replace(/[^\w-]/g, "_") || "field"}-${++fieldCount}`;
   const hintEl = hint ? h("p", { class: "hint", id: `${input.id}-hint` }, hint) : null;
   if (hintEl) input.setAttribute("aria-describedby", hintEl.id);
   return h("div", { class: "field" }, h("label", { for: input.id }, label), hintEl, input);
+}
+
+/** Appends the children that exist (a condition that is false or null adds nothing, not the word "null"). */
+export function add(parent, ...children) {
+  parent.append(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false && c !== ""));
+  return parent;
 }
 
 export function heading(text) {

@@ -1,7 +1,7 @@
 // The citizen's account: sign in, create an account, confirm an address, reset a password, preferences.
 import * as api from "../api.js";
 import { language, t } from "../i18n.js";
-import { errorBox, field, h, heading } from "../ui.js";
+import { add, errorBox, field, h, heading } from "../ui.js";
 import { settingsSection } from "./notifications.js";
 
 function form(fields, submitLabel, onSubmit) {
@@ -36,7 +36,7 @@ function renderLogin(view, { app, query }) {
   const code = h("input", { type: "text", name: "totp", inputMode: "numeric", autocomplete: "one-time-code" });
   const codeField = field(t("account.totp"), code);
   codeField.hidden = true;
-  view.append(heading(t("account.login")), form([
+  add(view, heading(t("account.login")), form([
     field(t("account.email"), email()),
     field(t("account.password"), password("password", "current-password")),
     codeField,
@@ -59,7 +59,7 @@ function renderLogin(view, { app, query }) {
 }
 
 function renderRegister(view, { app }) {
-  view.append(heading(t("account.register")), h("p", {}, t("account.register.why")), form([
+  add(view, heading(t("account.register")), h("p", {}, t("account.register.why")), form([
     field(t("account.name"), h("input", { type: "text", name: "name", autocomplete: "name", required: true, maxLength: app.config.max_short_text })),
     field(t("account.email"), email()),
     field(t("account.password"), password("password", "new-password"), t("account.password.hint", { min: app.config.password_min_length })),
@@ -73,7 +73,7 @@ function renderRegister(view, { app }) {
 }
 
 function renderForgot(view) {
-  view.append(heading(t("account.forgot")), h("p", {}, t("account.forgot.text")), form([field(t("account.email"), email())],
+  add(view, heading(t("account.forgot")), h("p", {}, t("account.forgot.text")), form([field(t("account.email"), email())],
     t("account.forgot.send"), async (data, out) => {
       await api.askPasswordReset(data.email);
       out.replaceChildren(h("p", { class: "ok-box", role: "status" }, t("account.forgot.sent")));
@@ -81,7 +81,7 @@ function renderForgot(view) {
 }
 
 function renderReset(view, { app, query }) {
-  view.append(heading(t("account.reset")), form([
+  add(view, heading(t("account.reset")), form([
     field(t("account.newpassword"), password("password", "new-password"), t("account.password.hint", { min: app.config.password_min_length })),
   ], t("account.reset"), async (data, out) => {
     await api.resetPassword(query.get("token") || "", data.password);
@@ -91,14 +91,14 @@ function renderReset(view, { app, query }) {
 }
 
 async function renderConfirm(view, { app, query }, kind) {
-  view.append(heading(t(`account.${kind}`)));
+  add(view, heading(t(`account.${kind}`)));
   try {
     await (kind === "verify" ? api.verifyEmail : api.confirmEmailChange)(query.get("token") || "");
     await app.refreshSession();
-    view.append(h("p", { class: "ok-box" }, t(`account.${kind}.done`)),
+    add(view, h("p", { class: "ok-box" }, t(`account.${kind}.done`)),
       h("div", { class: "actions" }, h("a", { href: "/", class: "button", "data-link": "" }, t("missing.home"))));
   } catch (error) {
-    view.append(errorBox(error));
+    add(view, errorBox(error));
   }
 }
 
@@ -111,7 +111,7 @@ async function renderProfile(view, { app }) {
     await app.setLanguage(lang.value);
     app.navigate("/account", { replace: true });
   });
-  view.append(heading(t("account.title")),
+  add(view, heading(t("account.title")),
     h("dl", { class: "facts" }, h("dt", {}, t("account.name")), h("dd", {}, user.name),
       h("dt", {}, t("account.email")), h("dd", {}, user.email, " ", user.email_verified === false ? `(${t("account.unverified")})` : "")),
     field(t("account.language"), lang),
@@ -121,7 +121,7 @@ async function renderProfile(view, { app }) {
         type: "button", class: "button",
         onclick: async () => { await api.logout(); await app.refreshSession(); app.navigate("/", { replace: true }); },
       }, t("account.logout"))));
-  view.append(await settingsSection());
+  add(view, await settingsSection());
 }
 
 export function render(view, route) {

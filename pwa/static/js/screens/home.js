@@ -1,7 +1,7 @@
 // Home: the three things people come for, and what is waiting to be sent.
 import { t } from "../i18n.js";
 import * as outbox from "../outbox.js";
-import { h, heading } from "../ui.js";
+import { add, h, heading } from "../ui.js";
 
 let installPrompt = null;
 addEventListener("beforeinstallprompt", (event) => {
@@ -15,7 +15,7 @@ const choice = (href, emoji, label, primary = false) =>
 
 export async function render(view, { app }) {
   const user = app.session.user;
-  view.append(
+  add(view, 
     heading(user ? t("home.hello", { name: user.name }) : t("home.title")),
     h("p", {}, t("home.intro")),
     h("div", { class: "big-choices" },
@@ -23,11 +23,12 @@ export async function render(view, { app }) {
       choice("/report?kind=lost", "🔎", t("home.lost")),
       choice("/report?kind=found", "🤲", t("home.found")),
       choice("/requests", "☰", t("home.mine")),
-      choice("/map", "🗺️", t("home.map"))),
+      choice("/map", "🗺️", t("home.map")),
+      (user?.roles || []).some((r) => !["citizen", "prefect"].includes(r.role)) ? choice("/agent", "🗂️", t("agent.title")) : null),
   );
   const waiting = await outbox.items();
   if (waiting.length) {
-    view.append(h("p", { class: "info-box" }, t("home.waiting", { count: waiting.length }), " ",
+    add(view, h("p", { class: "info-box" }, t("home.waiting", { count: waiting.length }), " ",
       h("a", { href: "/requests", "data-link": "" }, t("home.see"))));
   }
   if (installPrompt) {
@@ -35,7 +36,7 @@ export async function render(view, { app }) {
       type: "button", class: "button secondary",
       onclick: async () => { installPrompt.prompt(); await installPrompt.userChoice; installPrompt = null; button.remove(); },
     }, t("home.install"));
-    view.append(h("div", { class: "actions" }, button));
+    add(view, h("div", { class: "actions" }, button));
   }
-  view.append(h("p", { class: "meta" }, t("home.emergency")));
+  add(view, h("p", { class: "meta" }, t("home.emergency")));
 }

@@ -2,7 +2,7 @@
 import * as api from "../api.js";
 import { formatDate, t } from "../i18n.js";
 import * as maps from "../map.js";
-import { errorBox, h, heading, OPEN, statusBadge } from "../ui.js";
+import { add, errorBox, h, heading, OPEN, statusBadge } from "../ui.js";
 
 const BRENLES = [46.6725, 6.8535];
 
@@ -18,7 +18,7 @@ export async function render(view, { app }) {
   const mapEl = h("div", { class: "map", "data-js": "public-map" });
   const status = h("p", { role: "status", "aria-live": "polite", class: "meta" });
   const showResolved = h("input", { type: "checkbox", id: "show-resolved", checked: true });
-  view.append(heading(t("map.title")),
+  add(view, heading(t("map.title")),
     h("div", { class: "legend" },
       h("span", {}, h("span", { class: "pin open", "aria-hidden": "true" }, h("span", {}, "!")), t("map.legend.open")),
       h("span", {}, h("span", { class: "pin done", "aria-hidden": "true" }, h("span", {}, "✓")), t("map.legend.done"))),

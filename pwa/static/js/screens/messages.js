@@ -1,23 +1,23 @@
 // The citizen's inbox ("messagerie"): every update about their requests, newest first.
 import * as api from "../api.js";
 import { formatDate, t } from "../i18n.js";
-import { errorBox, h, heading } from "../ui.js";
+import { add, errorBox, h, heading } from "../ui.js";
 
 export async function render(view, { app }) {
-  view.append(heading(t("messages.title")));
+  add(view, heading(t("messages.title")));
   if (!app.session.user) {
-    view.append(h("p", {}, t("messages.signin"), " ", h("a", { href: "/account/login?next=/messages", "data-link": "" }, t("account.login"))));
+    add(view, h("p", {}, t("messages.signin"), " ", h("a", { href: "/account/login?next=/messages", "data-link": "" }, t("account.login"))));
     return;
   }
   const list = h("ul", { class: "cards" });
   const more = h("div", { class: "actions" });
-  view.append(list, more);
+  add(view, list, more);
   const load = async (cursor) => {
     let page;
     try {
       page = await api.messages(cursor);
     } catch (error) {
-      return view.append(errorBox(error));
+      return add(view, errorBox(error));
     }
     if (!cursor && !page.items.length) list.replaceWith(h("p", {}, t("messages.none")));
     list.append(...page.items.map((m) => h("li", { class: "card", "data-js": "message" }, h("div", { class: "body" },

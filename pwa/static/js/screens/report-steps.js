@@ -3,7 +3,7 @@ import * as api from "../api.js";
 import { language, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { gpsOf, downscale, metresBetween } from "../photos.js";
-import { errorBox, field, h, heading } from "../ui.js";
+import { add, errorBox, field, h, heading } from "../ui.js";
 import { offerBox } from "./notifications.js";
 
 const FIELD_STEP = { lat: "where", lon: "where", service: "what", photo: "photos" };
@@ -29,7 +29,7 @@ export async function renderPhotos(view, flow) {
     for (const input of pickers.querySelectorAll("input")) input.disabled = draft.photos.length >= max;
     counter.textContent = t("report.photos.count", { count: draft.photos.length, max });
   };
-  const add = async (files) => {
+  const addPhotos = async (files) => {
     const room = max - draft.photos.length;
     if (files.length > room) status.replaceChildren(h("p", { class: "error-box", role: "alert" }, t("report.photos.toomany", { max })));
     for (const file of [...files].slice(0, Math.max(room, 0))) {
@@ -59,12 +59,12 @@ export async function renderPhotos(view, flow) {
     status.replaceChildren(h("div", { class: "info-box" }, h("p", {}, t("report.photos.elsewhere")), yes));
   };
   const picker = (label, attrs) => h("label", { class: "button secondary file-button" }, label,
-    h("input", { type: "file", accept: "image/*", ...attrs, onchange: (e) => add(e.target.files).then(() => { e.target.value = ""; }) }));
+    h("input", { type: "file", accept: "image/*", ...attrs, onchange: (e) => addPhotos(e.target.files).then(() => { e.target.value = ""; }) }));
   const counter = h("p", { class: "hint" });
   const pickers = h("div", { class: "actions" },
     picker(`📷 ${t("report.photos.camera")}`, { capture: "environment", "data-js": "camera" }),
     picker(`🖼️ ${t("report.photos.gallery")}`, { multiple: true, "data-js": "gallery" }));
-  view.append(h("p", {}, t(`report.photos.intro.${flow.kind}`)), pickers, counter, status, list,
+  add(view, h("p", {}, t(`report.photos.intro.${flow.kind}`)), pickers, counter, status, list,
     h("div", { class: "actions split" },
       h("button", { type: "button", class: "button secondary", onclick: flow.back }, t("common.back")),
       h("button", { type: "button", class: "button", onclick: () => flow.go("details") }, t("common.next"))));
@@ -137,7 +137,7 @@ export async function renderDetails(view, flow) {
     }
     await send(view, flow);
   });
-  view.append(form);
+  add(view, form);
 }
 
 async function send(view, flow) {

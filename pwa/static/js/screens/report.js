@@ -4,7 +4,7 @@ import * as api from "../api.js";
 import { t } from "../i18n.js";
 import * as maps from "../map.js";
 import * as store from "../store.js";
-import { errorBox, h, heading, serviceIcon } from "../ui.js";
+import { add, errorBox, h, heading, serviceIcon } from "../ui.js";
 import { renderDetails, renderPhotos } from "./report-steps.js";
 
 export const STEPS = ["where", "what", "nearby", "photos", "details"];
@@ -32,7 +32,7 @@ export async function render(view, { app, query }) {
     reset: async () => store.remove("drafts", draft.id),
   };
   const number = STEPS.indexOf(step) + 1;
-  view.append(heading(t(`report.${kind}.title`)),
+  add(view, heading(t(`report.${kind}.title`)),
     h("p", { class: "steps" }, t("report.step", { n: number, total: STEPS.length, name: t(`report.step.${step}`) })));
   const screens = { where: renderWhere, what: renderWhat, nearby: renderNearby, photos: renderPhotos, details: renderDetails };
   return screens[step](view, flow);
@@ -45,7 +45,7 @@ async function renderWhere(view, flow) {
   const mapEl = h("div", { class: "map", "data-js": "map" });
   const locate = h("button", { type: "button", class: "button secondary" }, "📍 ", t("report.where.locate"));
   const centre = h("button", { type: "button", class: "button link" }, t("report.where.centre"));
-  view.append(h("p", {}, t(`report.where.intro.${flow.kind}`)), h("div", { class: "actions tight" }, locate), mapEl,
+  add(view, h("p", {}, t(`report.where.intro.${flow.kind}`)), h("div", { class: "actions tight" }, locate), mapEl,
     h("p", { class: "hint" }, t("report.where.tap"), " ", centre), status,
     h("div", { class: "actions split" }, h("a", { href: "/", class: "button secondary", "data-link": "" }, t("common.cancel")), next));
 
@@ -100,7 +100,7 @@ async function renderWhere(view, flow) {
 async function renderWhat(view, flow) {
   const { draft, save } = flow;
   const list = h("div", {}, h("p", {}, t("common.loading")));
-  view.append(h("p", {}, t(`report.what.intro.${flow.kind}`)), list,
+  add(view, h("p", {}, t(`report.what.intro.${flow.kind}`)), list,
     h("div", { class: "actions" }, h("button", { type: "button", class: "button secondary", onclick: flow.back }, t("common.back"))));
   // The catalogue came with the check of the place; offline, the last one seen on this phone.
   let catalogue = draft.catalogue;
@@ -148,7 +148,7 @@ async function renderNearby(view, flow) {
   } catch (offline) { /* nothing to compare with: carry on */ }
   if (!found.length) return flow.go("photos", true);
   const status = h("div", { role: "status", "aria-live": "polite" });
-  view.append(h("p", {}, t("report.nearby.intro", { count: found.length })), status,
+  add(view, h("p", {}, t("report.nearby.intro", { count: found.length })), status,
     h("ul", { class: "cards" }, found.map((item) => h("li", { class: "card" },
       item.photos[0] ? h("img", { src: item.photos[0].thumbnail_url, alt: "", loading: "lazy" }) : serviceIcon(item.service.icon),
       h("div", { class: "body" },

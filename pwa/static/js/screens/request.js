@@ -4,7 +4,7 @@ import { formatDate, t } from "../i18n.js";
 import * as maps from "../map.js";
 import * as outbox from "../outbox.js";
 import { downscale } from "../photos.js";
-import { errorBox, field, h, heading, OPEN, statusBadge } from "../ui.js";
+import { add, errorBox, field, h, heading, OPEN, statusBadge } from "../ui.js";
 
 async function load(route) {
   if (location.pathname.startsWith("/track/")) {
@@ -91,7 +91,7 @@ export async function render(view, route) {
   try {
     loaded = await load(route);
   } catch (error) {
-    view.append(heading(t("request.title")), errorBox(error));
+    add(view, heading(t("request.title")), errorBox(error));
     return;
   }
   const { req, token } = loaded;
@@ -100,7 +100,7 @@ export async function render(view, route) {
     if (message) document.querySelector("[data-js=view]").prepend(h("p", { class: "ok-box", role: "status" }, message));
   };
   const mapEl = h("div", { class: "map small" });
-  view.append(
+  add(view, 
     heading(req.service.name),
     h("p", {}, statusBadge(req.status), " ", h("span", { class: "ref" }, req.ref)),
     h("dl", { class: "facts" },

@@ -2,7 +2,7 @@
 import * as api from "../api.js";
 import { formatDate, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
-import { errorBox, h, heading, serviceIcon, statusBadge } from "../ui.js";
+import { add, errorBox, h, heading, serviceIcon, statusBadge } from "../ui.js";
 
 function card(item, href) {
   return h("li", { class: "card" },
@@ -28,16 +28,16 @@ function waitingCard(item, redraw) {
 }
 
 export async function render(view, { app }) {
-  view.append(heading(t("requests.title")));
+  add(view, heading(t("requests.title")));
   if (app.session.user) {
     const unread = app.session.unread_messages || 0;
-    view.append(h("p", {}, h("a", { href: "/messages", "data-link": "" }, "✉ ",
+    add(view, h("p", {}, h("a", { href: "/messages", "data-link": "" }, "✉ ",
       unread ? t("messages.link.unread", { count: unread }) : t("messages.title"))));
   }
   const waitingList = h("ul", { class: "cards", "aria-label": t("requests.waiting") });
   const sentList = h("ul", { class: "cards", "aria-label": t("requests.sent") });
   const notes = h("div", {});
-  view.append(waitingList, notes, sentList);
+  add(view, waitingList, notes, sentList);
   const redraw = async () => {
     const waiting = await outbox.items();
     waitingList.replaceChildren(...waiting.map((item) => waitingCard(item, redraw)));

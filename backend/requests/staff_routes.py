@@ -1,0 +1,54 @@
+"""HTTP routes of the staff side: the queue of the organisation's requests."""
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from backend.errors import ValidationFailed
+from backend.media import service as media
+from backend.requests import service, staff_queue
+from backend.requests.models import Channel
+from backend.requests.views import dump_summary
+from backend.web import decode_cursor, doc, encode_cursor, json_response, language_of, page_limit, viewer
+
+
+def dump_queue_row(row: dict, language: str, photos: list, now) -> dict:
+    out = dump_summary(row, relation="staff", language=language, photos=photos)
+    due = row["due_at"]
+    out.update({
+        "team": row["team"], "priority": row["priority"], "due_at": due.isoformat() if due else None,
+        "overdue": bool(due and due < now and out["status"] in ("submitted", "acknowledged", "in_progress")),
+        "assignee": {"id": row["assignee_id"], "name": row["assignee_name"]} if row["assignee_id"] else None,
+        "contact_name": row["contact_name"], "public": row["public"],
+    })
+    return out
+
+
+@doc("Staff: the requests of my organisations, newest first, with counts per status.", auth="staff", tag="staff",
+     query={"organisation": "slug", "status": "comma-separated, or open", "service": "code",
+            "assignee": "me, none or a user id", "team": "team name", "channel": "app, web, phone, counter, mail, open311",
+            "q": "reference, words of the description, address or citizen name", "overdue": "1: past their due date",
+            "from": "created since (ISO 8601)", "to": "created before (ISO 8601)", "limit": "1-500", "cursor": "from next_cursor"},
+     responses={200: "`{items, next_cursor, counts}`", 403: "not staff"})
+async def staff_requests(request: Request) -> JSONResponse:
+    p = request.query_params
+    v = await viewer(request)
+    if p.get("channel") and p["channel"] not in {c.value for c in Channel}:
+        raise ValidationFailed("Unknown channel.", code="invalid_choice", field="channel")
+    if len(p.get("q", "")) > 200:
+        raise ValidationFailed("q is too long.", code="too_long", field="q")
+    filters = staff_queue.QueueFilters(
+        organisation=p.get("organisation"), status=[s for s in p.get("status", "").split(",") if s] or None,
+        service=p.get("service"), assignee=p.get("assignee"), team=p.get("team"), channel=p.get("channel"),
+        q=p.get("q"), overdue=p.get("overdue") in ("1", "true"), created_from=p.get("from"), created_to=p.get("to"))
+    now = service.utcnow()
+    rows, next_key, counts = await staff_queue.queue(viewer=v, filters=filters, cursor=decode_cursor(request),
+                                                     limit=page_limit(request), now=now)
+    lang = language_of(request, v.user)
+    photos = await media.photos_of([r["id"] for r in rows])
+    return json_response({"items": [dump_queue_row(r, lang, photos.get(r["id"], []), now) for r in rows],
+                          "next_cursor": encode_cursor(*next_key) if next_key else None, "counts": counts})
+
+
+routes = [Route("/api/v1/staff/requests", staff_requests, methods=["GET"])]

@@ -1,0 +1,87 @@
+// A request as staff see it: the citizen's contact, the whole timeline with internal notes apart, status and notes.
+import * as api from "../api.js";
+import { formatDate, t } from "../i18n.js";
+import * as maps from "../map.js";
+import { add, errorBox, field, h, heading, OPEN, statusBadge } from "../ui.js";
+import { staffRoles } from "./agent-queue.js";
+
+const NEXT = ["acknowledged", "in_progress", "resolved", "rejected", "closed"];
+const ASSIGNERS = ["dispatcher", "service_manager", "admin"];
+
+function timeline(events) {
+  return h("ol", { class: "timeline" }, events.map((e) => h("li", { class: e.public ? "" : "internal" },
+    h("p", {}, h("strong", {}, e.kind === "status" ? t("event.status", { status: t(`status.${e.status}`) }) : t(`event.${e.kind}`)),
+      e.public ? "" : ` · 🔒 ${t("agent.internal")}`, e.actor ? ` · ${e.actor}` : ""),
+    h("p", { class: "meta" }, h("time", { datetime: e.at }, formatDate(e.at))),
+    e.comment ? h("p", {}, e.comment) : null)));
+}
+
+function eventForm(req, app, reload, { internal }) {
+  const status = internal ? null : h("select", { name: "status" }, h("option", { value: "" }, t("agent.status.keep")),
+    NEXT.map((s) => h("option", { value: s }, t(`status.${s}`))));
+  const comment = h("textarea", { name: "comment", maxLength: app.config.max_comment });
+  status?.addEventListener("change", () => {
+    if (status.value && !comment.value.trim()) comment.value = t(`agent.template.${status.value}`);  // editable template
+  });
+  const out = h("div", {});
+  const form = h("form", { novalidate: true },
+    status ? field(t("agent.status.new"), status) : null,
+    field(internal ? t("agent.note.label") : t("agent.message.label"), comment, internal ? t("agent.note.hint") : t("agent.message.hint")),
+    out, h("div", { class: "actions" }, h("button", { type: "submit", class: "button" }, internal ? t("agent.note.save") : t("agent.message.send"))));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const body = { comment: comment.value.trim(), public: !internal };
+    if (status?.value) body.status = status.value;
+    if (!body.status && !body.comment) return out.replaceChildren(errorBox({ field: "comment", message: t("error.required") }, form));
+    try {
+      await api.postEvent(req.ref, body);
+      await reload();
+    } catch (error) {
+      out.replaceChildren(errorBox(error, form));
+    }
+  });
+  return form;
+}
+
+export async function render(view, route) {
+  const { app } = route;
+  const ref = route.params[0];
+  let req;
+  try {
+    req = await api.getRequest(ref);
+  } catch (error) {
+    add(view, heading(ref), errorBox(error));
+    return;
+  }
+  const reload = () => app.navigate(location.pathname, { replace: true, state: { keepFocus: true } });
+  const contact = req.contact || {};
+  const canAssign = staffRoles(app.session.user).some((r) => r.organisation === req.organisation && ASSIGNERS.includes(r.role));
+  const mapEl = h("div", { class: "map small" });
+  add(view, 
+    h("p", {}, h("a", { href: "/agent", "data-link": "" }, `← ${t("agent.back")}`)),
+    heading(`${req.ref} · ${req.service.name}`),
+    h("p", {}, statusBadge(req.status), req.public ? "" : ` 🔒 ${t("agent.private")}`),
+    h("dl", { class: "facts" },
+      h("dt", {}, t("request.created")), h("dd", {}, formatDate(req.created_at), ` · ${t(`agent.channel.${req.channel}`)}`),
+      h("dt", {}, t("agent.due")), h("dd", {}, req.due_at ? formatDate(req.due_at) : "—"),
+      h("dt", {}, t("agent.contact")), h("dd", {}, [contact.name, contact.email, contact.phone].filter(Boolean).join(" · ") || "—"),
+      h("dt", {}, t("agent.col.assignee")), h("dd", {}, req.assignee?.name || req.team || "—"),
+      req.address ? [h("dt", {}, t("request.address")), h("dd", {}, req.address)] : null),
+    req.description ? h("p", {}, req.description) : null,
+    Object.keys(req.attributes || {}).length ? h("p", { class: "meta" }, Object.entries(req.attributes).map(([k, v]) => `${k} : ${v}`).join(" · ")) : null,
+    req.photos.length ? h("div", { class: "photos" }, req.photos.map((p, i) => h("a", { href: p.url, target: "_blank", rel: "noopener" },
+      h("img", { src: p.thumbnail_url, alt: t("request.photo.alt", { n: i + 1 }), loading: "lazy" })))) : null,
+    mapEl,
+    h("h2", {}, t("agent.message.title")), eventForm(req, app, reload, { internal: false }),
+    canAssign && OPEN.includes(req.status) ? h("div", { class: "actions" }, h("button", {
+      type: "button", class: "button secondary",
+      onclick: async () => { await api.postEvent(req.ref, { assignee: app.session.user.id }).catch(() => {}); reload(); },
+    }, t("agent.assign.me"))) : null,
+    h("h2", {}, t("agent.note.title")), eventForm(req, app, reload, { internal: true }),
+    h("h2", {}, t("request.timeline")), timeline(req.events || []),
+  );
+  if (req.lat === null) return mapEl.remove();
+  const map = await maps.createMap(mapEl, { center: [req.lat, req.lon], zoom: 17, config: app.config });
+  maps.showPoint(map, req.lat, req.lon, OPEN.includes(req.status));
+  return () => maps.removeMap(map);
+}

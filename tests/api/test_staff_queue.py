@@ -1,0 +1,66 @@
+"""The staff queue: scoped to the viewer's organisations (a field agent to their own work), filtered, counted."""
+from __future__ import annotations
+
+from backend.accounts.models import Role
+from tests.factories import IN_BRENLES, IN_CHESALLES, csrf, person, sign_in
+
+
+async def report(client, where=IN_BRENLES, service="proprete", **extra) -> str:
+    r = await client.post("/api/v1/requests", json={"service": service, "lat": where[0], "lon": where[1],
+                                                    "contact_email": "habitant@example.org", **extra})
+    assert r.status_code == 201, r.text
+    return r.json()["ref"]
+
+
+async def test_an_agent_sees_the_queue_of_their_organisation_only(client, new_client, town):
+    await csrf(client)
+    mine = [await report(client, description=f"Sac poubelle {i}") for i in range(3)]
+    theirs = await report(client, where=IN_CHESALLES)
+    agent = await sign_in(new_client(), await person(Role.AGENT, town.brenles))
+    body = (await agent.get("/api/v1/staff/requests")).json()
+    assert [i["ref"] for i in body["items"]] == mine[::-1] and theirs not in str(body)
+    assert body["counts"] == {"submitted": 3}
+    first = body["items"][0]
+    assert first["contact_name"] == "" and first["channel"] == "app" and first["overdue"] is False
+    assert first["due_at"] and first["assignee"] is None
+    r = await agent.get("/api/v1/staff/requests", params={"organisation": "chesalles"})
+    assert r.status_code == 404 and r.json()["error"]["code"] == "unknown_organisation"
+    await agent.post(f"/api/v1/requests/{mine[0]}/events", json={"status": "acknowledged"})
+    body = (await agent.get("/api/v1/staff/requests", params={"status": "acknowledged"})).json()
+    assert [i["ref"] for i in body["items"]] == [mine[0]] and body["counts"] == {"submitted": 2, "acknowledged": 1}
+    body = (await agent.get("/api/v1/staff/requests", params={"q": "poubelle 2"})).json()
+    assert [i["ref"] for i in body["items"]] == [mine[2]]
+    page = (await agent.get("/api/v1/staff/requests", params={"limit": 2})).json()
+    rest = (await agent.get("/api/v1/staff/requests", params={"limit": 2, "cursor": page["next_cursor"]})).json()
+    assert [i["ref"] for i in page["items"] + rest["items"]] == mine[::-1]
+
+
+async def test_citizens_and_strangers_get_no_queue(client, new_client, town):
+    assert (await client.get("/api/v1/staff/requests")).status_code == 401
+    citizen = await sign_in(new_client(), await person())
+    assert (await citizen.get("/api/v1/staff/requests")).status_code == 403
+    prefect = await sign_in(new_client(), await person(Role.PREFECT, town.district))
+    assert (await prefect.get("/api/v1/staff/requests")).status_code == 403
+
+
+async def test_a_field_agent_sees_their_assignments_and_their_teams_work(client, new_client, town):
+    await csrf(client)
+    refs = [await report(client) for _ in range(3)]
+    field = await person(Role.FIELD_AGENT, town.brenles, team="Éclairage")
+    dispatcher = await sign_in(new_client(), await person(Role.DISPATCHER, town.brenles))
+    r = await dispatcher.post(f"/api/v1/requests/{refs[0]}/events", json={"assignee": field.id})
+    assert r.status_code == 201, r.text
+    light = await report(client, service="eclairage", attributes={"etat": "off"})  # the service's team: Éclairage
+    out = await sign_in(new_client(), field)
+    body = (await out.get("/api/v1/staff/requests")).json()
+    assert {i["ref"] for i in body["items"]} == {refs[0], light}
+    assert (await out.get("/api/v1/staff/requests", params={"assignee": "me"})).json()["items"][0]["ref"] == refs[0]
+
+
+async def test_bad_filters_are_explained(client, new_client, town):
+    agent = await sign_in(new_client(), await person(Role.AGENT, town.brenles))
+    for params, field in [({"status": "lost"}, "status"), ({"channel": "pigeon"}, "channel"),
+                          ({"assignee": "someone"}, "assignee"), ({"from": "yesterday"}, "from"),
+                          ({"q": "x" * 201}, "q"), ({"limit": "0"}, "limit")]:
+        r = await agent.get("/api/v1/staff/requests", params=params)
+        assert r.status_code == 422 and r.json()["error"]["field"] == field, (params, r.text)
