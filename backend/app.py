@@ -19,6 +19,7 @@ from starlette.types import Scope
 
 from backend import db, errors, openapi, shell
 from backend.accounts.routes import routes as account_routes
+from backend.audit.routes import routes as audit_routes
 from backend.config import Settings
 from backend.middleware import BodyLimit, CsrfCheck, SecurityHeaders
 from backend.push import worker
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *staff_routes,
         *media_routes,
         *push_routes,
+        *audit_routes,
         *shell.routes,
         Route("/api/openapi.json", openapi_document, methods=["GET"]),
         shell.shell_route,

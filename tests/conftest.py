@@ -30,6 +30,15 @@ def _with_database(url: str, name: str) -> str:
     return urlunparse(urlparse(url)._replace(path="/" + name))
 
 
+async def admin(sql: str) -> None:
+    """One statement on the PostgreSQL server of GUICHET_TEST_DB (CREATE or DROP DATABASE)."""
+    conn = await asyncpg.connect(TARGET)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
 @pytest.fixture(scope="session")
 def database_template(tmp_path_factory: pytest.TempPathFactory):
     """Migrates once: a template SQLite file copied per test, or a PostgreSQL database truncated per test."""
@@ -39,13 +48,6 @@ def database_template(tmp_path_factory: pytest.TempPathFactory):
         yield str(path)
         return
     name = f"guichet_test_{uuid.uuid4().hex[:10]}"
-
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(TARGET)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
 
     asyncio.run(admin(f'CREATE DATABASE "{name}"'))
     url = _with_database(TARGET, name)

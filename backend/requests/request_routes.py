@@ -138,6 +138,8 @@ async def _request_and_relation(request: Request) -> tuple[Any, str, Any]:
      tag="requests", responses={200: "the request", 404: "unknown_request"})
 async def get_request(request: Request) -> JSONResponse:
     req, relation, v = await _request_and_relation(request)
+    if relation == "staff":
+        await service.record_staff_view(viewer=v, req=req, ip=client_ip(request))
     return json_response(await _dump_full(req, relation, language_of(request, v.user)))
 
 
@@ -219,7 +221,7 @@ async def post_event(request: Request) -> JSONResponse:
     else:
         event = await service.post_staff_event(viewer=v, req=req, status=form["status"],
                                                comment=form.get("comment") or "", public=form["public"],
-                                               assignee_id=form.get("assignee"))
+                                               assignee_id=form.get("assignee"), ip=client_ip(request))
     await event.fetch_related("actor")
     return json_response(dump_event(event, "staff"), 201)
 

@@ -15,6 +15,7 @@ from backend import db
 from backend.accounts import service as accounts
 from backend.accounts.models import Organisation, Role, User
 from backend.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
+from backend.audit import service as audit
 from backend.push import service as push
 from backend.requests.catalogue import (  # noqa: F401  (re-exported for other domains)
     catalogue_at, dump_service, localised, service_by_code, services_of, validate_attributes,
@@ -238,7 +239,7 @@ def _require_staff(viewer: Any, req: ServiceRequest, *roles: Role) -> User:
 
 
 async def post_staff_event(*, viewer: Any, req: ServiceRequest, status: str | None, comment: str, public: bool,
-                           assignee_id: int | None) -> Event:
+                           assignee_id: int | None, ip: str = "") -> Event:
     """Staff act on a request: a status change, a public comment, an internal note, an assignment."""
     actor = _require_staff(viewer, req)
     if status is None and not comment and assignee_id is None:
@@ -269,8 +270,17 @@ async def post_staff_event(*, viewer: Any, req: ServiceRequest, status: str | No
                                        using_db=conn)
             if public:
                 await _notify(req, "comment", conn, actor=actor, comment=comment)
-    assert event is not None
+        assert event is not None
+        await audit.record(action=f"request.{event.kind}", actor=actor, organisation_id=req.organisation_id,
+                           target=req.ref, ip=ip, using_db=conn,
+                           detail={"status": status, "public": public, "assignee": assignee_id})
     return event
+
+
+async def record_staff_view(*, viewer: Any, req: ServiceRequest, ip: str) -> None:
+    """A staff member saw the author's personal data: the audit trail says who, when and from where."""
+    await audit.record(action="request.contact_viewed", actor=viewer.user, organisation_id=req.organisation_id,
+                       target=req.ref, ip=ip)
 
 
 async def _is_staff_of(user: User, organisation_id: int) -> bool:

@@ -83,11 +83,13 @@ async def _filtered(query: Any, f: QueueFilters, viewer: Any, now: datetime) -> 
     return query
 
 
-async def queue(*, viewer: Any, filters: QueueFilters, cursor: list | None, limit: int,
-                now: datetime) -> tuple[list[dict], list | None, dict[str, int]]:
+async def queue(*, viewer: Any, filters: QueueFilters, cursor: list | None, limit: int, now: datetime,
+                with_counts: bool = True) -> tuple[list[dict], list | None, dict[str, int]]:
     """(rows, next cursor key, counts per status) of the queue; the counts ignore the status filter."""
     base = await _filtered(ServiceRequest.filter(await scope(viewer, filters.organisation)), filters, viewer, now)
-    counts = {row["status"]: row["n"] for row in await base.annotate(n=Count("id")).group_by("status").values("status", "n")}
+    counts = {}
+    if with_counts:
+        counts = {row["status"]: row["n"] for row in await base.annotate(n=Count("id")).group_by("status").values("status", "n")}
     query = base.filter(status__in=statuses(filters.status)) if filters.status else base
     rows, next_key = await page_of(after_cursor(query, cursor), limit, STAFF_FIELDS)
     return rows, next_key, {str(getattr(k, "value", k)): v for k, v in counts.items()}

@@ -2,15 +2,19 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, StreamingResponse
 from starlette.routing import Route
 
 from backend.errors import ValidationFailed
 from backend.media import service as media
-from backend.requests import service, staff_queue
+from backend.requests import service, staff_export, staff_queue
 from backend.requests.models import Channel
+from backend.requests.queries import _parse_time, statuses
 from backend.requests.views import dump_summary
 from backend.web import decode_cursor, doc, encode_cursor, json_response, language_of, page_limit, viewer
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def dump_queue_row(row: dict, language: str, photos: list, now) -> dict:
@@ -32,16 +36,8 @@ def dump_queue_row(row: dict, language: str, photos: list, now) -> dict:
             "from": "created since (ISO 8601)", "to": "created before (ISO 8601)", "limit": "1-500", "cursor": "from next_cursor"},
      responses={200: "`{items, next_cursor, counts}`", 403: "not staff"})
 async def staff_requests(request: Request) -> JSONResponse:
-    p = request.query_params
     v = await viewer(request)
-    if p.get("channel") and p["channel"] not in {c.value for c in Channel}:
-        raise ValidationFailed("Unknown channel.", code="invalid_choice", field="channel")
-    if len(p.get("q", "")) > 200:
-        raise ValidationFailed("q is too long.", code="too_long", field="q")
-    filters = staff_queue.QueueFilters(
-        organisation=p.get("organisation"), status=[s for s in p.get("status", "").split(",") if s] or None,
-        service=p.get("service"), assignee=p.get("assignee"), team=p.get("team"), channel=p.get("channel"),
-        q=p.get("q"), overdue=p.get("overdue") in ("1", "true"), created_from=p.get("from"), created_to=p.get("to"))
+    filters = _filters(request)
     now = service.utcnow()
     rows, next_key, counts = await staff_queue.queue(viewer=v, filters=filters, cursor=decode_cursor(request),
                                                      limit=page_limit(request), now=now)
@@ -51,4 +47,55 @@ async def staff_requests(request: Request) -> JSONResponse:
                           "next_cursor": encode_cursor(*next_key) if next_key else None, "counts": counts})
 
 
-routes = [Route("/api/v1/staff/requests", staff_requests, methods=["GET"])]
+def _filters(request: Request) -> staff_queue.QueueFilters:
+    p = request.query_params
+    if p.get("channel") and p["channel"] not in {c.value for c in Channel}:
+        raise ValidationFailed("Unknown channel.", code="invalid_choice", field="channel")
+    if len(p.get("q", "")) > 200:
+        raise ValidationFailed("q is too long.", code="too_long", field="q")
+    filters = staff_queue.QueueFilters(
+        organisation=p.get("organisation"), status=[s for s in p.get("status", "").split(",") if s] or None,
+        service=p.get("service"), assignee=p.get("assignee"), team=p.get("team"), channel=p.get("channel"),
+        q=p.get("q"), overdue=p.get("overdue") in ("1", "true"), created_from=p.get("from"), created_to=p.get("to"))
+    # Checked before anything is read: an export has sent its headers by the time the rows are queried.
+    if filters.status:
+        statuses(filters.status)
+    for name, value in (("from", filters.created_from), ("to", filters.created_to)):
+        if value:
+            _parse_time(value, name)
+    if filters.assignee not in (None, "me", "none") and not filters.assignee.isdigit():
+        raise ValidationFailed("assignee is me, none or a user id.", code="invalid", field="assignee")
+    return filters
+
+
+async def _export(request: Request) -> tuple:
+    v = await viewer(request)
+    filters = _filters(request)
+    await staff_queue.scope(v, filters.organisation)  # refuse before the first byte goes out
+    lang = language_of(request, v.user)
+    stamp = service.utcnow().strftime("%Y%m%d-%H%M")
+    return staff_export.rows(viewer=v, filters=filters, language=lang, now=service.utcnow()), lang, stamp
+
+
+@doc("Staff: the filtered queue as CSV (UTF-8 with BOM), streamed; the same filters as the list.", auth="staff",
+     tag="staff", content="text/csv", responses={200: "CSV", 403: "not staff"})
+async def export_csv(request: Request) -> StreamingResponse:
+    source, lang, stamp = await _export(request)
+    return StreamingResponse(staff_export.csv_chunks(source, lang), media_type="text/csv; charset=utf-8",
+                             headers={"content-disposition": f'attachment; filename="demandes-{stamp}.csv"'})
+
+
+@doc("Staff: the filtered queue as an XLSX workbook; the same filters as the list.", auth="staff", tag="staff",
+     content=XLSX, responses={200: "XLSX", 403: "not staff"})
+async def export_xlsx(request: Request) -> StreamingResponse:
+    source, lang, stamp = await _export(request)
+    handle = await staff_export.xlsx_file(source, lang)
+    return StreamingResponse(staff_export.file_chunks(handle), media_type=XLSX,
+                             headers={"content-disposition": f'attachment; filename="demandes-{stamp}.xlsx"'})
+
+
+routes = [
+    Route("/api/v1/staff/requests", staff_requests, methods=["GET"]),
+    Route("/api/v1/staff/requests.csv", export_csv, methods=["GET"]),
+    Route("/api/v1/staff/requests.xlsx", export_xlsx, methods=["GET"]),
+]

@@ -64,3 +64,58 @@ async def test_bad_filters_are_explained(client, new_client, town):
                           ({"q": "x" * 201}, "q"), ({"limit": "0"}, "limit")]:
         r = await agent.get("/api/v1/staff/requests", params=params)
         assert r.status_code == 422 and r.json()["error"]["field"] == field, (params, r.text)
+
+
+async def test_staff_views_and_changes_are_in_the_audit_trail_that_nobody_edits(client, new_client, town):
+    await csrf(client)
+    ref = await report(client, contact_name="Julie Habitante")
+    agent_user = await person(Role.AGENT, town.brenles, email="marc@brenles.example")
+    agent = await sign_in(new_client(), agent_user)
+    assert (await agent.get(f"/api/v1/requests/{ref}")).json()["contact"]["name"] == "Julie Habitante"
+    await agent.post(f"/api/v1/requests/{ref}/events", json={"status": "acknowledged", "comment": "Vu."})
+    await agent.post(f"/api/v1/requests/{ref}/events", json={"comment": "Appeler la concierge.", "public": False})
+    assert (await agent.get("/api/v1/audit", params={"organisation": "brenles"})).status_code == 403
+    secretary = await sign_in(new_client(), await person(Role.SECRETARY, town.brenles))
+    body = (await secretary.get("/api/v1/audit", params={"organisation": "brenles", "target": ref})).json()
+    assert [(e["action"], e["actor"]) for e in body["items"]] == [
+        ("request.note", "marc@brenles.example"), ("request.status", "marc@brenles.example"),
+        ("request.contact_viewed", "marc@brenles.example")]
+    assert body["items"][0]["ip"] and body["items"][1]["detail"]["status"] == "acknowledged"
+    assert (await secretary.get("/api/v1/audit", params={"organisation": "chesalles"})).status_code == 403
+    entry = body["items"][0]["id"]
+    for method in ("PUT", "PATCH", "DELETE"):
+        assert (await secretary.request(method, "/api/v1/audit", json={"id": entry})).status_code == 405
+    assert (await secretary.get("/api/v1/audit", params={"organisation": "brenles", "target": ref})).json() == body
+
+
+async def test_the_queue_exports_as_csv_and_as_a_real_xlsx_with_the_same_filters(client, new_client, town):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    await csrf(client)
+    refs = [await report(client, description=f"Déchets n°{i}, «rue» de l'Église") for i in range(3)]
+    await report(client, where=IN_CHESALLES)
+    agent = await sign_in(new_client(), await person(Role.AGENT, town.brenles))
+    await agent.post(f"/api/v1/requests/{refs[1]}/events", json={"status": "resolved"})
+    r = await agent.get("/api/v1/staff/requests.csv", params={"status": "open"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert r.headers["content-disposition"].startswith('attachment; filename="demandes-')
+    table = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert table[0][:3] == ["Référence", "Reçue le", "Catégorie"]
+    assert [line[0] for line in table[1:]] == [refs[2], refs[0]]
+    assert table[1][4] == "Déchets n°2, «rue» de l'Église" and table[1][5] == "envoyée"
+    r = await agent.get("/api/v1/staff/requests.xlsx")
+    assert r.headers["content-type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    sheet = load_workbook(io.BytesIO(r.content)).active
+    cells = [[c.value for c in line] for line in sheet.iter_rows()]
+    assert cells[0] == ["Référence", "Reçue le", "Catégorie", "Adresse", "Description", "Statut", "Canal",
+                        "Attribuée à", "Équipe", "Échéance", "En retard", "Latitude", "Longitude"]
+    assert [line[0] for line in cells[1:]] == refs[::-1]
+    assert cells[2][5] == "résolue" and cells[1][2] == "Propreté, poubelle pleine" and cells[1][6] == "app"
+    assert cells[1][1].year >= 2026 and isinstance(cells[1][11], float)
+    r = await agent.get("/api/v1/staff/requests.csv", params={"status": "lost"})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "status"
+    citizen = await sign_in(new_client(), await person())
+    assert (await citizen.get("/api/v1/staff/requests.xlsx")).status_code == 403

@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
 from PIL import Image, ImageDraw
 
-from tests.conftest import IS_POSTGRES, TARGET, _with_database
+from tests.conftest import IS_POSTGRES, TARGET, _with_database, admin
 from tests.test_server import free_port
 
 CHROMIUM = "/usr/bin/chromium"
@@ -75,14 +74,6 @@ class LiveServer:
         return httpx.Client(base_url=self.url, timeout=30)
 
 
-async def _admin(sql: str) -> None:
-    conn = await asyncpg.connect(TARGET)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory, tile_server):
     """`python -m backend migrate`, `seed-demo`, then `serve`: the README's way, on a fresh database."""
@@ -91,7 +82,7 @@ def live_server(tmp_path_factory, tile_server):
     pg_name = None
     if IS_POSTGRES:
         pg_name = f"guichet_browser_{uuid.uuid4().hex[:10]}"
-        asyncio.run(_admin(f'CREATE DATABASE "{pg_name}"'))
+        asyncio.run(admin(f'CREATE DATABASE "{pg_name}"'))
         database_url = _with_database(TARGET, pg_name)
     else:
         database_url = f"sqlite://{work}/guichet.sqlite3"
@@ -120,7 +111,7 @@ def live_server(tmp_path_factory, tile_server):
     log.close()
     output = (work / "server.log").read_text(errors="replace")
     if pg_name:
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
     assert "Traceback" not in output, output
 
 

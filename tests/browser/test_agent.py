@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
+
+from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, axe_violations, screenshot
 
@@ -19,22 +22,37 @@ def new_request(live_server) -> dict:
         return r.json() | {"word": word}
 
 
-def test_an_agent_filters_the_queue_answers_and_the_citizen_sees_it(browser, live_server):
-    created = new_request(live_server)
+def at_desk(browser, live_server, path: str):
+    """The demo agent signed in on a desk-sized window, sent on to `path`."""
     desk = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url, locale="fr-CH")
     page = desk.new_page()
-    page.goto("/account/login?next=/agent")
+    page.goto(f"/account/login?next={path}")
     page.get_by_label("Adresse e-mail").fill(AGENT[0])
     page.get_by_label("Mot de passe").fill(AGENT[1])
     page.get_by_role("button", name="Se connecter").click()
+    return desk, page
+
+
+def test_an_agent_filters_the_queue_answers_and_the_citizen_sees_it(browser, live_server):
+    created = new_request(live_server)
+    desk, page = at_desk(browser, live_server, "/agent")
     page.get_by_role("heading", name="Espace agents").wait_for()
     page.locator("table.queue tbody tr").first.wait_for()
     page.get_by_label("Recherche").fill(created["word"])
     page.get_by_role("button", name="Filtrer").click()
+    page.wait_for_url(f"**q={created['word']}**")
+    expect(page.locator("table.queue tbody tr")).to_have_count(1)  # the new list, not the one before the filter
     page.get_by_role("link", name=created["ref"]).wait_for()
-    assert page.locator("table.queue tbody tr").count() == 1
     screenshot(page, "20-agent-queue")
     assert axe_violations(page) == []
+    with page.expect_download() as download:
+        page.get_by_role("link", name="⤓ CSV").click()
+    exported = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert len(exported) == 2 and exported[1].startswith(created["ref"])  # the same filters as the screen
+    page.emulate_media(media="print")
+    assert page.get_by_role("button", name="Filtrer").is_hidden() and page.locator("table.queue").is_visible()
+    screenshot(page, "22-agent-print")
+    page.emulate_media(media="screen")
     page.get_by_role("link", name=created["ref"]).click()
     page.get_by_role("heading", name=f"{created['ref']} · Propreté, poubelle pleine").wait_for()
     assert page.get_by_text("Julie Habitante · habitante@example.org").is_visible()  # staff see the contact
@@ -64,3 +82,23 @@ def test_a_citizen_is_kept_out_of_the_staff_area(phone):
     page = phone
     page.goto("/agent")
     page.get_by_text("Cet espace est réservé au personnel des communes.").wait_for()
+
+
+def test_an_agent_records_a_request_received_by_phone(browser, live_server):
+    desk, page = at_desk(browser, live_server, "/agent/new")
+    page.get_by_role("heading", name="Saisir une demande (téléphone, guichet, courrier)").wait_for()
+    page.get_by_label("Catégorie").select_option("proprete")
+    page.locator(".leaflet-container").click()
+    page.get_by_text("Lieu placé.").wait_for()
+    page.get_by_label("Description").fill("Appel de M. Dupont : poubelle renversée devant la salle communale.")
+    page.get_by_label("Nom du citoyen (facultatif)").fill("Paul Dupont")
+    page.get_by_label("Téléphone (facultatif)").fill("021 555 12 34")
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Enregistrer la demande").click()
+    page.get_by_text("Paul Dupont · 021 555 12 34").wait_for()
+    assert page.get_by_text("téléphone").first.is_visible()
+    ref = page.get_by_role("heading").first.inner_text().split(" · ")[0]
+    desk.close()
+    with live_server.api() as api:
+        public = api.get(f"/api/v1/requests/{ref}").json()
+        assert public["description"].startswith("Appel de M. Dupont") and "contact" not in public and "channel" not in public

@@ -22,12 +22,12 @@ def start_report(page, *, shots: bool = False) -> None:
     if shots:
         screenshot(page, "01-home")
     page.get_by_role("link", name="Signaler un problème").first.click()
-    page.get_by_role("button", name="Utiliser ma position").click()
-    page.get_by_text("Ce lieu dépend de : Commune de Brenles.").wait_for()
     if shots:
+        page.get_by_role("button", name="Utiliser ma position").click()
+        page.get_by_text("Ce lieu dépend de : Commune de Brenles.").wait_for()
         page.locator(".leaflet-tile-loaded").first.wait_for()
         screenshot(page, "02-where")
-    page.get_by_role("button", name="Suivant").click()
+    to_categories(page)
     page.get_by_role("button", name="Nid-de-poule, chaussée abîmée").wait_for()
     if shots:
         screenshot(page, "03-what")
@@ -39,6 +39,21 @@ def start_report(page, *, shots: bool = False) -> None:
             screenshot(page, "03b-nearby")
         new_problem.click()
     page.get_by_text("Étape 4 sur 5 : photos").wait_for()
+
+
+def to_categories(page) -> None:
+    """On /report: the phone's position, checked, then on to the categories."""
+    page.get_by_role("button", name="Utiliser ma position").click()
+    page.get_by_text("Ce lieu dépend de : Commune de Brenles.").wait_for()
+    page.get_by_role("button", name="Suivant").click()
+
+
+def queue_offline(page, description: str) -> None:
+    """Fills the details, loses the network and sends: the report waits on the phone."""
+    fill_details(page, description)
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Envoyer").click()
+    page.get_by_role("heading", name="En attente d'envoi").wait_for()
 
 
 def fill_details(page, description: str, email: str = "passante@example.org") -> None:
@@ -102,10 +117,7 @@ def test_offline_the_report_waits_then_leaves_exactly_once(phone, live_server, t
     page.get_by_role("img", name="Photo 1").wait_for()
     page.get_by_role("button", name="Suivant").click()
     description = f"Banc cassé {uuid.uuid4().hex[:8]}"
-    fill_details(page, description)
-    page.context.set_offline(True)
-    page.get_by_role("button", name="Envoyer").click()
-    page.get_by_role("heading", name="En attente d'envoi").wait_for()
+    queue_offline(page, description)
     page.get_by_role("link", name="Mes demandes").first.click()
     page.locator("[data-js=waiting]").get_by_text("En attente d'envoi").wait_for()
     screenshot(page, "08-waiting")
@@ -124,10 +136,7 @@ def test_a_report_queued_in_a_closed_app_is_sent_when_it_starts_again(browser, p
     start_report(page)
     page.get_by_role("button", name="Suivant").click()
     description = f"Nid-de-poule {uuid.uuid4().hex[:8]}"
-    fill_details(page, description)
-    page.context.set_offline(True)
-    page.get_by_role("button", name="Envoyer").click()
-    page.get_by_role("heading", name="En attente d'envoi").wait_for()
+    queue_offline(page, description)
     context = page.context
     page.close()  # the person closes the app while offline
     context.set_offline(False)
@@ -167,9 +176,7 @@ def test_a_point_outside_the_municipalities_is_explained(phone, where, allowed_c
 def test_an_urgent_category_shows_its_emergency_number_first(phone):
     page = phone
     page.goto("/report")
-    page.get_by_role("button", name="Utiliser ma position").click()
-    page.get_by_text("Ce lieu dépend de : Commune de Brenles.").wait_for()
-    page.get_by_role("button", name="Suivant").click()
+    to_categories(page)
     page.get_by_role("button", name="Arbre dangereux").click()
     call = page.get_by_role("link", name="Appeler le 118")
     assert call.get_attribute("href") == "tel:118"

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from tests.browser.conftest import PHONE, axe_violations, screenshot
+from tests.browser.test_report_flow import to_categories
 
 CITIZEN = ("citoyenne@brenles.example", "Brenles-citoyenne-26")
 FIRST_SCREEN_BUDGET = 100 * 1024  # bytes on the wire (gzip) of HTML, CSS and JS before home is usable
@@ -61,9 +62,7 @@ def test_every_screen_passes_axe(phone, live_server):
         assert_accessible(page, path)
     # The steps of a report, and a request's page.
     page.goto("/report")
-    page.get_by_role("button", name="Utiliser ma position").click()
-    page.get_by_text("Ce lieu dépend de : Commune de Brenles.").wait_for()
-    page.get_by_role("button", name="Suivant").click()
+    to_categories(page)
     page.get_by_role("button", name="Éclairage public en panne").click()
     new_problem = page.get_by_role("button", name="Non, c'est un nouveau problème")
     new_problem.or_(page.get_by_text("Étape 4 sur 5 : photos")).wait_for()

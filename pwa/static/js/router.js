@@ -8,6 +8,7 @@ const ROUTES = [
   [/^\/map$/, "map", () => import("./screens/map.js")],
   [/^\/messages$/, "requests", () => import("./screens/messages.js")],
   [/^\/agent$/, "", () => import("./screens/agent-queue.js")],
+  [/^\/agent\/new$/, "", () => import("./screens/agent-new.js")],
   [/^\/agent\/requests\/([^/]+)$/, "", () => import("./screens/agent-request.js")],
   [/^\/account(?:\/(login|register|reset|verify|confirm-email|forgot))?$/, "account", () => import("./screens/account.js")],
 ];

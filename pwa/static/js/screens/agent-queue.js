@@ -57,9 +57,15 @@ export async function render(view, { app, query }) {
     body);
   const more = h("div", { class: "actions" });
   const out = h("div", {});
-  add(view, filtersForm(query, catalogue, (params) => app.navigate(`/agent?${params}`)), counts, out, table, more);
   const params = { status: query.get("status") ?? "open", service: query.get("service"), assignee: query.get("assignee"),
     q: query.get("q"), overdue: query.get("overdue"), organisation };
+  const exportQuery = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== null && v !== undefined && v !== ""));
+  const exports = h("div", { class: "actions no-print" },
+    h("a", { class: "button secondary", href: `/api/v1/staff/requests.csv?${exportQuery}`, download: "" }, "⤓ CSV"),
+    h("a", { class: "button secondary", href: `/api/v1/staff/requests.xlsx?${exportQuery}`, download: "" }, "⤓ Excel (XLSX)"),
+    h("button", { type: "button", class: "button secondary", onclick: () => print() }, `🖨 ${t("agent.print")}`),
+    h("a", { class: "button", href: "/agent/new", "data-link": "" }, `＋ ${t("agent.new.title")}`));
+  add(view, filtersForm(query, catalogue, (next) => app.navigate(`/agent?${next}`)), counts, exports, out, table, more);
   const load = async (cursor) => {
     try {
       const page = await api.staffRequests({ ...params, cursor });

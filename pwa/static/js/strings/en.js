@@ -134,4 +134,10 @@ export default {
   "agent.template.resolved": "It is fixed. Thank you for telling us.",
   "agent.template.rejected": "We cannot act on this request, because ",
   "agent.template.closed": "This request is closed.",
+  "agent.print": "Print the list",
+  "agent.new.title": "Record a request (phone, counter, mail)", "agent.new.channel": "Received by",
+  "agent.new.where": "Place", "agent.new.pin": "Tap the map where the problem is.", "agent.new.pinned": "Place set.",
+  "agent.new.contact_name": "Citizen's name (optional)", "agent.new.contact_email": "Citizen's e-mail (optional)",
+  "agent.new.contact_hint": "With an address, the citizen receives the tracking link.", "agent.new.contact_phone": "Phone (optional)",
+  "agent.new.save": "Save the request",
 };

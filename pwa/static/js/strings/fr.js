@@ -134,4 +134,10 @@ export default {
   "agent.template.resolved": "C'est réglé. Merci de nous l'avoir signalé.",
   "agent.template.rejected": "Nous ne pouvons pas donner suite à cette demande, car ",
   "agent.template.closed": "Cette demande est close.",
+  "agent.print": "Imprimer la liste",
+  "agent.new.title": "Saisir une demande (téléphone, guichet, courrier)", "agent.new.channel": "Reçue par",
+  "agent.new.where": "Lieu", "agent.new.pin": "Touchez la carte à l'endroit signalé.", "agent.new.pinned": "Lieu placé.",
+  "agent.new.contact_name": "Nom du citoyen (facultatif)", "agent.new.contact_email": "E-mail du citoyen (facultatif)",
+  "agent.new.contact_hint": "Avec une adresse, le citoyen reçoit le lien de suivi.", "agent.new.contact_phone": "Téléphone (facultatif)",
+  "agent.new.save": "Enregistrer la demande",
 };
