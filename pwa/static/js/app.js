@@ -36,6 +36,7 @@ app.setLanguage = async (lang) => {
 
 async function render(screen, route) {
   view.replaceChildren();
+  view.classList.toggle("wide", Boolean(screen.wide));  // the staff screens use a desk's width
   const done = await screen.render(view, { ...route, app });
   const title = view.querySelector("h1");
   document.title = title ? `${title.textContent} · Guichet` : "Guichet";

@@ -8,6 +8,8 @@ import { staffRoles } from "./agent-queue.js";
 
 const BRENLES = [46.6725, 6.8535];
 
+export const wide = true;
+
 export async function render(view, { app }) {
   add(view, h("p", {}, h("a", { href: "/agent", "data-link": "" }, `← ${t("agent.back")}`)), heading(t("agent.new.title")));
   const roles = staffRoles(app.session.user);

@@ -40,6 +40,8 @@ function row(item) {
     h("td", {}, item.due_at ? formatDate(item.due_at) : "", item.overdue ? h("strong", { class: "overdue" }, ` ⚠ ${t("agent.overdue")}`) : ""));
 }
 
+export const wide = true;
+
 export async function render(view, { app, query }) {
   add(view, heading(t("agent.title")));
   const roles = staffRoles(app.session.user);
@@ -64,7 +66,7 @@ export async function render(view, { app, query }) {
     h("a", { class: "button secondary", href: `/api/v1/staff/requests.csv?${exportQuery}`, download: "" }, "⤓ CSV"),
     h("a", { class: "button secondary", href: `/api/v1/staff/requests.xlsx?${exportQuery}`, download: "" }, "⤓ Excel (XLSX)"),
     h("button", { type: "button", class: "button secondary", onclick: () => print() }, `🖨 ${t("agent.print")}`),
-    h("a", { class: "button", href: "/agent/new", "data-link": "" }, `＋ ${t("agent.new.title")}`));
+    h("a", { class: "button", href: "/agent/new", "data-link": "" }, `+ ${t("agent.new.title")}`));
   add(view, filtersForm(query, catalogue, (next) => app.navigate(`/agent?${next}`)), counts, exports, out, table, more);
   const load = async (cursor) => {
     try {

@@ -43,6 +43,8 @@ function eventForm(req, app, reload, { internal }) {
   return form;
 }
 
+export const wide = true;
+
 export async function render(view, route) {
   const { app } = route;
   const ref = route.params[0];
