@@ -24,6 +24,8 @@ from backend.config import Settings
 from backend.middleware import BodyLimit, CsrfCheck, SecurityHeaders
 from backend.push import worker
 from backend.push.routes import routes as push_routes
+from backend.realtime.bus import bus_for
+from backend.realtime.routes import routes as realtime_routes
 from backend.requests import service as requests_service
 from backend.requests.request_routes import routes as request_routes
 from backend.requests.routes import routes as catalogue_routes
@@ -81,6 +83,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ctx = await db.init_db(settings)
         requests_service.configure(base_url=settings.base_url, secret=settings.secret_key)
         app.state.image_gate = asyncio.Semaphore(settings.image_workers)
+        app.state.bus = bus_for(settings.database_url)
+        await app.state.bus.start()
         stop = asyncio.Event()
         task = asyncio.create_task(worker.run(settings, stop)) if settings.worker_in_process else None
         try:
@@ -89,6 +93,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             stop.set()
             if task is not None:
                 await task
+            await app.state.bus.stop()
             await db.close_db(ctx)
 
     def body_limit(scope: Scope) -> int:
@@ -103,6 +108,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *media_routes,
         *push_routes,
         *audit_routes,
+        *realtime_routes,
         *shell.routes,
         Route("/api/openapi.json", openapi_document, methods=["GET"]),
         shell.shell_route,

@@ -86,7 +86,8 @@ def main(argv: list[str] | None = None) -> None:
 
         print(f"Guichet on {settings.base_url}  (Ctrl-C to stop)", flush=True)
         uvicorn.run("backend.app:create_app", factory=True, host=settings.host, port=settings.port,
-                    workers=args.workers, proxy_headers=settings.trusted_proxy)
+                    workers=args.workers, proxy_headers=settings.trusted_proxy,
+                    timeout_graceful_shutdown=5)  # live streams never end by themselves
     elif args.command == "migrate":
         asyncio.run(_migrate(settings))
     elif args.command == "seed-demo":

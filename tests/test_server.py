@@ -20,15 +20,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-async def server(settings, town):
+async def start_server(settings) -> tuple[str, subprocess.Popen]:
+    """uvicorn in a process of its own on the test database, answering on a free port."""
     port = free_port()
     env = {**os.environ, "DATA_DIR": settings.data_dir, "MEDIA_ROOT": settings.media_root,
            "DATABASE_URL": settings.database_url, "BASE_URL": f"http://127.0.0.1:{port}",
            "SECRET_KEY": settings.secret_key, "VAPID_PRIVATE_KEY": settings.vapid_private_key}
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "backend.app:create_app", "--factory", "--host", "127.0.0.1",
-         "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+         "--port", str(port), "--timeout-graceful-shutdown", "5"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 20
     async with httpx.AsyncClient(base_url=base) as probe:
@@ -42,10 +42,20 @@ async def server(settings, town):
                 proc.kill()
                 raise RuntimeError("uvicorn did not start:\n" + proc.stdout.read().decode(errors="replace"))
             await asyncio.sleep(0.1)
-    yield base
+    return base, proc
+
+
+def stop_server(proc: subprocess.Popen) -> None:
     proc.terminate()
-    output = proc.communicate(timeout=10)[0].decode(errors="replace")
+    output = proc.communicate(timeout=15)[0].decode(errors="replace")
     assert "Traceback" not in output, output
+
+
+@pytest.fixture
+async def server(settings, town):
+    base, proc = await start_server(settings)
+    yield base
+    stop_server(proc)
 
 
 async def test_register_sign_in_and_read_the_catalogue_over_http(server):

@@ -15,6 +15,7 @@ from backend.media import service as media
 from backend.ratelimit import service as ratelimit
 from backend.requests import actions, queries, schemas, service
 from backend.requests.models import Channel
+from backend.realtime import service as live
 from backend.requests.views import dump_event, dump_request, dump_summary
 from backend.validation import point
 from backend.web import (
@@ -103,6 +104,7 @@ async def create_request(request: Request) -> JSONResponse:
     writer = media.PhotoWriter(settings.media_root, prepared) if prepared else None
     req, _ = await service.create_request(new=new, author=author, idempotency_key=scoped_key, writer=writer,
                                          photo_location=location)
+    await live.publish_request(request.app.state.bus, req.ref)
     return await _created_answer(request, req, v, replay=False)
 
 
@@ -223,6 +225,7 @@ async def post_event(request: Request) -> JSONResponse:
                                                comment=form.get("comment") or "", public=form["public"],
                                                assignee_id=form.get("assignee"), ip=client_ip(request))
     await event.fetch_related("actor")
+    await live.publish_request(request.app.state.bus, req.ref)
     return json_response(dump_event(event, "staff"), 201)
 
 
@@ -230,6 +233,7 @@ async def _citizen_event(request: Request, act: Any) -> JSONResponse:
     req, relation, v = await _request_and_relation(request)
     event = await act(req, relation, v)
     await event.fetch_related("actor")
+    await live.publish_request(request.app.state.bus, req.ref)
     return json_response(dump_event(event, relation), 201)
 
 

@@ -102,3 +102,23 @@ def test_an_agent_records_a_request_received_by_phone(browser, live_server):
     with live_server.api() as api:
         public = api.get(f"/api/v1/requests/{ref}").json()
         assert public["description"].startswith("Appel de M. Dupont") and "contact" not in public and "channel" not in public
+
+
+def test_the_dispatch_map_shows_a_new_request_within_two_seconds_without_reload(browser, live_server):
+    desk = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url, locale="fr-CH")
+    page = desk.new_page()
+    page.goto("/account/login?next=/agent/map")
+    page.get_by_label("Adresse e-mail").fill("dispatch@brenles.example")
+    page.get_by_label("Mot de passe").fill("Brenles-dispatch-26")
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_text("En direct : les nouvelles demandes apparaissent toutes seules.").wait_for()
+    page.locator(".leaflet-marker-icon").first.wait_for()
+    loads = []
+    page.on("framenavigated", lambda frame: loads.append(frame.url))
+    created = new_request(live_server)  # made elsewhere, by someone else
+    page.locator(f'[data-ref="{created["ref"]}"]').wait_for(timeout=2000)
+    assert page.get_by_text(f"Nouvelle demande : {created['ref']}").is_visible()
+    assert loads == [], "the page reloaded"
+    screenshot(page, "23-dispatch-map")
+    assert axe_violations(page) == []
+    desk.close()

@@ -77,7 +77,8 @@ export async function clusteredLayer(map) {
     set(items) {
       group.clearLayers();
       group.addLayers(items.map((item) => L.marker([item.lat, item.lon], {
-        icon: pinIcon(item.open ? "open" : "done", item.open ? "!" : "✓"), title: item.title, alt: item.title,
+        icon: pinIcon(item.kind || (item.open ? "open" : "done"), item.symbol || (item.open ? "!" : "✓")),
+        title: item.title, alt: item.title,
       }).bindPopup(item.popup)));
     },
   };
@@ -88,6 +89,11 @@ export function removeMap(map) {
   map.stop();
   map.off();
   map.remove();
+}
+
+/** Whether a point is in the part of the map on screen (to keep a side list in step with the map). */
+export function shows(map, lat, lon) {
+  return map.getBounds().contains([lat, lon]);
 }
 
 export function bboxOf(map) {

@@ -9,6 +9,7 @@ const ROUTES = [
   [/^\/messages$/, "requests", () => import("./screens/messages.js")],
   [/^\/agent$/, "", () => import("./screens/agent-queue.js")],
   [/^\/agent\/new$/, "", () => import("./screens/agent-new.js")],
+  [/^\/agent\/map$/, "", () => import("./screens/agent-map.js")],
   [/^\/agent\/requests\/([^/]+)$/, "", () => import("./screens/agent-request.js")],
   [/^\/account(?:\/(login|register|reset|verify|confirm-email|forgot))?$/, "account", () => import("./screens/account.js")],
 ];

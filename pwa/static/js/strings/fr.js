@@ -140,4 +140,7 @@ export default {
   "agent.new.contact_name": "Nom du citoyen (facultatif)", "agent.new.contact_email": "E-mail du citoyen (facultatif)",
   "agent.new.contact_hint": "Avec une adresse, le citoyen reçoit le lien de suivi.", "agent.new.contact_phone": "Téléphone (facultatif)",
   "agent.new.save": "Enregistrer la demande",
+  "dispatch.title": "Carte en direct", "dispatch.visible": "Demandes visibles sur la carte",
+  "dispatch.connecting": "Connexion au direct…", "dispatch.live": "En direct : les nouvelles demandes apparaissent toutes seules.",
+  "dispatch.reconnecting": "Connexion perdue, reconnexion…", "dispatch.new": "Nouvelle demande : {ref}", "dispatch.changed": "Demande mise à jour : {ref}",
 };

@@ -1,0 +1,69 @@
+// Dispatch: every open request on a live map, a list of what the map shows, new ones arriving without reload.
+import * as api from "../api.js";
+import { formatDate, language, t } from "../i18n.js";
+import * as maps from "../map.js";
+import { add, errorBox, h, heading, OPEN, statusBadge } from "../ui.js";
+import { staffRoles } from "./agent-queue.js";
+
+export const wide = true;
+const BRENLES = [46.6725, 6.8535];
+const PINS = { submitted: ["open", "N"], acknowledged: ["progress", "P"], in_progress: ["progress", "E"] };
+
+const nameOf = (item) => item.service.name || (language() === "en" ? item.service.name_en : item.service.name_fr);
+
+function fromEvent(data) {  // a live event carries both names; the queue gives the one of our language
+  return { ref: data.ref, status: data.status, lat: data.lat, lon: data.lon, due_at: data.due_at,
+    overdue: Boolean(data.due_at && new Date(data.due_at) < new Date()),
+    service: { name: language() === "en" ? data.service.name_en : data.service.name_fr },
+    assignee: data.assignee ? { name: data.assignee } : null, created_at: data.updated_at };
+}
+
+export async function render(view, { app }) {
+  add(view, heading(t("dispatch.title")));
+  if (!staffRoles(app.session.user).length) return add(view, h("p", {}, t("agent.forbidden")));
+  const items = new Map();
+  const mapEl = h("div", { class: "map tall", "data-js": "dispatch-map" });
+  const list = h("ul", { class: "cards", "aria-label": t("dispatch.visible") });
+  const live = h("p", { role: "status", "aria-live": "polite", class: "meta", "data-js": "live" }, t("dispatch.connecting"));
+  add(view, h("div", { class: "legend" }, Object.entries(PINS).map(([status, [kind, symbol]]) =>
+    h("span", {}, h("span", { class: `pin ${kind}`, "aria-hidden": "true" }, h("span", {}, symbol)), t(`status.${status}`))),
+  h("span", {}, "⚠ ", t("agent.overdue"))), live, h("div", { class: "dispatch" }, mapEl, h("div", {}, h("h2", {}, t("dispatch.visible")), list)));
+  const map = await maps.createMap(mapEl, { center: BRENLES, zoom: 14, config: app.config });
+  const layer = await maps.clusteredLayer(map);
+  const redraw = () => {
+    const open = [...items.values()].filter((i) => OPEN.includes(i.status) && i.lat !== null);
+    layer.set(open.map((i) => {
+      const [kind, symbol] = PINS[i.status];
+      return { lat: i.lat, lon: i.lon, kind: i.overdue ? `${kind} late` : kind, symbol,
+        title: `${i.ref}, ${nameOf(i)}, ${t(`status.${i.status}`)}${i.overdue ? `, ${t("agent.overdue")}` : ""}`,
+        popup: h("div", {}, h("p", {}, h("strong", {}, i.ref), " ", nameOf(i)), h("p", {}, statusBadge(i.status)),
+          h("a", { href: `/agent/requests/${encodeURIComponent(i.ref)}`, "data-link": "" }, t("map.open"))) };
+    }));
+    const shown = open.filter((i) => maps.shows(map, i.lat, i.lon)).sort((a, b) => (b.created_at || "").localeCompare(a.created_at || ""));
+    list.replaceChildren(...shown.slice(0, 50).map((i) => h("li", { class: "card", "data-ref": i.ref }, h("div", { class: "body" },
+      h("a", { class: "title", href: `/agent/requests/${encodeURIComponent(i.ref)}`, "data-link": "" }, `${i.ref} · ${nameOf(i)}`),
+      h("p", {}, statusBadge(i.status), i.overdue ? h("strong", { class: "overdue" }, ` ⚠ ${t("agent.overdue")}`) : ""),
+      h("p", { class: "meta" }, i.assignee?.name || t("agent.filter.nobody"), " · ", formatDate(i.created_at))))));
+  };
+  try {
+    for (const item of (await api.staffRequests({ status: "open", limit: 500 })).items) items.set(item.ref, item);
+  } catch (error) {
+    add(view, errorBox(error));
+  }
+  redraw();
+  map.on("moveend", redraw);
+  const source = new EventSource("/api/v1/stream");
+  source.addEventListener("open", () => { live.textContent = t("dispatch.live"); });
+  source.addEventListener("error", () => { live.textContent = t("dispatch.reconnecting"); });
+  source.addEventListener("request", (event) => {
+    const data = JSON.parse(event.data);
+    const known = items.has(data.ref);
+    items.set(data.ref, { ...(items.get(data.ref) || {}), ...fromEvent(data) });
+    live.textContent = t(known ? "dispatch.changed" : "dispatch.new", { ref: data.ref });
+    redraw();
+  });
+  return () => {
+    source.close();
+    maps.removeMap(map);
+  };
+}

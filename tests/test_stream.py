@@ -1,0 +1,85 @@
+"""Live events over real HTTP: uvicorn streams server-sent events to staff, resumable with Last-Event-ID."""
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+import pytest
+
+from backend.accounts.models import Role
+from tests.conftest import IS_POSTGRES
+from tests.factories import IN_BRENLES, IN_CHESALLES, PASSWORD, person
+from tests.test_server import server, start_server, stop_server  # noqa: F401 (server: the fixture)
+
+
+async def signed_in(base: str, email: str) -> httpx.AsyncClient:
+    client = httpx.AsyncClient(base_url=base, timeout=10)
+    client.headers["X-CSRF-Token"] = (await client.get("/api/v1/session")).json()["csrf_token"]
+    r = await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    return client
+
+
+async def read_events(response: httpx.Response, count: int) -> list[dict]:
+    events, current = [], {}
+    async for line in response.aiter_lines():
+        if line.startswith("id: "):
+            current["id"] = int(line[4:])
+        elif line.startswith("data: "):
+            current["data"] = json.loads(line[6:])
+        elif line == "" and "data" in current:
+            events.append(current)
+            current = {}
+            if len(events) == count:
+                return events
+    return events
+
+
+async def report(base: str, where=IN_BRENLES) -> str:
+    async with httpx.AsyncClient(base_url=base) as anonymous:
+        anonymous.headers["X-CSRF-Token"] = (await anonymous.get("/api/v1/session")).json()["csrf_token"]
+        r = await anonymous.post("/api/v1/requests", json={"service": "proprete", "lat": where[0], "lon": where[1],
+                                                          "contact_email": "vu@example.org"})
+        assert r.status_code == 201, r.text
+        return r.json()["ref"]
+
+
+async def test_staff_see_new_requests_of_their_organisation_live_and_catch_up_after_a_break(server, town):
+    await person(Role.DISPATCHER, town.brenles, email="dispatch@example.org")
+    await person(email="citoyen@example.org")
+    dispatcher = await signed_in(server, "dispatch@example.org")
+    citizen = await signed_in(server, "citoyen@example.org")
+    assert (await citizen.get("/api/v1/stream")).status_code == 403
+    async with dispatcher.stream("GET", "/api/v1/stream") as live:
+        assert live.headers["content-type"].startswith("text/event-stream")
+        await asyncio.sleep(0.3)  # connected and subscribed
+        elsewhere = await report(server, IN_CHESALLES)  # another municipality: never shown here
+        ref = await report(server)
+        [event] = await asyncio.wait_for(read_events(live, 1), 5)
+    assert event["data"]["ref"] == ref and event["data"]["status"] == "submitted" and elsewhere != ref
+    assert event["data"]["lat"] == IN_BRENLES[0] and event["data"]["service"]["code"] == "proprete"
+    # Disconnected: two changes happen; reconnecting from the last event id replays them, in order.
+    missed = [await report(server), await report(server)]
+    async with dispatcher.stream("GET", "/api/v1/stream", headers={"Last-Event-ID": str(event["id"])}) as again:
+        replay = await asyncio.wait_for(read_events(again, 2), 5)
+    assert [e["data"]["ref"] for e in replay] == missed and replay[0]["id"] > event["id"]
+    await dispatcher.aclose()
+    await citizen.aclose()
+
+
+@pytest.mark.skipif(not IS_POSTGRES, reason="several processes share live events through PostgreSQL LISTEN/NOTIFY; "
+                                            "on SQLite the app runs as one process and its events stay in memory")
+async def test_a_request_created_through_one_process_reaches_staff_connected_to_another(server, settings, town):
+    await person(Role.DISPATCHER, town.brenles, email="dispatch@example.org")
+    other, proc = await start_server(settings)
+    try:
+        dispatcher = await signed_in(server, "dispatch@example.org")
+        async with dispatcher.stream("GET", "/api/v1/stream") as live:
+            await asyncio.sleep(0.3)
+            ref = await report(other)  # through the second process
+            [event] = await asyncio.wait_for(read_events(live, 1), 5)
+        assert event["data"]["ref"] == ref
+        await dispatcher.aclose()
+    finally:
+        stop_server(proc)
