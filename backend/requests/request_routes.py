@@ -223,7 +223,8 @@ async def post_event(request: Request) -> JSONResponse:
     else:
         event = await service.post_staff_event(viewer=v, req=req, status=form["status"],
                                                comment=form.get("comment") or "", public=form["public"],
-                                               assignee_id=form.get("assignee"), ip=client_ip(request))
+                                               assignee_id=form.get("assignee"), ip=client_ip(request),
+                                               hand_back=form["hand_back"])
     await event.fetch_related("actor")
     await live.publish_request(request.app.state.bus, req.ref)
     return json_response(dump_event(event, "staff"), 201)

@@ -50,6 +50,8 @@ staff_event = Schema(
     F("public", "boolean", default=True, doc="false: an internal note that only staff see."),
     F("assignee", "integer", minimum=1, doc="User id of the staff member to assign."),
     F("duplicate_of", "string", max_length=32, doc="With status duplicate: the reference of the original."),
+    F("hand_back", "boolean", default=False, doc="true: the assignee gives the request back to dispatch; "
+                                                 "`comment` says why (an internal note)."),
 )
 citizen_comment = Schema("Comment", F("comment", "text", required=True, max_length="max_comment", min_length=1))
 reopen = Schema("Reopen", F("comment", "text", required=True, max_length="max_comment", min_length=1,

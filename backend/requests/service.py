@@ -37,6 +37,7 @@ ALLOWED: dict[Status, set[Status]] = {
     Status.WITHDRAWN: set(),
 }
 STAFF_HANDLING = (Role.AGENT, Role.FIELD_AGENT, Role.DISPATCHER, Role.SERVICE_MANAGER, Role.SECRETARY, Role.ADMIN)
+OFFICE_HANDLING = tuple(r for r in STAFF_HANDLING if r != Role.FIELD_AGENT)
 
 
 def utcnow() -> datetime:
@@ -143,11 +144,20 @@ async def _insert(new: NewRequest, org: Organisation, author: User | None, idemp
 def viewer_relation(viewer: Any, req: ServiceRequest) -> str:
     """`staff`, `author`, `supporter` or `public`: how much of the request this viewer may see."""
     if viewer.user is not None:
-        if viewer.has_role(req.organisation_id, *STAFF_HANDLING):
+        if viewer.has_role(req.organisation_id, *OFFICE_HANDLING):
+            return "staff"
+        if viewer.has_role(req.organisation_id, Role.FIELD_AGENT) and _in_field_work(viewer, req):
             return "staff"
         if req.author_id == viewer.user.id:
             return "author"
     return "public"
+
+
+def _in_field_work(viewer: Any, req: ServiceRequest) -> bool:
+    """A field agent handles what is assigned to them and to their team, nothing else of the organisation."""
+    teams = {m.team for m in viewer.memberships
+             if m.role == Role.FIELD_AGENT and m.organisation_id == req.organisation_id and m.team}
+    return req.assignee_id == viewer.user.id or (bool(req.team) and req.team in teams)
 
 
 async def request_for(ref: str, viewer: Any) -> tuple[ServiceRequest, str]:
@@ -239,13 +249,24 @@ def _require_staff(viewer: Any, req: ServiceRequest, *roles: Role) -> User:
 
 
 async def post_staff_event(*, viewer: Any, req: ServiceRequest, status: str | None, comment: str, public: bool,
-                           assignee_id: int | None, ip: str = "") -> Event:
-    """Staff act on a request: a status change, a public comment, an internal note, an assignment."""
+                           assignee_id: int | None, ip: str = "", hand_back: bool = False) -> Event:
+    """Staff act on a request: a status change, a public comment, an internal note, an assignment, a hand-back."""
     actor = _require_staff(viewer, req)
-    if status is None and not comment and assignee_id is None:
+    if status is None and not comment and assignee_id is None and not hand_back:
         raise ValidationFailed("Give a status, a comment or an assignee.", code="required", field="status")
+    if hand_back:
+        if req.assignee_id != actor.id:
+            raise Forbidden("Only the person it is assigned to hands a request back.", field="hand_back")
+        if not comment:
+            raise ValidationFailed("Say why you hand it back.", code="required", field="comment")
     async with in_transaction() as conn:
         event = None
+        if hand_back:  # back to dispatch, with the reason as an internal note
+            req.assignee = None
+            await req.save(update_fields=["assignee_id"], using_db=conn)
+            event = await Event.create(request=req, kind="handed_back", at=utcnow(), public=False, actor=actor,
+                                       actor_is_staff=True, comment=comment, using_db=conn)
+            comment = ""
         if assignee_id is not None:
             if not viewer.has_role(req.organisation_id, Role.DISPATCHER, Role.SERVICE_MANAGER, Role.ADMIN,
                                    Role.SECRETARY):

@@ -12,13 +12,12 @@ from backend.accounts.models import Organisation, Role
 from backend.errors import Forbidden, NotFound, ValidationFailed
 from backend.requests.models import OPEN_STATUSES, Service, ServiceRequest
 from backend.requests.queries import SUMMARY_FIELDS, _parse_time, after_cursor, page_of, statuses
-from backend.requests.service import STAFF_HANDLING
+from backend.requests.service import OFFICE_HANDLING as OFFICE_ROLES
 
 STAFF_FIELDS = SUMMARY_FIELDS | {
     "team": "team", "priority": "priority", "due_at": "due_at", "assignee_id": "assignee_id",
     "assignee_name": "assignee__name", "contact_name": "contact_name", "public": "public",
 }
-OFFICE_ROLES = tuple(r for r in STAFF_HANDLING if r != Role.FIELD_AGENT)
 
 
 @dataclass

@@ -119,3 +119,28 @@ async def test_the_queue_exports_as_csv_and_as_a_real_xlsx_with_the_same_filters
     assert r.status_code == 422 and r.json()["error"]["field"] == "status"
     citizen = await sign_in(new_client(), await person())
     assert (await citizen.get("/api/v1/staff/requests.xlsx")).status_code == 403
+
+
+async def test_a_field_agent_handles_their_own_work_only_and_hands_it_back_with_a_reason(client, new_client, town):
+    await csrf(client)
+    mine, other = await report(client, contact_name="Julie"), await report(client, contact_name="Jean")
+    field_user = await person(Role.FIELD_AGENT, town.brenles, team="Voirie")
+    dispatcher = await sign_in(new_client(), await person(Role.DISPATCHER, town.brenles))
+    assert (await dispatcher.post(f"/api/v1/requests/{mine}/events", json={"assignee": field_user.id})).status_code == 201
+    field = await sign_in(new_client(), field_user)
+    assert (await field.get(f"/api/v1/requests/{mine}")).json()["contact"]["name"] == "Julie"
+    assert "contact" not in (await field.get(f"/api/v1/requests/{other}")).json()  # not theirs: the public view
+    r = await field.post(f"/api/v1/requests/{other}/events", json={"status": "acknowledged"})
+    assert r.status_code == 403
+    assert (await field.post(f"/api/v1/requests/{mine}/events", json={"status": "acknowledged"})).status_code == 201
+    r = await field.post(f"/api/v1/requests/{mine}/events", json={"hand_back": True})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "comment"
+    r = await dispatcher.post(f"/api/v1/requests/{mine}/events", json={"hand_back": True, "comment": "Pas à moi."})
+    assert r.status_code == 403 and r.json()["error"]["field"] == "hand_back"
+    r = await field.post(f"/api/v1/requests/{mine}/events", json={"hand_back": True, "comment": "Il faut une nacelle."})
+    assert r.status_code == 201 and r.json()["kind"] == "handed_back" and r.json()["public"] is False
+    staff_view = (await dispatcher.get(f"/api/v1/requests/{mine}")).json()
+    assert staff_view["assignee"] is None and staff_view["events"][-1]["comment"] == "Il faut une nacelle."
+    public_view = (await new_client().get(f"/api/v1/requests/{mine}")).json()
+    assert "nacelle" not in str(public_view)
+    assert (await field.get(f"/api/v1/requests/{mine}")).json().get("contact") is None  # no longer theirs

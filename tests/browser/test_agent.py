@@ -1,6 +1,7 @@
 """An agent of Brenles handles a request in the staff area; the citizen sees the answer, never the internal note."""
 from __future__ import annotations
 
+import re
 import uuid
 from pathlib import Path
 
@@ -122,3 +123,50 @@ def test_the_dispatch_map_shows_a_new_request_within_two_seconds_without_reload(
     screenshot(page, "23-dispatch-map")
     assert axe_violations(page) == []
     desk.close()
+
+
+def api_as(live_server, email: str, password: str):
+    api = live_server.api()
+    api.headers["X-CSRF-Token"] = api.get("/api/v1/session").json()["csrf_token"]
+    assert api.post("/api/v1/auth/login", json={"email": email, "password": password}).status_code == 200
+    return api
+
+
+def test_a_field_agent_starts_and_resolves_an_assigned_request_with_an_after_photo(browser, live_server, tmp_path):
+    from tests import photos
+
+    created = new_request(live_server)
+    field_api = api_as(live_server, "terrain@brenles.example", "Brenles-terrain-26")
+    dispatch = api_as(live_server, "dispatch@brenles.example", "Brenles-dispatch-26")
+    field_id = field_api.get("/api/v1/session").json()["user"]["id"]
+    assert dispatch.post(f"/api/v1/requests/{created['ref']}/events", json={"assignee": field_id}).status_code == 201
+    field_api.close()
+    dispatch.close()
+    phone = browser.new_context(**PHONE, base_url=live_server.url, locale="fr-CH", permissions=["geolocation"],
+                                geolocation={"latitude": 46.6735, "longitude": 6.8550})
+    page = phone.new_page()
+    page.goto("/account/login?next=/agent/field")
+    page.get_by_label("Adresse e-mail").fill("terrain@brenles.example")
+    page.get_by_label("Mot de passe").fill("Brenles-terrain-26")
+    page.get_by_role("button", name="Se connecter").click()
+    card = page.locator(f'[data-ref="{created["ref"]}"]')
+    card.wait_for()
+    assert card.get_by_role("link", name="Itinéraire").get_attribute("href").startswith("geo:46.6731,6.8542")
+    assert card.get_by_text(re.compile(r"· à \d+ m")).is_visible()  # sorted by distance from where the agent stands
+    card.get_by_role("button", name="Commencer").click()
+    page.get_by_text(f"{created['ref']} : en cours.").wait_for()
+    card = page.locator(f'[data-ref="{created["ref"]}"]')
+    assert card.get_by_text("En cours").is_visible()
+    screenshot(page, "24-field")
+    assert axe_violations(page) == []
+    card.get_by_role("button", name="Résoudre").click()
+    after = tmp_path / "apres.jpg"
+    after.write_bytes(photos.jpeg(1200, 900, gps=None))
+    page.get_by_label("Photo « après »").set_input_files(str(after))
+    page.get_by_role("button", name="Résoudre").last.click()
+    page.get_by_text(f"{created['ref']} : résolue, le citoyen est prévenu.").wait_for()
+    phone.close()
+    with live_server.api() as api:
+        seen = api.get(f"/api/v1/track/{created['tracking_token']}").json()
+    assert seen["status"] == "resolved" and [p["role"] for p in seen["photos"]] == ["after"]
+    assert seen["events"][-1]["comment"].startswith("C'est réglé.")

@@ -93,8 +93,9 @@ export const reopen = (ref, comment, token) => call("POST", `/api/v1/requests/${
 export const comment = (ref, text, token) => call("POST", `/api/v1/requests/${encodeURIComponent(ref)}/comments`, { json: { comment: text }, headers: tokenHeader(token) });
 export const support = (ref) => call("POST", `/api/v1/requests/${encodeURIComponent(ref)}/support`, { json: {} });
 
-export function addPhotos(ref, blobs, token) {
+export function addPhotos(ref, blobs, token, role = "report") {
   const form = new FormData();
+  form.append("role", role);
   blobs.forEach((blob, i) => form.append("photo", blob, `photo-${i + 1}.jpg`));
   return call("POST", `/api/v1/requests/${encodeURIComponent(ref)}/photos`, { form, headers: tokenHeader(token) });
 }

@@ -67,7 +67,8 @@ export async function render(view, { app, query }) {
     h("a", { class: "button secondary", href: `/api/v1/staff/requests.xlsx?${exportQuery}`, download: "" }, "⤓ Excel (XLSX)"),
     h("button", { type: "button", class: "button secondary", onclick: () => print() }, `🖨 ${t("agent.print")}`),
     h("a", { class: "button", href: "/agent/new", "data-link": "" }, `+ ${t("agent.new.title")}`),
-    h("a", { class: "button secondary", href: "/agent/map", "data-link": "" }, `🗺️ ${t("dispatch.title")}`));
+    h("a", { class: "button secondary", href: "/agent/map", "data-link": "" }, `🗺️ ${t("dispatch.title")}`),
+    h("a", { class: "button secondary", href: "/agent/field", "data-link": "" }, `🧭 ${t("field.title")}`));
   add(view, filtersForm(query, catalogue, (next) => app.navigate(`/agent?${next}`)), counts, exports, out, table, more);
   const load = async (cursor) => {
     try {

@@ -24,7 +24,7 @@ export async function render(view, { app }) {
       choice("/report?kind=found", "🤲", t("home.found")),
       choice("/requests", "☰", t("home.mine")),
       choice("/map", "🗺️", t("home.map")),
-      (user?.roles || []).some((r) => !["citizen", "prefect"].includes(r.role)) ? choice("/agent", "🗂️", t("agent.title")) : null),
+      (user?.roles || []).some((r) => !["citizen", "prefect"].includes(r.role)) ? choice((user.roles.every((r) => r.role === "field_agent") ? "/agent/field" : "/agent"), "🗂️", t("agent.title")) : null),
   );
   const waiting = await outbox.items();
   if (waiting.length) {

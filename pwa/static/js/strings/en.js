@@ -143,4 +143,10 @@ export default {
   "dispatch.title": "Live map", "dispatch.visible": "Requests shown on the map",
   "dispatch.connecting": "Connecting to live updates…", "dispatch.live": "Live: new requests appear by themselves.",
   "dispatch.reconnecting": "Connection lost, reconnecting…", "dispatch.new": "New request: {ref}", "dispatch.changed": "Request updated: {ref}",
+  "field.title": "My jobs", "field.none": "No open request is assigned to you.",
+  "field.route": "Directions", "field.start": "Start", "field.resolve": "Resolve", "field.handback": "Hand back to dispatch",
+  "field.handback.reason": "Why do you hand it back?", "field.after": "\"After\" photo",
+  "field.after.hint": "The citizen sees the work done.", "field.started": "{ref}: in progress.",
+  "field.resolved": "{ref}: resolved, the citizen is told.", "field.handedback": "{ref}: handed back to dispatch.",
+  "event.handed_back": "Handed back to dispatch",
 };

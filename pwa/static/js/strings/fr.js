@@ -143,4 +143,10 @@ export default {
   "dispatch.title": "Carte en direct", "dispatch.visible": "Demandes visibles sur la carte",
   "dispatch.connecting": "Connexion au direct…", "dispatch.live": "En direct : les nouvelles demandes apparaissent toutes seules.",
   "dispatch.reconnecting": "Connexion perdue, reconnexion…", "dispatch.new": "Nouvelle demande : {ref}", "dispatch.changed": "Demande mise à jour : {ref}",
+  "field.title": "Mes interventions", "field.none": "Aucune demande ouverte ne vous est attribuée.",
+  "field.route": "Itinéraire", "field.start": "Commencer", "field.resolve": "Résoudre", "field.handback": "Rendre à la répartition",
+  "field.handback.reason": "Pourquoi la rendez-vous ?", "field.after": "Photo « après »",
+  "field.after.hint": "Le citoyen voit le travail fait.", "field.started": "{ref} : en cours.",
+  "field.resolved": "{ref} : résolue, le citoyen est prévenu.", "field.handedback": "{ref} : rendue à la répartition.",
+  "event.handed_back": "Rendue à la répartition",
 };

@@ -1,0 +1,100 @@
+// The field agent's phone: my work sorted by distance, the way there, start, resolve with an "after" photo, hand back.
+import * as api from "../api.js";
+import { t } from "../i18n.js";
+import { downscale, metresBetween } from "../photos.js";
+import { add, errorBox, field, h, heading, statusBadge } from "../ui.js";
+import { staffRoles } from "./agent-queue.js";
+
+function here() {
+  return new Promise((resolve) => {
+    if (!navigator.geolocation) return resolve(null);
+    navigator.geolocation.getCurrentPosition((p) => resolve({ lat: p.coords.latitude, lon: p.coords.longitude }),
+      () => resolve(null), { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 });
+  });
+}
+
+function resolveForm(item, app, done) {
+  const photo = h("input", { type: "file", name: "photo", accept: "image/*", capture: "environment" });
+  const comment = h("textarea", { name: "comment", maxLength: app.config.max_comment, required: true },
+    t("agent.template.resolved"));
+  const out = h("div", {});
+  const form = h("form", { novalidate: true }, field(t("field.after"), photo, t("field.after.hint")),
+    field(t("agent.message.label"), comment), out,
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "button" }, `✔ ${t("field.resolve")}`)));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      if (photo.files.length) await api.addPhotos(item.ref, [await downscale(photo.files[0], app.config.photo_side)], null, "after");
+      await api.postEvent(item.ref, { status: "resolved", comment: comment.value.trim() });
+      done(t("field.resolved", { ref: item.ref }));
+    } catch (error) {
+      out.replaceChildren(errorBox(error, form));
+    }
+  });
+  return form;
+}
+
+function handBackForm(item, app, done) {
+  const reason = h("textarea", { name: "comment", maxLength: app.config.max_comment, required: true });
+  const out = h("div", {});
+  const form = h("form", { novalidate: true }, field(t("field.handback.reason"), reason), out,
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "button secondary" }, t("field.handback"))));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!reason.value.trim()) return out.replaceChildren(errorBox({ field: "comment", message: t("error.required") }, form));
+    try {
+      await api.postEvent(item.ref, { hand_back: true, comment: reason.value.trim() });
+      done(t("field.handedback", { ref: item.ref }));
+    } catch (error) {
+      out.replaceChildren(errorBox(error, form));
+    }
+  });
+  return form;
+}
+
+function card(item, app, done) {
+  const panel = h("div", {});
+  const start = async () => {
+    try {
+      if (item.status === "submitted") await api.postEvent(item.ref, { status: "acknowledged" });
+      await api.postEvent(item.ref, { status: "in_progress", comment: t("agent.template.in_progress") });
+      done(t("field.started", { ref: item.ref }));
+    } catch (error) {
+      panel.replaceChildren(errorBox(error));
+    }
+  };
+  return h("li", { class: "card", "data-ref": item.ref }, h("div", { class: "body" },
+    h("a", { class: "title", href: `/agent/requests/${encodeURIComponent(item.ref)}`, "data-link": "" }, `${item.ref} · ${item.service.name}`),
+    h("p", {}, statusBadge(item.status), item.distance !== null ? ` · ${t("report.nearby.distance", { m: Math.round(item.distance) })}` : "",
+      item.overdue ? h("strong", { class: "overdue" }, ` ⚠ ${t("agent.overdue")}`) : ""),
+    h("p", {}, item.address || item.description || ""),
+    h("div", { class: "actions" },
+      item.lat !== null ? h("a", { class: "button secondary", href: `geo:${item.lat},${item.lon}?q=${item.lat},${item.lon}(${encodeURIComponent(item.ref)})` }, `🧭 ${t("field.route")}`) : null,
+      item.status !== "in_progress" ? h("button", { type: "button", class: "button", onclick: start }, `▶ ${t("field.start")}`) : null,
+      h("button", { type: "button", class: "button", onclick: () => panel.replaceChildren(resolveForm(item, app, done)) }, `✔ ${t("field.resolve")}`),
+      h("button", { type: "button", class: "button link", onclick: () => panel.replaceChildren(handBackForm(item, app, done)) }, t("field.handback"))),
+    panel));
+}
+
+export async function render(view, { app }) {
+  add(view, heading(t("field.title")));
+  if (!staffRoles(app.session.user).length) return add(view, h("p", {}, t("agent.forbidden")));
+  const status = h("div", { role: "status", "aria-live": "polite" });
+  const list = h("ul", { class: "cards" });
+  add(view, status, list);
+  const done = (message) => {
+    app.navigate("/agent/field", { replace: true, state: { keepFocus: true } })
+      .then(() => document.querySelector("[data-js=view] [role=status]")?.replaceChildren(h("p", { class: "ok-box" }, message)));
+  };
+  let items;
+  try {
+    items = (await api.staffRequests({ status: "open", assignee: "me", limit: 200 })).items;
+  } catch (error) {
+    return status.replaceChildren(errorBox(error));
+  }
+  const position = await here();
+  for (const item of items) item.distance = position && item.lat !== null ? metresBetween(position, item) : null;
+  items.sort((a, b) => (a.distance ?? Infinity) - (b.distance ?? Infinity));
+  if (!items.length) status.replaceChildren(h("p", {}, t("field.none")));
+  list.replaceChildren(...items.map((item) => card(item, app, done)));
+}
