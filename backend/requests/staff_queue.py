@@ -92,3 +92,18 @@ async def queue(*, viewer: Any, filters: QueueFilters, cursor: list | None, limi
     query = base.filter(status__in=statuses(filters.status)) if filters.status else base
     rows, next_key = await page_of(after_cursor(query, cursor), limit, STAFF_FIELDS)
     return rows, next_key, {str(getattr(k, "value", k)): v for k, v in counts.items()}
+
+
+async def people(*, viewer: Any, organisation: str) -> list[dict]:
+    """Who a request of this organisation can be assigned to (for those who assign)."""
+    from backend.accounts.models import Membership, MembershipStatus
+
+    org = await Organisation.get_or_none(slug=organisation)
+    if org is None or not viewer.has_role(org.id, Role.DISPATCHER, Role.SERVICE_MANAGER, Role.ADMIN, Role.SECRETARY):
+        raise Forbidden("Only dispatchers and managers assign requests.", field="organisation")
+    handling = [r.value for r in (Role.AGENT, Role.FIELD_AGENT, Role.DISPATCHER, Role.SERVICE_MANAGER)]
+    rows = await Membership.filter(organisation_id=org.id, status=MembershipStatus.ACTIVE, role__in=handling,
+                                   user__is_active=True).order_by("user__name").values(
+        "user_id", "role", "team", name="user__name")
+    return [{"id": r["user_id"], "name": r["name"], "role": str(getattr(r["role"], "value", r["role"])), "team": r["team"]}
+            for r in rows]

@@ -94,7 +94,16 @@ async def export_xlsx(request: Request) -> StreamingResponse:
                              headers={"content-disposition": f'attachment; filename="demandes-{stamp}.xlsx"'})
 
 
+@doc("Staff a request of this organisation can be assigned to (dispatchers and managers).", auth="staff", tag="staff",
+     query={"organisation": "slug"}, responses={200: "`{items: [{id, name, role, team}]}`", 403: "forbidden"})
+async def staff_people(request: Request) -> JSONResponse:
+    v = await viewer(request)
+    v.require_user()
+    return json_response({"items": await staff_queue.people(viewer=v, organisation=request.query_params.get("organisation", ""))})
+
+
 routes = [
+    Route("/api/v1/staff/people", staff_people, methods=["GET"]),
     Route("/api/v1/staff/requests", staff_requests, methods=["GET"]),
     Route("/api/v1/staff/requests.csv", export_csv, methods=["GET"]),
     Route("/api/v1/staff/requests.xlsx", export_xlsx, methods=["GET"]),

@@ -144,3 +144,15 @@ async def test_a_field_agent_handles_their_own_work_only_and_hands_it_back_with_
     public_view = (await new_client().get(f"/api/v1/requests/{mine}")).json()
     assert "nacelle" not in str(public_view)
     assert (await field.get(f"/api/v1/requests/{mine}")).json().get("contact") is None  # no longer theirs
+
+
+async def test_those_who_assign_see_whom_they_can_assign_to(client, new_client, town):
+    field = await person(Role.FIELD_AGENT, town.brenles, name="Nadia Terrain", team="Éclairage")
+    await person(Role.AGENT, town.chesalles, name="Ailleurs")
+    dispatcher = await sign_in(new_client(), await person(Role.DISPATCHER, town.brenles, name="Paul Dispatch"))
+    body = (await dispatcher.get("/api/v1/staff/people", params={"organisation": "brenles"})).json()
+    assert {"id": field.id, "name": "Nadia Terrain", "role": "field_agent", "team": "Éclairage"} in body["items"]
+    assert "Ailleurs" not in str(body)
+    agent = await sign_in(new_client(), await person(Role.AGENT, town.brenles))
+    assert (await agent.get("/api/v1/staff/people", params={"organisation": "brenles"})).status_code == 403
+    assert (await dispatcher.get("/api/v1/staff/people", params={"organisation": "chesalles"})).status_code == 403

@@ -125,23 +125,21 @@ def test_the_dispatch_map_shows_a_new_request_within_two_seconds_without_reload(
     desk.close()
 
 
-def api_as(live_server, email: str, password: str):
-    api = live_server.api()
-    api.headers["X-CSRF-Token"] = api.get("/api/v1/session").json()["csrf_token"]
-    assert api.post("/api/v1/auth/login", json={"email": email, "password": password}).status_code == 200
-    return api
-
-
 def test_a_field_agent_starts_and_resolves_an_assigned_request_with_an_after_photo(browser, live_server, tmp_path):
     from tests import photos
 
     created = new_request(live_server)
-    field_api = api_as(live_server, "terrain@brenles.example", "Brenles-terrain-26")
-    dispatch = api_as(live_server, "dispatch@brenles.example", "Brenles-dispatch-26")
-    field_id = field_api.get("/api/v1/session").json()["user"]["id"]
-    assert dispatch.post(f"/api/v1/requests/{created['ref']}/events", json={"assignee": field_id}).status_code == 201
-    field_api.close()
-    dispatch.close()
+    desk = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url, locale="fr-CH")
+    dispatch = desk.new_page()  # the dispatcher assigns it to the demo field agent
+    dispatch.goto(f"/account/login?next=/agent/requests/{created['ref']}")
+    dispatch.get_by_label("Adresse e-mail").fill("dispatch@brenles.example")
+    dispatch.get_by_label("Mot de passe").fill("Brenles-dispatch-26")
+    dispatch.get_by_role("button", name="Se connecter").click()
+    dispatch.get_by_label("Attribuer à").select_option(label="Nadia Terrain (terrain, Éclairage)")
+    dispatch.get_by_role("button", name="Attribuer", exact=True).click()
+    dispatch.locator("dd").get_by_text("Nadia Terrain").wait_for()
+    assert axe_violations(dispatch) == []
+    desk.close()
     phone = browser.new_context(**PHONE, base_url=live_server.url, locale="fr-CH", permissions=["geolocation"],
                                 geolocation={"latitude": 46.6735, "longitude": 6.8550})
     page = phone.new_page()

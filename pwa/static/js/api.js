@@ -152,3 +152,4 @@ export const readAllMessages = () => call("POST", "/api/v1/me/messages/read", { 
 export const staffRequests = (params) => call("GET", `/api/v1/staff/requests?${q(params)}`);
 export const catalogueOf = (organisation) => call("GET", `/api/v1/services?${q({ organisation })}`);
 export const postEvent = (ref, event) => call("POST", `/api/v1/requests/${encodeURIComponent(ref)}/events`, { json: event });
+export const staffPeople = (organisation) => call("GET", `/api/v1/staff/people?${q({ organisation })}`);

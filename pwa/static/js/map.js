@@ -73,13 +73,26 @@ export async function clusteredLayer(map) {
   const L = window.L;
   const group = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50 });
   map.addLayer(group);
+  // Rebuilding the markers closes an open popup (a person reading it, a dispatcher assigning): wait for it.
+  let popupOpen = false;
+  let pending = null;
+  const apply = (items) => {
+    group.clearLayers();
+    group.addLayers(items.map((item) => L.marker([item.lat, item.lon], {
+      icon: pinIcon(item.kind || (item.open ? "open" : "done"), item.symbol || (item.open ? "!" : "✓")),
+      title: item.title, alt: item.title,
+    }).bindPopup(item.popup)));
+  };
+  map.on("popupopen", () => { popupOpen = true; });
+  map.on("popupclose", () => {
+    popupOpen = false;
+    if (pending) apply(pending);
+    pending = null;
+  });
   return {
     set(items) {
-      group.clearLayers();
-      group.addLayers(items.map((item) => L.marker([item.lat, item.lon], {
-        icon: pinIcon(item.kind || (item.open ? "open" : "done"), item.symbol || (item.open ? "!" : "✓")),
-        title: item.title, alt: item.title,
-      }).bindPopup(item.popup)));
+      if (popupOpen) pending = items;
+      else apply(items);
     },
   };
 }

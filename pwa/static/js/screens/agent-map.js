@@ -4,6 +4,7 @@ import { formatDate, language, t } from "../i18n.js";
 import * as maps from "../map.js";
 import { add, errorBox, h, heading, OPEN, statusBadge } from "../ui.js";
 import { staffRoles } from "./agent-queue.js";
+import { assignForm, canAssign } from "./assign.js";
 
 export const wide = true;
 const BRENLES = [46.6725, 6.8535];
@@ -30,14 +31,25 @@ export async function render(view, { app }) {
   h("span", {}, "⚠ ", t("agent.overdue"))), live, h("div", { class: "dispatch" }, mapEl, h("div", {}, h("h2", {}, t("dispatch.visible")), list)));
   const map = await maps.createMap(mapEl, { center: BRENLES, zoom: 14, config: app.config });
   const layer = await maps.clusteredLayer(map);
+  const organisation = staffRoles(app.session.user)[0].organisation;
+  const assigner = canAssign(app.session.user, organisation);
+  const popup = (i) => {
+    const box = h("div", { class: "popup" }, h("p", {}, h("strong", {}, i.ref), " ", nameOf(i)), h("p", {}, statusBadge(i.status),
+      " ", i.assignee?.name || t("agent.filter.nobody")),
+    h("p", {}, h("a", { href: `/agent/requests/${encodeURIComponent(i.ref)}`, "data-link": "" }, t("map.open"))));
+    if (assigner) {
+      assignForm(i.ref, organisation, (name) => box.replaceChildren(h("p", { class: "ok-box" }, t("assign.done", { ref: i.ref, name }))))
+        .then((form) => box.append(form)).catch(() => {});
+    }
+    return box;
+  };
   const redraw = () => {
     const open = [...items.values()].filter((i) => OPEN.includes(i.status) && i.lat !== null);
     layer.set(open.map((i) => {
       const [kind, symbol] = PINS[i.status];
       return { lat: i.lat, lon: i.lon, kind: i.overdue ? `${kind} late` : kind, symbol,
         title: `${i.ref}, ${nameOf(i)}, ${t(`status.${i.status}`)}${i.overdue ? `, ${t("agent.overdue")}` : ""}`,
-        popup: h("div", {}, h("p", {}, h("strong", {}, i.ref), " ", nameOf(i)), h("p", {}, statusBadge(i.status)),
-          h("a", { href: `/agent/requests/${encodeURIComponent(i.ref)}`, "data-link": "" }, t("map.open"))) };
+        popup: popup(i) };
     }));
     const shown = open.filter((i) => maps.shows(map, i.lat, i.lon)).sort((a, b) => (b.created_at || "").localeCompare(a.created_at || ""));
     list.replaceChildren(...shown.slice(0, 50).map((i) => h("li", { class: "card", "data-ref": i.ref }, h("div", { class: "body" },

@@ -3,10 +3,9 @@ import * as api from "../api.js";
 import { formatDate, t } from "../i18n.js";
 import * as maps from "../map.js";
 import { add, errorBox, field, h, heading, OPEN, statusBadge } from "../ui.js";
-import { staffRoles } from "./agent-queue.js";
+import { assignForm, canAssign } from "./assign.js";
 
 const NEXT = ["acknowledged", "in_progress", "resolved", "rejected", "closed"];
-const ASSIGNERS = ["dispatcher", "service_manager", "admin"];
 
 function timeline(events) {
   return h("ol", { class: "timeline" }, events.map((e) => h("li", { class: e.public ? "" : "internal" },
@@ -57,7 +56,8 @@ export async function render(view, route) {
   }
   const reload = () => app.navigate(location.pathname, { replace: true, state: { keepFocus: true } });
   const contact = req.contact || {};
-  const canAssign = staffRoles(app.session.user).some((r) => r.organisation === req.organisation && ASSIGNERS.includes(r.role));
+  const assign = canAssign(app.session.user, req.organisation) && OPEN.includes(req.status)
+    ? await assignForm(req.ref, req.organisation, reload).catch(() => null) : null;
   const mapEl = h("div", { class: "map small" });
   add(view, 
     h("p", {}, h("a", { href: "/agent", "data-link": "" }, `← ${t("agent.back")}`)),
@@ -75,10 +75,7 @@ export async function render(view, route) {
       h("img", { src: p.thumbnail_url, alt: t("request.photo.alt", { n: i + 1 }), loading: "lazy" })))) : null,
     mapEl,
     h("h2", {}, t("agent.message.title")), eventForm(req, app, reload, { internal: false }),
-    canAssign && OPEN.includes(req.status) ? h("div", { class: "actions" }, h("button", {
-      type: "button", class: "button secondary",
-      onclick: async () => { await api.postEvent(req.ref, { assignee: app.session.user.id }).catch(() => {}); reload(); },
-    }, t("agent.assign.me"))) : null,
+    assign ? [h("h2", {}, t("assign.title")), assign] : null,
     h("h2", {}, t("agent.note.title")), eventForm(req, app, reload, { internal: true }),
     h("h2", {}, t("request.timeline")), timeline(req.events || []),
   );

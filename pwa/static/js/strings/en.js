@@ -128,7 +128,6 @@ export default {
   "agent.message.label": "Public message", "agent.message.hint": "Seen by the citizen and sent to those who follow the request.",
   "agent.message.send": "Save and notify", "agent.note.title": "Internal note",
   "agent.note.label": "Note", "agent.note.hint": "Seen by staff only.", "agent.note.save": "Add the note",
-  "agent.assign.me": "Assign this request to me",
   "agent.template.acknowledged": "Thank you for your report. We passed it on to the service concerned.",
   "agent.template.in_progress": "A team is working on it.",
   "agent.template.resolved": "It is fixed. Thank you for telling us.",
@@ -149,4 +148,6 @@ export default {
   "field.after.hint": "The citizen sees the work done.", "field.started": "{ref}: in progress.",
   "field.resolved": "{ref}: resolved, the citizen is told.", "field.handedback": "{ref}: handed back to dispatch.",
   "event.handed_back": "Handed back to dispatch",
+  "assign.title": "Assign", "assign.label": "Assign to", "assign.save": "Assign", "assign.done": "{ref} assigned to {name}.",
+  "role.agent": "agent", "role.field_agent": "field", "role.dispatcher": "dispatch", "role.service_manager": "manager",
 };

@@ -128,7 +128,6 @@ export default {
   "agent.message.label": "Message public", "agent.message.hint": "Visible par le citoyen et envoyé à ceux qui suivent la demande.",
   "agent.message.send": "Enregistrer et prévenir", "agent.note.title": "Note interne",
   "agent.note.label": "Note", "agent.note.hint": "Visible par le personnel seulement.", "agent.note.save": "Ajouter la note",
-  "agent.assign.me": "M'attribuer cette demande",
   "agent.template.acknowledged": "Merci pour votre signalement. Nous l'avons transmis au service concerné.",
   "agent.template.in_progress": "Une équipe s'en occupe.",
   "agent.template.resolved": "C'est réglé. Merci de nous l'avoir signalé.",
@@ -149,4 +148,6 @@ export default {
   "field.after.hint": "Le citoyen voit le travail fait.", "field.started": "{ref} : en cours.",
   "field.resolved": "{ref} : résolue, le citoyen est prévenu.", "field.handedback": "{ref} : rendue à la répartition.",
   "event.handed_back": "Rendue à la répartition",
+  "assign.title": "Attribuer", "assign.label": "Attribuer à", "assign.save": "Attribuer", "assign.done": "{ref} attribuée à {name}.",
+  "role.agent": "agent", "role.field_agent": "terrain", "role.dispatcher": "répartition", "role.service_manager": "responsable",
 };
