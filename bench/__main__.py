@@ -21,6 +21,7 @@ from backend import db, demo
 from backend.config import Settings
 from backend.media import service as media
 from backend.requests.models import ServiceRequest, Status
+from bench import staff
 from bench.fanout import FOLLOWERS, run_fanout
 
 ROWS = int(os.environ.get("BENCH_ROWS", "100000"))
@@ -63,7 +64,8 @@ async def fill(settings: Settings) -> None:
 
 def start(app: str, port: int, env: dict) -> subprocess.Popen:
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
-                             "--log-level", "warning", *(["--factory"] if "create_app" in app else [])],
+                             "--log-level", "warning", "--timeout-graceful-shutdown", "5",
+                             *(["--factory"] if "create_app" in app else [])],
                             env={**os.environ, **env})
     for _ in range(200):
         try:
@@ -163,6 +165,7 @@ async def run(url: str, work: Path) -> list[str]:
         echo.terminate()
         app.wait()
         echo.wait()
+    staff_rows = await staff_figures(settings, env, echo_get_rate, echo_get_p99)
     fanout, bare_encryption, received = await run_fanout(settings, env)
     return [
         f"\n{backend_name}: {ROWS} requests in the database, {CONCURRENCY} connections (wrk), one uvicorn worker",
@@ -174,6 +177,32 @@ async def run(url: str, work: Path) -> list[str]:
         row("public bbox list p99", list_p99, "ms", echo_get_p99, "bare echo GET p99 ms", "< 100 ms"),
         row(f"fan-out to {received} phones", fanout, "s", bare_encryption, f"bare encryption of {FOLLOWERS} s",
             "<= 10 s"),
+        *staff_rows,
+    ]
+
+
+async def staff_figures(settings: Settings, env: dict, echo_get_rate: float, echo_get_p99: float) -> list[str]:
+    """On a freshly started app, so that its peak memory is the export's."""
+    await staff.make_agent(settings)
+    port = free_port()
+    app = start("backend.app:create_app", port, env)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        cookie = await staff.session_cookie(base)
+        bare_csv = await staff.bare_csv_seconds(settings)
+        seconds, rows, memory = await staff.export_csv(base, cookie, app.pid)
+        queue_rate, queue_p99 = wrk(base, "staff.lua", {"BENCH_COOKIE": cookie})
+        one = await staff.live_screens(base, cookie, 1)
+        many = await staff.live_screens(base, cookie, staff.SSE_CLIENTS)
+    finally:
+        app.terminate()
+        app.wait()
+    return [
+        row("staff queue p99, filtered", queue_p99, "ms", echo_get_p99, "bare echo GET p99 ms", "< 150 ms"),
+        row("staff queue/s, filtered", queue_rate, "/s", echo_get_rate, "bare Starlette echo GET /s", ""),
+        row(f"CSV export of {rows} rows", seconds, "s", bare_csv, "bare read + csv.writer s", ""),
+        f"{'CSV export, peak memory growth':<34} {memory:>9.1f} MB     (the app process, VmHWM - VmRSS before)",
+        row(f"{staff.SSE_CLIENTS} live screens get 1 event", many * 1000, "ms", one * 1000, "one live screen ms", "< 1000 ms"),
     ]
 
 

@@ -1,0 +1,108 @@
+"""Staff figures: the filtered queue, a 100k-row CSV export (time and peak memory), 200 live dispatch screens."""
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import time
+from pathlib import Path
+
+import httpx
+
+from backend import db
+from backend.accounts import service as accounts
+from backend.accounts.models import Organisation, Role
+from backend.config import Settings
+from backend.requests.models import ServiceRequest
+
+AGENT = ("agent@bench.example", "Bench-agent-password-2026")
+SSE_CLIENTS = 200
+
+
+async def make_agent(settings: Settings) -> None:
+    ctx = await db.init_db(settings)
+    try:
+        user = await accounts.create_user(email=AGENT[0], name="Bench Agent", password=AGENT[1])
+        org = await Organisation.get(slug="brenles")
+        await accounts.grant_role(user=user, organisation_id=org.id, role=Role.AGENT)
+    finally:
+        await db.close_db(ctx)
+
+
+async def bare_csv_seconds(settings: Settings) -> float:
+    """The floor of an export: the same rows read and written as CSV in one process, no HTTP, no filters."""
+    ctx = await db.init_db(settings)
+    try:
+        t0 = time.perf_counter()
+        out = io.StringIO()
+        writer = csv.writer(out)
+        for row in await ServiceRequest.all().values_list("ref", "created_at", "address", "description", "status",
+                                                         "channel", "team", "due_at", "lat", "lon"):
+            writer.writerow(row)
+        return time.perf_counter() - t0
+    finally:
+        await db.close_db(ctx)
+
+
+def memory_kb(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+async def session_cookie(base: str) -> str:
+    async with httpx.AsyncClient(base_url=base) as client:
+        client.headers["X-CSRF-Token"] = (await client.get("/api/v1/session")).json()["csrf_token"]
+        r = await client.post("/api/v1/auth/login", json={"email": AGENT[0], "password": AGENT[1]})
+        r.raise_for_status()
+        return "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+
+
+async def export_csv(base: str, cookie: str, pid: int) -> tuple[float, int, int]:
+    """(seconds, rows, peak memory growth in MB) of GET /api/v1/staff/requests.csv over every request."""
+    before = memory_kb(pid, "VmRSS")
+    t0 = time.perf_counter()
+    rows = 0
+    async with httpx.AsyncClient(base_url=base, timeout=600, headers={"Cookie": cookie}) as client:
+        async with client.stream("GET", "/api/v1/staff/requests.csv") as response:
+            response.raise_for_status()
+            async for chunk in response.aiter_bytes():
+                rows += chunk.count(b"\n")
+    elapsed = time.perf_counter() - t0
+    return elapsed, rows - 1, (memory_kb(pid, "VmHWM") - before) // 1024
+
+
+async def live_screens(base: str, cookie: str, clients: int) -> float:
+    """Seconds from a request's creation until `clients` open dispatch streams have all received it."""
+    limits = httpx.Limits(max_connections=clients + 10)
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits, headers={"Cookie": cookie}) as viewers:
+        connected = asyncio.Semaphore(0)
+        got: asyncio.Queue = asyncio.Queue()
+
+        async def watch() -> None:  # nothing else happens meanwhile: the first event is the new request
+            async with viewers.stream("GET", "/api/v1/stream") as response:
+                connected.release()
+                async for line in response.aiter_lines():
+                    if line.startswith("data: ") and json.loads(line[6:]).get("ref"):
+                        await got.put(time.perf_counter())
+                        return
+
+        tasks = [asyncio.create_task(watch()) for _ in range(clients)]
+        for _ in range(clients):
+            await connected.acquire()
+        await asyncio.sleep(0.5)  # every stream subscribed on the server
+        async with httpx.AsyncClient(base_url=base) as citizen:
+            citizen.headers["X-CSRF-Token"] = (await citizen.get("/api/v1/session")).json()["csrf_token"]
+            t0 = time.perf_counter()
+            r = await citizen.post("/api/v1/requests", json={"service": "proprete", "lat": 46.6725, "lon": 6.8535,
+                                                             "contact_email": "live@bench.example"})
+            r.raise_for_status()
+        last = t0
+        for _ in range(clients):
+            last = max(last, await asyncio.wait_for(got.get(), 30))
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        return last - t0
