@@ -111,6 +111,8 @@ class ServiceRequest(Model):
             Index(fields=("created_at", "lat", "lon", "status", "public")),
             Index(fields=("author_id", "created_at")),
             Index(fields=("service_id", "status")),
+            # The staff queue filtered by category: its page and its counts per status from the index alone.
+            Index(fields=("organisation_id", "service_id", "status", "created_at")),
         ]
 
 
