@@ -33,6 +33,16 @@ class QueueFilters:
     created_from: str | None = None
     created_to: str | None = None
 
+    def __post_init__(self) -> None:
+        """Checked once, when made: an export has sent its headers by the time its rows are queried."""
+        if self.status:
+            statuses(self.status)
+        for name, value in (("from", self.created_from), ("to", self.created_to)):
+            if value:
+                _parse_time(value, name)
+        if self.assignee not in (None, "me", "none") and not self.assignee.isdigit():
+            raise ValidationFailed("assignee is me, none or a user id.", code="invalid", field="assignee")
+
 
 async def scope(viewer: Any, organisation: str | None) -> Q:
     """What the viewer may see: their organisations' requests; a field agent only theirs and their team's."""
@@ -62,8 +72,6 @@ async def _filtered(query: Any, f: QueueFilters, viewer: Any, now: datetime) -> 
     elif f.assignee == "none":
         query = query.filter(assignee_id=None)
     elif f.assignee:
-        if not f.assignee.isdigit():
-            raise ValidationFailed("assignee is me, none or a user id.", code="invalid", field="assignee")
         query = query.filter(assignee_id=int(f.assignee))
     if f.team:
         query = query.filter(team=f.team)

@@ -1,5 +1,5 @@
 // Small DOM helpers shared by the screens: building elements, statuses, errors, announcements.
-import { t } from "./i18n.js";
+import { formatDate, t } from "./i18n.js";
 
 /** h("p", {class: "x"}, "text", child): an element; attributes starting with "on" become listeners. */
 export function h(tag, attrs = {}, ...children) {
@@ -85,4 +85,13 @@ export function add(parent, ...children) {
 
 export function heading(text) {
   return h("h1", { tabindex: "-1" }, text);
+}
+
+/** A request's history, oldest first; internal notes (staff only ever receive them) are marked apart. */
+export function timeline(events) {
+  return h("ol", { class: "timeline" }, events.map((e) => h("li", { class: e.public ? "" : "internal" },
+    h("p", {}, h("strong", {}, e.kind === "status" ? t("event.status", { status: t(`status.${e.status}`) }) : t(`event.${e.kind}`)),
+      e.public ? "" : ` · 🔒 ${t("agent.internal")}`, e.actor ? ` · ${e.actor}` : ""),
+    h("p", { class: "meta" }, h("time", { datetime: e.at }, formatDate(e.at))),
+    e.comment ? h("p", {}, e.comment) : null)));
 }

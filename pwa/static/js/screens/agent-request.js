@@ -2,18 +2,10 @@
 import * as api from "../api.js";
 import { formatDate, t } from "../i18n.js";
 import * as maps from "../map.js";
-import { add, errorBox, field, h, heading, OPEN, statusBadge } from "../ui.js";
+import { add, errorBox, field, h, heading, OPEN, statusBadge, timeline } from "../ui.js";
 import { assignForm, canAssign } from "./assign.js";
 
 const NEXT = ["acknowledged", "in_progress", "resolved", "rejected", "closed"];
-
-function timeline(events) {
-  return h("ol", { class: "timeline" }, events.map((e) => h("li", { class: e.public ? "" : "internal" },
-    h("p", {}, h("strong", {}, e.kind === "status" ? t("event.status", { status: t(`status.${e.status}`) }) : t(`event.${e.kind}`)),
-      e.public ? "" : ` · 🔒 ${t("agent.internal")}`, e.actor ? ` · ${e.actor}` : ""),
-    h("p", { class: "meta" }, h("time", { datetime: e.at }, formatDate(e.at))),
-    e.comment ? h("p", {}, e.comment) : null)));
-}
 
 function eventForm(req, app, reload, { internal }) {
   const status = internal ? null : h("select", { name: "status" }, h("option", { value: "" }, t("agent.status.keep")),

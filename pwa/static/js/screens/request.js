@@ -4,7 +4,7 @@ import { formatDate, t } from "../i18n.js";
 import * as maps from "../map.js";
 import * as outbox from "../outbox.js";
 import { downscale } from "../photos.js";
-import { add, errorBox, field, h, heading, OPEN, statusBadge } from "../ui.js";
+import { add, errorBox, field, h, heading, OPEN, statusBadge, timeline } from "../ui.js";
 
 async function load(route) {
   if (location.pathname.startsWith("/track/")) {
@@ -16,14 +16,6 @@ async function load(route) {
   const ref = route.params[0];
   const known = (await outbox.remembered()).find((r) => r.ref === ref);
   return { req: await api.getRequest(ref, known?.token), token: known?.token || null };
-}
-
-function timeline(events) {
-  return h("ol", { class: "timeline" }, events.map((e) => h("li", {},
-    h("p", {}, h("strong", {}, e.kind === "status" ? t("event.status", { status: t(`status.${e.status}`) }) : t(`event.${e.kind}`)),
-      e.actor ? ` · ${e.actor}` : ""),
-    h("p", { class: "meta" }, h("time", { datetime: e.at }, formatDate(e.at))),
-    e.comment ? h("p", {}, e.comment) : null)));
 }
 
 function textForm({ label, button, name, max, onSubmit, required = true }) {
