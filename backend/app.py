@@ -32,7 +32,7 @@ from backend.requests.routes import routes as catalogue_routes
 from backend.requests.staff_routes import routes as staff_routes
 from backend.media.routes import routes as media_routes
 from backend.geo.geocoder import geocoder_for
-from backend.web import doc
+from backend.web import doc, json_response
 
 VERSION = "0.1.0"
 log = logging.getLogger("guichet")
@@ -41,7 +41,7 @@ _HTTP_ERRORS = {404: errors.NotFound, 405: errors.MethodNotAllowed, 413: errors.
 
 
 def error_response(exc: errors.GuichetError) -> JSONResponse:
-    return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers())
+    return json_response(exc.body(), exc.status, exc.headers())
 
 
 async def on_guichet_error(request: Request, exc: Exception) -> Response:
@@ -72,7 +72,7 @@ async def on_unexpected(request: Request, exc: Exception) -> Response:
 
 @doc("This OpenAPI document.", tag="meta")
 async def openapi_document(request: Request) -> JSONResponse:
-    return JSONResponse(openapi.build(request.app.routes, version=VERSION))
+    return json_response(openapi.build(request.app.routes, version=VERSION))
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -101,9 +101,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return settings.max_upload_bytes if ctype.startswith("multipart/") else settings.max_body_bytes
 
     routes = [
+        *request_routes,  # first: the busiest paths (the map, the lists) are matched with the fewest tries
         *account_routes,
         *catalogue_routes,
-        *request_routes,
         *staff_routes,
         *media_routes,
         *push_routes,

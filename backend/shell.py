@@ -12,7 +12,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from backend import errors
-from backend.web import doc, settings_of
+from backend.web import doc, json_response, settings_of
 
 PWA_DIR = Path(__file__).resolve().parent.parent / "pwa"
 STATIC_DIR = PWA_DIR / "static"
@@ -92,7 +92,7 @@ async def static_file(request: Request) -> Response:
      responses={200: "`{version, tile_url, max_photos, max_photo_bytes, photo_side, ...}`"})
 async def client_config(request: Request) -> JSONResponse:
     s = settings_of(request)
-    return JSONResponse({
+    return json_response({
         "version": request.app.state.assets.version,
         "tile_url": s.tile_url,
         "tile_attribution": s.tile_attribution,

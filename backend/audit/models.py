@@ -1,5 +1,6 @@
 """Append-only trail of staff changes and views of personal data."""
 from tortoise import fields
+from tortoise.indexes import Index
 from tortoise.models import Model
 
 
@@ -18,3 +19,5 @@ class AuditEntry(Model):
 
     class Meta:
         table = "audit_entry"
+        # The trail is read per organisation, newest first.
+        indexes = [Index(fields=("organisation_id", "id"))]

@@ -1,5 +1,6 @@
 """A stored photo: the display copy and the thumbnail, named by content hash."""
 from tortoise import fields
+from tortoise.indexes import Index
 from tortoise.models import Model
 
 
@@ -17,3 +18,5 @@ class Photo(Model):
 
     class Meta:
         table = "photo"
+        # A page of requests fetches its photos by request: without it, every list scanned the photo table.
+        indexes = [Index(fields=("request_id", "id"))]

@@ -15,6 +15,7 @@ from typing import Any
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pillow_heif import register_heif_opener
 
+from backend import sql
 from backend.errors import ImageTooLarge, ImageUnreadable, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from backend.media.models import Photo
 
@@ -211,8 +212,9 @@ async def photos_of(request_ids: list[int]) -> dict[int, list[dict]]:
     out: dict[int, list[dict]] = {}
     if not request_ids:
         return out
-    rows = await Photo.filter(request_id__in=request_ids).order_by("id").values(
-        "request_id", "path", "thumbnail_path", "width", "height", "role")
+    where = sql.Where().any_of("request_id", request_ids)
+    rows = await sql.rows("SELECT request_id, path, thumbnail_path, width, height, role FROM photo "
+                          f"WHERE {where} ORDER BY id", where.values, quick=True)
     for row in rows:
         out.setdefault(row["request_id"], []).append(row)
     return out

@@ -56,7 +56,8 @@ class PushSubscription(Model):
 
     class Meta:
         table = "push_subscription"
-        indexes = [Index(fields=("endpoint",))]
+        # By endpoint when a phone subscribes again; by user and by request when an update fans out.
+        indexes = [Index(fields=("endpoint",)), Index(fields=("user_id",)), Index(fields=("request_id",))]
 
 
 class Message(Model):

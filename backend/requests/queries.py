@@ -1,14 +1,16 @@
 """Reading requests: the public list, a citizen's own, the open ones near a point."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from tortoise.expressions import Q
 
+import orjson
+
+from backend import sql
 from backend.errors import ValidationFailed
 from backend.geo import service as geo
-from backend.requests.models import OPEN_STATUSES, Service, ServiceRequest, Status
+from backend.requests.models import OPEN_STATUSES, Status
 
 # What a list shows, joined in one query into plain rows: no model objects, no prefetch round trips.
 SUMMARY_FIELDS = {
@@ -22,6 +24,52 @@ SUMMARY_FIELDS = {
 }
 
 
+# The tables a field path like `service__code` reaches, joined to the request `r`.
+_JOINS = {
+    "service": ("s", "JOIN service s ON s.id = r.service_id"),
+    "organisation": ("o", "JOIN organisation o ON o.id = r.organisation_id"),
+    "duplicate_of": ("d", "LEFT JOIN service_request d ON d.id = r.duplicate_of_id"),
+    "assignee": ("u", 'LEFT JOIN "user" u ON u.id = r.assignee_id'),
+}
+_TIMES = ("created_at", "updated_at", "resolved_at", "due_at")
+
+
+def select_of(fields: dict[str, str]) -> str:
+    """`SELECT ... FROM service_request r JOIN ...` for these fields, each named by its key."""
+    columns, joins = [], []
+    for key, path in fields.items():
+        if "__" in path:
+            relation, column = path.split("__")
+            alias, join = _JOINS[relation]
+            if join not in joins:
+                joins.append(join)
+            columns.append(f'{alias}."{column}" AS "{key}"')
+        else:
+            columns.append(f'r."{path}" AS "{key}"')
+    return f"SELECT {', '.join(columns)} FROM service_request r {' '.join(joins)}"
+
+
+_SUMMARY_SELECT = select_of(SUMMARY_FIELDS)
+
+
+def _plain(rows: list[dict]) -> list[dict]:
+    """Rows as both drivers should give them: times as ISO text, attributes parsed, flags as booleans."""
+    if not rows:
+        return rows
+    times = [key for key in _TIMES if key in rows[0]]
+    has_attributes, has_public = "attributes" in rows[0], "public" in rows[0]
+    for row in rows:
+        for key in times:
+            value = row[key]
+            if value is not None:
+                row[key] = value.replace(" ", "T", 1) if value.__class__ is str else value.isoformat()
+        if has_attributes and row["attributes"].__class__ is str:
+            row["attributes"] = orjson.loads(row["attributes"])
+        if has_public:
+            row["public"] = bool(row["public"])
+    return rows
+
+
 def _parse_time(raw: str, field: str) -> datetime:
     try:
         value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
@@ -32,25 +80,26 @@ def _parse_time(raw: str, field: str) -> datetime:
     return value
 
 
-def after_cursor(query: Any, cursor: list | None) -> Any:
-    """Keyset pagination on (created_at, id), newest first: stable while rows are added."""
+def after_key(where: sql.Where, cursor: list | None) -> sql.Where:
+    """`after_cursor` for hand-written SQL."""
     if not cursor:
-        return query
+        return where
     try:
-        at, last_id = _parse_time(str(cursor[0]), "cursor"), int(cursor[1])
+        at, last_id = _parse_time(str(cursor[0]), "cursor").astimezone(timezone.utc), int(cursor[1])
     except (IndexError, ValueError, TypeError):
         raise ValidationFailed("This cursor is not valid.", code="invalid_cursor", field="cursor") from None
-    return query.filter(Q(created_at__lt=at) | Q(created_at=at, id__lt=last_id))
+    return where.add("(created_at < {} OR (created_at = {} AND id < {}))", at, at, last_id)
 
 
-async def page_of(query: Any, limit: int, fields: dict[str, str] = SUMMARY_FIELDS) -> tuple[list[dict], list | None]:
-    """Two steps: the page's ids from an index alone, then those rows with their service joined."""
-    ids = await query.order_by("-created_at", "-id").limit(limit + 1).values_list("id", flat=True)
-    by_id = {row["id"]: row for row in await ServiceRequest.filter(id__in=ids).values(**fields)}
-    rows = [by_id[i] for i in ids if i in by_id]
+async def page(where: sql.Where, limit: int, select: str = _SUMMARY_SELECT) -> tuple[list[dict], list | None]:
+    """One round trip: the page's ids from an index alone (newest first), then those rows with their joins."""
+    rows = _plain(await sql.rows(
+        f"{select} WHERE r.id IN (SELECT id FROM service_request WHERE {where} "
+        f"ORDER BY created_at DESC, id DESC LIMIT {int(limit) + 1}) ORDER BY r.created_at DESC, r.id DESC",
+        where.values, quick=True))
     more = len(rows) > limit
     rows = rows[:limit]
-    return rows, ([rows[-1]["created_at"].isoformat(), rows[-1]["id"]] if more else None)
+    return rows, ([rows[-1]["created_at"], rows[-1]["id"]] if more else None)
 
 
 def statuses(given: list[str]) -> list[str]:
@@ -70,38 +119,42 @@ async def list_public(*, bbox: str | None, status: list[str], service: str | Non
                       since: str | None, organisation_id: int | None, cursor: list | None,
                       limit: int) -> tuple[list[dict], list | None]:
     """Public requests, newest first, with the filters of API.md."""
-    query = ServiceRequest.filter(public=True).exclude(status=Status.WITHDRAWN)
+    where = sql.Where().add("public = {}", True)
     if bbox:
         min_lat, min_lon, max_lat, max_lon = geo.parse_bbox(bbox)
-        query = query.filter(lat__gte=min_lat, lat__lte=max_lat, lon__gte=min_lon, lon__lte=max_lon)
+        where.add("lat >= {} AND lat <= {} AND lon >= {} AND lon <= {}", min_lat, max_lat, min_lon, max_lon)
     if status:
-        query = query.filter(status__in=statuses(status))
+        where.any_of("status", [s for s in statuses(status) if s != Status.WITHDRAWN])
+    else:
+        where.add("status <> {}", Status.WITHDRAWN.value)
     if service:
-        query = query.filter(service_id__in=await Service.filter(code=service).values_list("id", flat=True))
+        where.add("service_id IN (SELECT id FROM service WHERE code = {})", service)
     if organisation_id:
-        query = query.filter(organisation_id=organisation_id)
+        where.add("organisation_id = {}", organisation_id)
     if since:
-        query = query.filter(updated_at__gte=_parse_time(since, "since"))
+        where.add("updated_at >= {}", _parse_time(since, "since").astimezone(timezone.utc))
     if q:
-        query = query.filter(Q(description__icontains=q) | Q(ref__iexact=q.strip()) | Q(address__icontains=q))
-    return await page_of(after_cursor(query, cursor), limit)
+        where.either(f"UPPER(ref) = UPPER({where.bind(q.strip())})", where.contains("description", q),
+                     where.contains("address", q))
+    return await page(after_key(where, cursor), limit)
 
 
 async def list_mine(*, user_id: int, cursor: list | None, limit: int) -> tuple[list[dict], list | None]:
-    return await page_of(after_cursor(ServiceRequest.filter(author_id=user_id), cursor), limit)
+    return await page(after_key(sql.Where().add("author_id = {}", user_id), cursor), limit)
 
 
 async def nearby_open(*, lat: float, lon: float, service_code: str | None, metres: int, days: int,
                       now: datetime) -> list[tuple[dict, float]]:
     """Open public requests within `metres` from the last `days`, nearest first, with their distance."""
     min_lat, min_lon, max_lat, max_lon = geo.box_around(lat, lon, metres)
-    query = ServiceRequest.filter(public=True, status__in=[s.value for s in OPEN_STATUSES],
-                                  lat__gte=min_lat, lat__lte=max_lat, lon__gte=min_lon, lon__lte=max_lon,
-                                  created_at__gte=now - timedelta(days=days))
+    where = (sql.Where().add("public = {}", True).any_of("status", [s.value for s in OPEN_STATUSES])
+             .add("lat >= {} AND lat <= {} AND lon >= {} AND lon <= {}", min_lat, max_lat, min_lon, max_lon)
+             .add("created_at >= {}", now - timedelta(days=days)))
     if service_code:
-        query = query.filter(service__code=service_code)
+        where.add("service_id IN (SELECT id FROM service WHERE code = {})", service_code)
     found = []
-    for req in await query.limit(200).values(**SUMMARY_FIELDS):
+    for req in _plain(await sql.rows(f"{_SUMMARY_SELECT} WHERE r.id IN (SELECT id FROM service_request "
+                                     f"WHERE {where} LIMIT 200)", where.values, quick=True)):
         distance = geo.distance_m((lat, lon), (req["lat"], req["lon"]))
         if distance <= metres:
             found.append((req, round(distance, 1)))

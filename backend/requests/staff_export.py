@@ -22,17 +22,21 @@ COLUMNS = {
 }
 
 
+def _time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
 def _local(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=None) if value else None  # UTC, as spreadsheets know no time zones
 
 
 def _cells(row: dict, language: str, now: datetime) -> list[Any]:
-    status = str(getattr(row["status"], "value", row["status"]))
-    due = row["due_at"]
+    status = row["status"]
+    due = _time(row["due_at"])
     overdue = bool(due and due < now and status in ("submitted", "acknowledged", "in_progress"))
-    return [row["ref"], _local(row["created_at"]), row[f"service_name_{language}"] or row["service_name_fr"],
+    return [row["ref"], _local(_time(row["created_at"])), row[f"service_name_{language}"] or row["service_name_fr"],
             row["address"], row["description"], status_label(status, language),
-            str(getattr(row["channel"], "value", row["channel"])), row["assignee_name"] or "", row["team"],
+            row["channel"], row["assignee_name"] or "", row["team"],
             _local(due), ("oui" if language == "fr" else "yes") if overdue else "", row["lat"], row["lon"]]
 
 

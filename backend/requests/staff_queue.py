@@ -2,22 +2,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
-from tortoise.expressions import Q
-from tortoise.functions import Count
-
+from backend import sql
 from backend.accounts.models import Organisation, Role
 from backend.errors import Forbidden, NotFound, ValidationFailed
-from backend.requests.models import OPEN_STATUSES, Service, ServiceRequest
-from backend.requests.queries import SUMMARY_FIELDS, _parse_time, after_cursor, page_of, statuses
+from backend.requests.models import OPEN_STATUSES
+from backend.requests.queries import SUMMARY_FIELDS, _parse_time, after_key, page, select_of, statuses
 from backend.requests.service import OFFICE_HANDLING as OFFICE_ROLES
 
 STAFF_FIELDS = SUMMARY_FIELDS | {
     "team": "team", "priority": "priority", "due_at": "due_at", "assignee_id": "assignee_id",
     "assignee_name": "assignee__name", "contact_name": "contact_name", "public": "public",
 }
+_STAFF_SELECT = select_of(STAFF_FIELDS)
+_OPEN = [s.value for s in OPEN_STATUSES]
 
 
 @dataclass
@@ -44,8 +44,9 @@ class QueueFilters:
             raise ValidationFailed("assignee is me, none or a user id.", code="invalid", field="assignee")
 
 
-async def scope(viewer: Any, organisation: str | None) -> Q:
+async def scope(viewer: Any, organisation: str | None, where: sql.Where | None = None) -> sql.Where:
     """What the viewer may see: their organisations' requests; a field agent only theirs and their team's."""
+    where = where or sql.Where()
     user = viewer.require_user()
     office = viewer.org_ids_with(*OFFICE_ROLES)
     field_only = viewer.org_ids_with(Role.FIELD_AGENT) - office
@@ -56,50 +57,55 @@ async def scope(viewer: Any, organisation: str | None) -> Q:
         if org is None or org.id not in office | field_only:
             raise NotFound("No such organisation among yours.", code="unknown_organisation", field="organisation")
         office, field_only = office & {org.id}, field_only & {org.id}
-    allowed = Q(organisation_id__in=sorted(office)) if office else Q(id=-1)
+    allowed = [where.among("organisation_id", sorted(office))] if office else []
     if field_only:
         teams = [m.team for m in viewer.memberships if m.role == Role.FIELD_AGENT and m.team]
-        mine = Q(assignee_id=user.id) | Q(team__in=teams) if teams else Q(assignee_id=user.id)
-        allowed = allowed | (Q(organisation_id__in=sorted(field_only)) & mine)
-    return allowed
+        mine = where.cond("assignee_id = {}", user.id)
+        if teams:
+            mine = f"({mine} OR {where.among('team', teams)})"
+        allowed.append(f"({where.among('organisation_id', sorted(field_only))} AND {mine})")
+    return where.either(*allowed)
 
 
-async def _filtered(query: Any, f: QueueFilters, viewer: Any, now: datetime) -> Any:
+def _filtered(where: sql.Where, f: QueueFilters, viewer: Any, now: datetime) -> sql.Where:
     if f.service:
-        query = query.filter(service_id__in=await Service.filter(code=f.service).values_list("id", flat=True))
+        where.add("service_id IN (SELECT id FROM service WHERE code = {})", f.service)
     if f.assignee == "me":
-        query = query.filter(assignee_id=viewer.user.id)
+        where.add("assignee_id = {}", viewer.user.id)
     elif f.assignee == "none":
-        query = query.filter(assignee_id=None)
+        where.add("assignee_id IS NULL")
     elif f.assignee:
-        query = query.filter(assignee_id=int(f.assignee))
+        where.add("assignee_id = {}", int(f.assignee))
     if f.team:
-        query = query.filter(team=f.team)
+        where.add("team = {}", f.team)
     if f.channel:
-        query = query.filter(channel=f.channel)
+        where.add("channel = {}", f.channel)
     if f.q:
         text = f.q.strip()
-        query = query.filter(Q(ref__iexact=text) | Q(description__icontains=text) | Q(address__icontains=text)
-                             | Q(contact_name__icontains=text) | Q(author__name__icontains=text))
+        where.either(where.cond("UPPER(ref) = UPPER({})", text), where.contains("description", text),
+                     where.contains("address", text), where.contains("contact_name", text),
+                     f'author_id IN (SELECT id FROM "user" WHERE {where.contains("name", text)})')
     if f.overdue:
-        query = query.filter(due_at__lt=now, status__in=[s.value for s in OPEN_STATUSES])
+        where.add("due_at < {}", now).any_of("status", _OPEN)
     if f.created_from:
-        query = query.filter(created_at__gte=_parse_time(f.created_from, "from"))
+        where.add("created_at >= {}", _parse_time(f.created_from, "from").astimezone(timezone.utc))
     if f.created_to:
-        query = query.filter(created_at__lt=_parse_time(f.created_to, "to"))
-    return query
+        where.add("created_at < {}", _parse_time(f.created_to, "to").astimezone(timezone.utc))
+    return where
 
 
 async def queue(*, viewer: Any, filters: QueueFilters, cursor: list | None, limit: int, now: datetime,
                 with_counts: bool = True) -> tuple[list[dict], list | None, dict[str, int]]:
     """(rows, next cursor key, counts per status) of the queue; the counts ignore the status filter."""
-    base = await _filtered(ServiceRequest.filter(await scope(viewer, filters.organisation)), filters, viewer, now)
+    where = _filtered(await scope(viewer, filters.organisation), filters, viewer, now)
     counts = {}
     if with_counts:
-        counts = {row["status"]: row["n"] for row in await base.annotate(n=Count("id")).group_by("status").values("status", "n")}
-    query = base.filter(status__in=statuses(filters.status)) if filters.status else base
-    rows, next_key = await page_of(after_cursor(query, cursor), limit, STAFF_FIELDS)
-    return rows, next_key, {str(getattr(k, "value", k)): v for k, v in counts.items()}
+        counts = {row["status"]: row["n"] for row in await sql.rows(
+            f"SELECT status, COUNT(*) AS n FROM service_request WHERE {where} GROUP BY status", list(where.values))}
+    if filters.status:
+        where.any_of("status", statuses(filters.status))
+    rows, next_key = await page(after_key(where, cursor), limit, _STAFF_SELECT)
+    return rows, next_key, counts
 
 
 async def people(*, viewer: Any, organisation: str) -> list[dict]:

@@ -1,6 +1,8 @@
 """HTTP routes of the staff side: the queue of the organisation's requests."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, StreamingResponse
 from starlette.routing import Route
@@ -8,11 +10,12 @@ from starlette.routing import Route
 from backend.errors import ValidationFailed
 from backend.media import service as media
 from backend.requests import service, staff_export, staff_queue
-from backend.requests.models import Channel
+from backend.requests.models import OPEN_STATUSES, Channel
 from backend.requests.views import dump_summary
 from backend.web import decode_cursor, doc, encode_cursor, json_response, language_of, page_limit, viewer
 
 
+OPEN = {s.value for s in OPEN_STATUSES}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -20,8 +23,8 @@ def dump_queue_row(row: dict, language: str, photos: list, now) -> dict:
     out = dump_summary(row, relation="staff", language=language, photos=photos)
     due = row["due_at"]
     out.update({
-        "team": row["team"], "priority": row["priority"], "due_at": due.isoformat() if due else None,
-        "overdue": bool(due and due < now and out["status"] in ("submitted", "acknowledged", "in_progress")),
+        "team": row["team"], "priority": row["priority"], "due_at": due,
+        "overdue": bool(due and datetime.fromisoformat(due) < now and out["status"] in OPEN),
         "assignee": {"id": row["assignee_id"], "name": row["assignee_name"]} if row["assignee_id"] else None,
         "contact_name": row["contact_name"], "public": row["public"],
     })

@@ -7,12 +7,12 @@ from backend.media import service as media
 from backend.requests.models import Event, ServiceRequest
 
 
-def _iso(value: Any) -> str | None:
-    return value.isoformat() if value else None
-
-
 def _value(choice: Any) -> Any:
     return getattr(choice, "value", choice)
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value else None
 
 
 def dump_event(event: Event, relation: str) -> dict:
@@ -26,39 +26,40 @@ def dump_event(event: Event, relation: str) -> dict:
 
 
 def summary_row(req: ServiceRequest) -> dict:
-    """A loaded request as the plain row that `queries.SUMMARY_FIELDS` selects, so lists and details dump alike."""
+    """A loaded request as the plain row that `queries.page` gives (times as ISO text, choices as their
+    values), so lists and details dump alike."""
     service = req.service
     return {
-        "id": req.id, "ref": req.ref, "status": req.status, "channel": req.channel, "lat": req.lat, "lon": req.lon,
-        "address": req.address, "description": req.description, "attributes": req.attributes,
-        "created_at": req.created_at, "updated_at": req.updated_at, "resolved_at": req.resolved_at,
-        "supporters_count": req.supporters_count,
+        "id": req.id, "ref": req.ref, "status": _value(req.status), "channel": _value(req.channel),
+        "lat": req.lat, "lon": req.lon, "address": req.address, "description": req.description,
+        "attributes": req.attributes, "created_at": _iso(req.created_at), "updated_at": _iso(req.updated_at),
+        "resolved_at": _iso(req.resolved_at), "supporters_count": req.supporters_count,
         "organisation": getattr(req.organisation, "slug", None),
         "duplicate_of": getattr(req.duplicate_of, "ref", None) if req.duplicate_of_id else None,
         "service_code": service.code, "service_name_fr": service.name_fr, "service_name_en": service.name_en,
-        "service_kind": service.kind, "service_group": service.group, "service_icon": service.icon,
+        "service_kind": _value(service.kind), "service_group": service.group, "service_icon": service.icon,
     }
 
 
 def dump_summary(row: dict, *, relation: str, language: str, photos: list | None = None) -> dict:
+    """A plain row (see `summary_row`) as the API shows it to this viewer."""
     out: dict[str, Any] = {
         "ref": row["ref"],
         "service": {"code": row["service_code"],
                     "name": row[f"service_name_{language}"] or row["service_name_fr"],
-                    "kind": _value(row["service_kind"]), "group": row["service_group"], "icon": row["service_icon"]},
+                    "kind": row["service_kind"], "group": row["service_group"], "icon": row["service_icon"]},
         "organisation": row["organisation"],
-        "status": _value(row["status"]),
+        "status": row["status"],
         "lat": row["lat"], "lon": row["lon"], "address": row["address"],
         "description": row["description"],
         "attributes": row["attributes"],
-        "created_at": _iso(row["created_at"]), "updated_at": _iso(row["updated_at"]),
-        "resolved_at": _iso(row["resolved_at"]),
-        "photos": [media.dump_photo(p) for p in (photos or [])],
+        "created_at": row["created_at"], "updated_at": row["updated_at"], "resolved_at": row["resolved_at"],
+        "photos": [media.dump_photo(p) for p in photos] if photos else [],
         "supporters": row["supporters_count"],
         "duplicate_of": row["duplicate_of"],
     }
     if relation in ("author", "staff"):
-        out["channel"] = _value(row["channel"])
+        out["channel"] = row["channel"]
         out["is_author"] = relation == "author"
     return out
 
