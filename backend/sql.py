@@ -66,3 +66,8 @@ async def rows(sql: str, values: list[Any], *, quick: bool = False) -> list[dict
     if read is None:
         return await conn.execute_query_dict(sql, values)
     return await read(sql, values, quick)  # positional: Tortoise's error translation passes no keywords
+
+
+async def write(sql: str, values: list[Any]) -> list[dict]:
+    """A statement that writes (with RETURNING rows, if any), on the connection of the current transaction."""
+    return await connections.get("default").execute_query_dict(sql, values)

@@ -4,8 +4,8 @@ from __future__ import annotations
 import time
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
 
+from backend import sql
 from backend.errors import TooManyRequests
 from backend.ratelimit.models import RateCounter
 
@@ -24,12 +24,14 @@ async def count(*, key: str, window_seconds: int) -> int:
 
 
 async def record(*, key: str, window_seconds: int) -> int:
-    """Counts one attempt for `key` and returns the new total of the window."""
+    """Counts one attempt for `key` and returns the new total of the window (one statement when it exists)."""
     start, _ = _window(window_seconds)
     for _ in range(3):
-        updated = await RateCounter.filter(key=key, window_start=start).update(count=F("count") + 1)
+        where = sql.Where().add('"key" = {} AND window_start = {}', key, start)
+        updated = await sql.write(f'UPDATE rate_counter SET "count" = "count" + 1 WHERE {where} RETURNING "count"',
+                                  where.values)
         if updated:
-            break
+            return updated[0]["count"]
         try:
             await RateCounter.create(key=key, window_start=start, count=1)
             return 1

@@ -104,12 +104,13 @@ async def create_request(request: Request) -> JSONResponse:
     writer = media.PhotoWriter(settings.media_root, prepared) if prepared else None
     req, _ = await service.create_request(new=new, author=author, idempotency_key=scoped_key, writer=writer,
                                          photo_location=location)
-    await live.publish_request(request.app.state.bus, req.ref)
+    await live.publish_request(request.app.state.bus, req.id)
     return await _created_answer(request, req, v, replay=False)
 
 
 async def _created_answer(request: Request, req: Any, v: Any, *, replay: bool) -> JSONResponse:
-    await req.fetch_related("service", "organisation", "author", "assignee", "duplicate_of")
+    if replay:  # a fresh request holds its service, organisation and author already
+        await req.fetch_related("service", "organisation", "author", "assignee", "duplicate_of")
     relation = service.viewer_relation(v, req)
     body = await _dump_full(req, relation if relation == "staff" else "author", language_of(request, v.user))
     if req.author_id is None and req.contact_email:
@@ -226,7 +227,7 @@ async def post_event(request: Request) -> JSONResponse:
                                                assignee_id=form.get("assignee"), ip=client_ip(request),
                                                hand_back=form["hand_back"])
     await event.fetch_related("actor")
-    await live.publish_request(request.app.state.bus, req.ref)
+    await live.publish_request(request.app.state.bus, req.id)
     return json_response(dump_event(event, "staff"), 201)
 
 
@@ -234,7 +235,7 @@ async def _citizen_event(request: Request, act: Any) -> JSONResponse:
     req, relation, v = await _request_and_relation(request)
     event = await act(req, relation, v)
     await event.fetch_related("actor")
-    await live.publish_request(request.app.state.bus, req.ref)
+    await live.publish_request(request.app.state.bus, req.id)
     return json_response(dump_event(event, relation), 201)
 
 

@@ -87,8 +87,8 @@ async def create_request(*, new: NewRequest, author: User | None, idempotency_ke
 
     Returns the request and, for an anonymous author, the tracking token (shown once).
     """
-    org = await Organisation.get(id=new.service.organisation_id)
     routed = await accounts.organisation_at(new.lat, new.lon)
+    org = routed if routed.id == new.service.organisation_id else await Organisation.get(id=new.service.organisation_id)
     if routed.id != org.id:
         raise ValidationFailed(f"This place is served by {routed.name_fr}, not by {org.name_fr}; "
                                "choose a category offered there.", code="outside_area", field="lat")
