@@ -12,6 +12,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from backend import errors
+from backend.accounts.models import Organisation, OrganisationKind
 from backend.web import doc, json_response, settings_of
 
 PWA_DIR = Path(__file__).resolve().parent.parent / "pwa"
@@ -106,7 +107,23 @@ async def client_config(request: Request) -> JSONResponse:
         "reopen_days": s.reopen_days,
         "languages": ["fr", "en"],
         "default_language": s.default_language,
+        **await _served_area(),
     })
+
+
+async def _served_area() -> dict:
+    """Where the maps open: the box of every organisation with a boundary (`areas`, by slug) and the box of the
+    municipalities served (`area`), each as [min_lat, min_lon, max_lat, max_lon]; null before any is set up."""
+    areas, served = {}, []
+    for org in await Organisation.exclude(boundary=None).order_by("depth", "id"):
+        box = [org.min_lat, org.min_lon, org.max_lat, org.max_lon]
+        areas[org.slug] = box
+        if org.kind == OrganisationKind.MUNICIPALITY:
+            served.append(box)
+    served = served or list(areas.values())
+    area = ([min(b[0] for b in served), min(b[1] for b in served), max(b[2] for b in served), max(b[3] for b in served)]
+            if served else None)
+    return {"area": area, "areas": areas}
 
 
 routes = [

@@ -79,7 +79,7 @@ ANONYMOUS = Viewer()
 
 
 async def active_memberships(user: User) -> list[Membership]:
-    return await Membership.filter(user=user, status=MembershipStatus.ACTIVE).prefetch_related("organisation")
+    return await Membership.filter(user=user, status=MembershipStatus.ACTIVE).select_related("organisation")
 
 
 async def viewer_for_session(token: str) -> Viewer:
@@ -87,7 +87,7 @@ async def viewer_for_session(token: str) -> Viewer:
     if not token:
         return ANONYMOUS
     now = utcnow()
-    session = await Session.get_or_none(token_hash=token_hash(token), expires_at__gt=now).prefetch_related("user")
+    session = await Session.get_or_none(token_hash=token_hash(token), expires_at__gt=now).select_related("user")
     if session is None or not session.user.is_active:
         return ANONYMOUS
     if now - session.last_seen_at > SESSION_TOUCH:
@@ -97,7 +97,7 @@ async def viewer_for_session(token: str) -> Viewer:
 
 
 async def viewer_for_api_token(token: str) -> Viewer:
-    row = await ApiToken.get_or_none(token_hash=token_hash(token), revoked_at=None).prefetch_related("user")
+    row = await ApiToken.get_or_none(token_hash=token_hash(token), revoked_at=None).select_related("user")
     if row is None or not row.user.is_active:
         raise NotAuthenticated("This API token is unknown or revoked.", code="invalid_token")
     if row.last_used_at is None or utcnow() - row.last_used_at > SESSION_TOUCH:

@@ -102,6 +102,17 @@ async def page(where: sql.Where, limit: int, select: str = _SUMMARY_SELECT) -> t
     return rows, ([rows[-1]["created_at"], rows[-1]["id"]] if more else None)
 
 
+async def service_ids(*, code: str | None = None, group: str | None = None) -> list[int]:
+    """The ids of the services with this code (one per organisation) or in this group, bound as a list:
+    a subquery in their place hides the index from SQLite's planner (the staff counts took 70 ms, not 1)."""
+    where = sql.Where()
+    if code is not None:
+        where.add("code = {}", code)
+    if group is not None:
+        where.add('"group" = {}', group)
+    return [row["id"] for row in await sql.rows(f"SELECT id FROM service WHERE {where}", where.values, quick=True)]
+
+
 def statuses(given: list[str]) -> list[str]:
     """The statuses a `status=` filter names; `open` stands for every open one."""
     wanted = set()
@@ -128,7 +139,7 @@ async def list_public(*, bbox: str | None, status: list[str], service: str | Non
     else:
         where.add("status <> {}", Status.WITHDRAWN.value)
     if service:
-        where.add("service_id IN (SELECT id FROM service WHERE code = {})", service)
+        where.any_of("service_id", await service_ids(code=service))
     if organisation_id:
         where.add("organisation_id = {}", organisation_id)
     if since:
@@ -151,7 +162,7 @@ async def nearby_open(*, lat: float, lon: float, service_code: str | None, metre
              .add("lat >= {} AND lat <= {} AND lon >= {} AND lon <= {}", min_lat, max_lat, min_lon, max_lon)
              .add("created_at >= {}", now - timedelta(days=days)))
     if service_code:
-        where.add("service_id IN (SELECT id FROM service WHERE code = {})", service_code)
+        where.any_of("service_id", await service_ids(code=service_code))
     found = []
     for req in _plain(await sql.rows(f"{_SUMMARY_SELECT} WHERE r.id IN (SELECT id FROM service_request "
                                      f"WHERE {where} LIMIT 200)", where.values, quick=True)):

@@ -9,7 +9,7 @@ from backend import sql
 from backend.accounts.models import Organisation, Role
 from backend.errors import Forbidden, NotFound, ValidationFailed
 from backend.requests.models import OPEN_STATUSES
-from backend.requests.queries import SUMMARY_FIELDS, _parse_time, after_key, page, select_of, statuses
+from backend.requests.queries import SUMMARY_FIELDS, _parse_time, after_key, page, select_of, service_ids, statuses
 from backend.requests.service import OFFICE_HANDLING as OFFICE_ROLES
 
 STAFF_FIELDS = SUMMARY_FIELDS | {
@@ -67,9 +67,9 @@ async def scope(viewer: Any, organisation: str | None, where: sql.Where | None =
     return where.either(*allowed)
 
 
-def _filtered(where: sql.Where, f: QueueFilters, viewer: Any, now: datetime) -> sql.Where:
+async def _filtered(where: sql.Where, f: QueueFilters, viewer: Any, now: datetime) -> sql.Where:
     if f.service:
-        where.add("service_id IN (SELECT id FROM service WHERE code = {})", f.service)
+        where.any_of("service_id", await service_ids(code=f.service))
     if f.assignee == "me":
         where.add("assignee_id = {}", viewer.user.id)
     elif f.assignee == "none":
@@ -97,11 +97,12 @@ def _filtered(where: sql.Where, f: QueueFilters, viewer: Any, now: datetime) -> 
 async def queue(*, viewer: Any, filters: QueueFilters, cursor: list | None, limit: int, now: datetime,
                 with_counts: bool = True) -> tuple[list[dict], list | None, dict[str, int]]:
     """(rows, next cursor key, counts per status) of the queue; the counts ignore the status filter."""
-    where = _filtered(await scope(viewer, filters.organisation), filters, viewer, now)
+    where = await _filtered(await scope(viewer, filters.organisation), filters, viewer, now)
     counts = {}
     if with_counts:
         counts = {row["status"]: row["n"] for row in await sql.rows(
-            f"SELECT status, COUNT(*) AS n FROM service_request WHERE {where} GROUP BY status", list(where.values))}
+            f"SELECT status, COUNT(*) AS n FROM service_request WHERE {where} GROUP BY status", list(where.values),
+            quick=not filters.q)}  # through an index, in a millisecond; a text search reads rows: off the loop
     if filters.status:
         where.any_of("status", statuses(filters.status))
     rows, next_key = await page(after_key(where, cursor), limit, _STAFF_SELECT)

@@ -23,11 +23,21 @@ async function leaflet() {
 }
 
 /** A map in `el`, centred on `center`, with the configured tiles and a keyboard-usable label. */
-export async function createMap(el, { center, zoom = 16, config }) {
+/** The box a map opens on: an organisation's (`slug`) or the whole area served, from /api/v1/config. */
+export function areaBounds(config, slug) {
+  const box = (slug && config?.areas?.[slug]) || config?.area;
+  return box ? [[box[0], box[1]], [box[2], box[3]]] : null;
+}
+
+/** A map on `center` at `zoom`, or else fitted to `bounds` (see areaBounds), or else the whole world. */
+export async function createMap(el, { center, zoom = 16, bounds, config }) {
   const L = await leaflet();
   el.setAttribute("role", "application");
   el.setAttribute("aria-label", t("map.label"));
-  const map = L.map(el, { zoomControl: true }).setView(center, zoom);
+  const map = L.map(el, { zoomControl: true });
+  if (center) map.setView(center, zoom);
+  else if (bounds) map.fitBounds(bounds);
+  else map.setView([20, 0], 2);
   if (config?.tile_url) {
     L.tileLayer(config.tile_url, { maxZoom: 19, attribution: config.tile_attribution || "" }).addTo(map);
   }

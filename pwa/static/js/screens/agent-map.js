@@ -7,7 +7,6 @@ import { staffRoles } from "./agent-queue.js";
 import { assignForm, canAssign } from "./assign.js";
 
 export const wide = true;
-const BRENLES = [46.6725, 6.8535];
 const PINS = { submitted: ["open", "N"], acknowledged: ["progress", "P"], in_progress: ["progress", "E"] };
 
 const nameOf = (item) => item.service.name || (language() === "en" ? item.service.name_en : item.service.name_fr);
@@ -29,9 +28,9 @@ export async function render(view, { app }) {
   add(view, h("div", { class: "legend" }, Object.entries(PINS).map(([status, [kind, symbol]]) =>
     h("span", {}, h("span", { class: `pin ${kind}`, "aria-hidden": "true" }, h("span", {}, symbol)), t(`status.${status}`))),
   h("span", {}, "⚠ ", t("agent.overdue"))), live, h("div", { class: "dispatch" }, mapEl, h("div", {}, h("h2", {}, t("dispatch.visible")), list)));
-  const map = await maps.createMap(mapEl, { center: BRENLES, zoom: 14, config: app.config });
-  const layer = await maps.clusteredLayer(map);
   const organisation = staffRoles(app.session.user)[0].organisation;
+  const map = await maps.createMap(mapEl, { bounds: maps.areaBounds(app.config, organisation), config: app.config });
+  const layer = await maps.clusteredLayer(map);
   const assigner = canAssign(app.session.user, organisation);
   const popup = (i) => {
     const box = h("div", { class: "popup" }, h("p", {}, h("strong", {}, i.ref), " ", nameOf(i)), h("p", {}, statusBadge(i.status),

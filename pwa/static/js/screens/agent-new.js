@@ -6,7 +6,6 @@ import { downscale } from "../photos.js";
 import { add, errorBox, field, h, heading } from "../ui.js";
 import { staffRoles } from "./agent-queue.js";
 
-const BRENLES = [46.6725, 6.8535];
 
 export const wide = true;
 
@@ -35,7 +34,7 @@ export async function render(view, { app }) {
     field(t("report.step.photos"), photos),
     out, h("div", { class: "actions" }, h("button", { type: "submit", class: "button" }, t("agent.new.save"))));
   add(view, form);
-  const map = await maps.createMap(mapEl, { center: BRENLES, zoom: 15, config: app.config });
+  const map = await maps.createMap(mapEl, { bounds: maps.areaBounds(app.config, roles[0].organisation), config: app.config });
   maps.reportPin(map, (lat, lon) => {
     Object.assign(where, { lat, lon });
     pinStatus.textContent = t("agent.new.pinned");

@@ -4,7 +4,6 @@ import { formatDate, t } from "../i18n.js";
 import * as maps from "../map.js";
 import { add, errorBox, h, heading, OPEN, statusBadge } from "../ui.js";
 
-const BRENLES = [46.6725, 6.8535];
 
 function popup(item) {
   return h("div", {},
@@ -24,7 +23,7 @@ export async function render(view, { app }) {
       h("span", {}, h("span", { class: "pin done", "aria-hidden": "true" }, h("span", {}, "✓")), t("map.legend.done"))),
     h("label", { class: "choice", for: "show-resolved" }, showResolved, t("map.showresolved")),
     mapEl, status);
-  const map = await maps.createMap(mapEl, { center: BRENLES, zoom: 15, config: app.config });
+  const map = await maps.createMap(mapEl, { bounds: maps.areaBounds(app.config), config: app.config });
   const layer = await maps.clusteredLayer(map);
   let latest = 0;
   const refresh = async () => {

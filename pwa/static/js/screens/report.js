@@ -8,7 +8,6 @@ import { add, errorBox, h, heading, serviceIcon } from "../ui.js";
 import { renderDetails, renderPhotos } from "./report-steps.js";
 
 export const STEPS = ["where", "what", "nearby", "photos", "details"];
-const BRENLES = [46.6725, 6.8535];
 
 async function loadDraft(kind) {
   return (await store.get("drafts", `report-${kind}`)) || {
@@ -79,7 +78,7 @@ async function renderWhere(view, flow) {
     await save();
   };
   // Listeners first, map after: a tap on "use my position" while Leaflet still loads is not lost.
-  const ready = maps.createMap(mapEl, { center: draft.lat !== null ? [draft.lat, draft.lon] : BRENLES, zoom: 16, config: app.config })
+  const ready = maps.createMap(mapEl, { center: draft.lat !== null ? [draft.lat, draft.lon] : null, zoom: 16, bounds: maps.areaBounds(app.config), config: app.config })
     .then((map) => ({ map, pin: maps.reportPin(map, onMove) }));
   centre.addEventListener("click", async () => (await ready).pin.placeAtCentre());
   locate.addEventListener("click", () => {
