@@ -70,7 +70,7 @@ def _plain(rows: list[dict]) -> list[dict]:
     return rows
 
 
-def _parse_time(raw: str, field: str) -> datetime:
+def parse_time(raw: str, field: str) -> datetime:
     try:
         value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
@@ -80,26 +80,74 @@ def _parse_time(raw: str, field: str) -> datetime:
     return value
 
 
-def after_key(where: sql.Where, cursor: list | None) -> sql.Where:
-    """`after_cursor` for hand-written SQL."""
-    if not cursor:
-        return where
+# The orders a page may take: (expression over the request table, prefixed `{t}`; descending?), then the id.
+# A request without due date sorts after every dated one.
+ORDERS = {
+    "newest": (("{t}created_at", True),),
+    "oldest": (("{t}created_at", False),),
+    "updated": (("{t}updated_at", True),),
+    "due": (("COALESCE({t}due_at, {far})", False),),
+    "priority": (("{t}priority", True), ("{t}created_at", True)),
+}
+_NUMBERS = ("{t}priority", "{t}id")
+FAR_FUTURE = datetime(9999, 12, 31, tzinfo=timezone.utc)
+
+
+def _key_value(expression: str, raw: Any) -> Any:
+    if expression in _NUMBERS:
+        return int(raw)
+    return parse_time(str(raw), "cursor").astimezone(timezone.utc)
+
+
+def _keyset(where: sql.Where, keys: list[tuple[str, bool]], cursor: list) -> str:
+    """Rows after the cursor in this order: (a < x) OR (a = x AND b < y) ..., with > where ascending."""
+    if not isinstance(cursor, list) or len(cursor) != len(keys):
+        raise ValidationFailed("This cursor is not valid (was it made for another sort?).", code="invalid_cursor",
+                               field="cursor")
     try:
-        at, last_id = _parse_time(str(cursor[0]), "cursor").astimezone(timezone.utc), int(cursor[1])
-    except (IndexError, ValueError, TypeError):
+        values = [_key_value(expression, raw) for (expression, _), raw in zip(keys, cursor)]
+    except (ValueError, TypeError, ValidationFailed):
         raise ValidationFailed("This cursor is not valid.", code="invalid_cursor", field="cursor") from None
-    return where.add("(created_at < {} OR (created_at = {} AND id < {}))", at, at, last_id)
+    bare = [expression.replace("{t}", "") for expression, _ in keys]
+    alternatives = []
+    for k, (_, descending) in enumerate(keys):
+        same = [where.cond(f"{bare[i]} = {{}}", values[i]) for i in range(k)]
+        alternatives.append("(" + " AND ".join([*same, where.cond(f"{bare[k]} {'<' if descending else '>'} {{}}",
+                                                                  values[k])]) + ")")
+    return "(" + " OR ".join(alternatives) + ")"
 
 
-async def page(where: sql.Where, limit: int, select: str = _SUMMARY_SELECT) -> tuple[list[dict], list | None]:
-    """One round trip: the page's ids from an index alone (newest first), then those rows with their joins."""
+def _cursor_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace(" ", "T", 1)
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+async def page(where: sql.Where, limit: int, select: str = _SUMMARY_SELECT, *, order: str = "newest",
+               cursor: list | None = None) -> tuple[list[dict], list | None]:
+    """One round trip: the page's ids (through an index when the order has one), then those rows with their
+    joins; and the cursor of the next page, which holds the last row's sort key."""
+    far = where.bind(FAR_FUTURE) if order == "due" else ""
+    keys = [(expression.replace("{far}", far), descending) for expression, descending in ORDERS[order]]
+    keys.append(("{t}id", keys[-1][1]))
+    if cursor:
+        where.parts.append(_keyset(where, keys, cursor))
+    head, tables = select.split(" FROM service_request r ", 1)
+
+    def order_by(prefix: str) -> str:
+        return ", ".join(f"{e.replace('{t}', prefix)} {'DESC' if d else 'ASC'}" for e, d in keys)
+
+    sort_columns = "".join(f", {e.replace('{t}', 'r.')} AS sort_{i}" for i, (e, _) in enumerate(keys[:-1]))
     rows = _plain(await sql.rows(
-        f"{select} WHERE r.id IN (SELECT id FROM service_request WHERE {where} "
-        f"ORDER BY created_at DESC, id DESC LIMIT {int(limit) + 1}) ORDER BY r.created_at DESC, r.id DESC",
+        f"{head}{sort_columns} FROM service_request r {tables} WHERE r.id IN (SELECT id FROM service_request "
+        f"WHERE {where} ORDER BY {order_by('')} LIMIT {int(limit) + 1}) ORDER BY {order_by('r.')}",
         where.values, quick=True))
     more = len(rows) > limit
     rows = rows[:limit]
-    return rows, ([rows[-1]["created_at"], rows[-1]["id"]] if more else None)
+    if not more:
+        return rows, None
+    last = rows[-1]
+    return rows, [*(_cursor_value(last[f"sort_{i}"]) for i in range(len(keys) - 1)), last["id"]]
 
 
 async def service_ids(*, code: str | None = None, group: str | None = None) -> list[int]:
@@ -143,15 +191,15 @@ async def list_public(*, bbox: str | None, status: list[str], service: str | Non
     if organisation_id:
         where.add("organisation_id = {}", organisation_id)
     if since:
-        where.add("updated_at >= {}", _parse_time(since, "since").astimezone(timezone.utc))
+        where.add("updated_at >= {}", parse_time(since, "since").astimezone(timezone.utc))
     if q:
         where.either(f"UPPER(ref) = UPPER({where.bind(q.strip())})", where.contains("description", q),
                      where.contains("address", q))
-    return await page(after_key(where, cursor), limit)
+    return await page(where, limit, cursor=cursor)
 
 
 async def list_mine(*, user_id: int, cursor: list | None, limit: int) -> tuple[list[dict], list | None]:
-    return await page(after_key(sql.Where().add("author_id = {}", user_id), cursor), limit)
+    return await page(sql.Where().add("author_id = {}", user_id), limit, cursor=cursor)
 
 
 async def nearby_open(*, lat: float, lon: float, service_code: str | None, metres: int, days: int,

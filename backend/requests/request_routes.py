@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timezone
 from typing import Any
 
 from starlette.datastructures import UploadFile
@@ -225,10 +226,18 @@ async def post_event(request: Request) -> JSONResponse:
         event = await service.post_staff_event(viewer=v, req=req, status=form["status"],
                                                comment=form.get("comment") or "", public=form["public"],
                                                assignee_id=form.get("assignee"), ip=client_ip(request),
-                                               hand_back=form["hand_back"])
+                                               hand_back=form["hand_back"], handling=handling_of(form))
     await event.fetch_related("actor")
     await live.publish_request(request.app.state.bus, req.id)
     return json_response(dump_event(event, "staff"), 201)
+
+
+def handling_of(form: dict) -> dict:
+    """The team, priority and due date a staff event sets, checked (a due date needs its offset)."""
+    out: dict[str, Any] = {k: form[k] for k in ("team", "priority") if form.get(k) is not None}
+    if form.get("due_at"):
+        out["due_at"] = queries.parse_time(form["due_at"], "due_at").astimezone(timezone.utc)
+    return out
 
 
 async def _citizen_event(request: Request, act: Any) -> JSONResponse:

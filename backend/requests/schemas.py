@@ -52,6 +52,9 @@ staff_event = Schema(
     F("duplicate_of", "string", max_length=32, doc="With status duplicate: the reference of the original."),
     F("hand_back", "boolean", default=False, doc="true: the assignee gives the request back to dispatch; "
                                                  "`comment` says why (an internal note)."),
+    F("team", "string", max_length=80, doc="The team that handles it (dispatchers and managers); empty: none."),
+    F("priority", "integer", minimum=-1, maximum=2, doc="-1 low, 0 normal, 1 high, 2 urgent."),
+    F("due_at", "string", max_length=40, doc="When it should be dealt with (ISO 8601 with offset)."),
 )
 citizen_comment = Schema("Comment", F("comment", "text", required=True, max_length="max_comment", min_length=1))
 reopen = Schema("Reopen", F("comment", "text", required=True, max_length="max_comment", min_length=1,

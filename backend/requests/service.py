@@ -248,12 +248,40 @@ def _require_staff(viewer: Any, req: ServiceRequest, *roles: Role) -> User:
     return user
 
 
+ASSIGNERS = (Role.DISPATCHER, Role.SERVICE_MANAGER, Role.ADMIN, Role.SECRETARY)
+
+
+async def _apply_handling(viewer: Any, req: ServiceRequest, actor: User, changes: dict, conn: Any) -> Event | None:
+    """Team, priority and due date: one internal `updated` event that keeps each old and new value."""
+    if "team" in changes and not viewer.has_role(req.organisation_id, *ASSIGNERS):
+        raise Forbidden("Only dispatchers and managers give a request to a team.", field="team")
+    if not viewer.has_role(req.organisation_id, *OFFICE_HANDLING):
+        raise Forbidden("Field agents do not change the priority or the due date.", field="priority")
+    before = {"team": req.team, "priority": req.priority, "due_at": req.due_at.isoformat() if req.due_at else None}
+    diff = {}
+    for name, value in changes.items():
+        shown = value.isoformat() if isinstance(value, datetime) else value
+        if before[name] != shown:
+            diff[name] = [before[name], shown]
+            setattr(req, name, value)
+    if not diff:
+        return None
+    req.updated_at = utcnow()
+    await req.save(update_fields=[*diff, "updated_at"], using_db=conn)
+    return await Event.create(request=req, kind="updated", at=utcnow(), public=False, actor=actor,
+                              actor_is_staff=True, data=diff, using_db=conn)
+
+
 async def post_staff_event(*, viewer: Any, req: ServiceRequest, status: str | None, comment: str, public: bool,
-                           assignee_id: int | None, ip: str = "", hand_back: bool = False) -> Event:
-    """Staff act on a request: a status change, a public comment, an internal note, an assignment, a hand-back."""
+                           assignee_id: int | None, ip: str = "", hand_back: bool = False,
+                           handling: dict | None = None) -> Event:
+    """Staff act on a request: a status change, a public comment, an internal note, an assignment, a hand-back,
+    a change of team, priority or due date (`handling`)."""
     actor = _require_staff(viewer, req)
-    if status is None and not comment and assignee_id is None and not hand_back:
-        raise ValidationFailed("Give a status, a comment or an assignee.", code="required", field="status")
+    handling = handling or {}
+    if status is None and not comment and assignee_id is None and not hand_back and not handling:
+        raise ValidationFailed("Give a status, a comment, an assignee, a team, a priority or a due date.",
+                               code="required", field="status")
     if hand_back:
         if req.assignee_id != actor.id:
             raise Forbidden("Only the person it is assigned to hands a request back.", field="hand_back")
@@ -267,9 +295,10 @@ async def post_staff_event(*, viewer: Any, req: ServiceRequest, status: str | No
             event = await Event.create(request=req, kind="handed_back", at=utcnow(), public=False, actor=actor,
                                        actor_is_staff=True, comment=comment, using_db=conn)
             comment = ""
+        if handling:
+            event = await _apply_handling(viewer, req, actor, handling, conn) or event
         if assignee_id is not None:
-            if not viewer.has_role(req.organisation_id, Role.DISPATCHER, Role.SERVICE_MANAGER, Role.ADMIN,
-                                   Role.SECRETARY):
+            if not viewer.has_role(req.organisation_id, *ASSIGNERS):
                 raise Forbidden("Only dispatchers and managers assign requests.", field="assignee")
             assignee = await User.get_or_none(id=assignee_id)
             if assignee is None or not await _is_staff_of(assignee, req.organisation_id):
@@ -291,10 +320,14 @@ async def post_staff_event(*, viewer: Any, req: ServiceRequest, status: str | No
                                        using_db=conn)
             if public:
                 await _notify(req, "comment", conn, actor=actor, comment=comment)
-        assert event is not None
+        if event is None:
+            raise ValidationFailed("Nothing changed.", code="unchanged", field="status")
+        req.updated_at = event.at  # "recently changed" counts every step, notes included
+        await req.save(update_fields=["updated_at"], using_db=conn)
         await audit.record(action=f"request.{event.kind}", actor=actor, organisation_id=req.organisation_id,
                            target=req.ref, ip=ip, using_db=conn,
-                           detail={"status": status, "public": public, "assignee": assignee_id})
+                           detail={"status": status, "public": public, "assignee": assignee_id,
+                                   **({"changes": event.data} if event.kind == "updated" else {})})
     return event
 
 

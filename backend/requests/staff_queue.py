@@ -9,7 +9,7 @@ from backend import sql
 from backend.accounts.models import Organisation, Role
 from backend.errors import Forbidden, NotFound, ValidationFailed
 from backend.requests.models import OPEN_STATUSES
-from backend.requests.queries import SUMMARY_FIELDS, _parse_time, after_key, page, select_of, service_ids, statuses
+from backend.requests.queries import ORDERS, SUMMARY_FIELDS, page, parse_time, select_of, service_ids, statuses
 from backend.requests.service import OFFICE_HANDLING as OFFICE_ROLES
 
 STAFF_FIELDS = SUMMARY_FIELDS | {
@@ -32,6 +32,10 @@ class QueueFilters:
     overdue: bool = False
     created_from: str | None = None
     created_to: str | None = None
+    group: str | None = None
+    has_photo: bool | None = None
+    priority: int | None = None
+    sort: str = "newest"
 
     def __post_init__(self) -> None:
         """Checked once, when made: an export has sent its headers by the time its rows are queried."""
@@ -39,9 +43,11 @@ class QueueFilters:
             statuses(self.status)
         for name, value in (("from", self.created_from), ("to", self.created_to)):
             if value:
-                _parse_time(value, name)
+                parse_time(value, name)
         if self.assignee not in (None, "me", "none") and not self.assignee.isdigit():
             raise ValidationFailed("assignee is me, none or a user id.", code="invalid", field="assignee")
+        if self.sort not in ORDERS:
+            raise ValidationFailed(f"sort is one of {', '.join(ORDERS)}.", code="invalid_choice", field="sort")
 
 
 async def scope(viewer: Any, organisation: str | None, where: sql.Where | None = None) -> sql.Where:
@@ -88,9 +94,15 @@ async def _filtered(where: sql.Where, f: QueueFilters, viewer: Any, now: datetim
     if f.overdue:
         where.add("due_at < {}", now).any_of("status", _OPEN)
     if f.created_from:
-        where.add("created_at >= {}", _parse_time(f.created_from, "from").astimezone(timezone.utc))
+        where.add("created_at >= {}", parse_time(f.created_from, "from").astimezone(timezone.utc))
+    if f.group:
+        where.any_of("service_id", await service_ids(group=f.group))
+    if f.has_photo is not None:
+        where.add(f"{'' if f.has_photo else 'NOT '}EXISTS (SELECT 1 FROM photo p WHERE p.request_id = service_request.id)")
+    if f.priority is not None:
+        where.add("priority = {}", f.priority)
     if f.created_to:
-        where.add("created_at < {}", _parse_time(f.created_to, "to").astimezone(timezone.utc))
+        where.add("created_at < {}", parse_time(f.created_to, "to").astimezone(timezone.utc))
     return where
 
 
@@ -105,7 +117,7 @@ async def queue(*, viewer: Any, filters: QueueFilters, cursor: list | None, limi
             quick=not filters.q)}  # through an index, in a millisecond; a text search reads rows: off the loop
     if filters.status:
         where.any_of("status", statuses(filters.status))
-    rows, next_key = await page(after_key(where, cursor), limit, _STAFF_SELECT)
+    rows, next_key = await page(where, limit, _STAFF_SELECT, order=filters.sort, cursor=cursor)
     return rows, next_key, counts
 
 

@@ -35,7 +35,9 @@ def dump_queue_row(row: dict, language: str, photos: list, now) -> dict:
      query={"organisation": "slug", "status": "comma-separated, or open", "service": "code",
             "assignee": "me, none or a user id", "team": "team name", "channel": "app, web, phone, counter, mail, open311",
             "q": "reference, words of the description, address or citizen name", "overdue": "1: past their due date",
-            "from": "created since (ISO 8601)", "to": "created before (ISO 8601)", "limit": "1-500", "cursor": "from next_cursor"},
+            "from": "created since (ISO 8601)", "to": "created before (ISO 8601)", "group": "service group",
+            "has_photo": "1 or 0", "priority": "-1 low, 0 normal, 1 high, 2 urgent",
+            "sort": "newest (default), oldest, updated, due, priority", "limit": "1-500", "cursor": "from next_cursor"},
      responses={200: "`{items, next_cursor, counts}`", 403: "not staff"})
 async def staff_requests(request: Request) -> JSONResponse:
     v = await viewer(request)
@@ -58,7 +60,17 @@ def _filters(request: Request) -> staff_queue.QueueFilters:
     return staff_queue.QueueFilters(
         organisation=p.get("organisation"), status=[s for s in p.get("status", "").split(",") if s] or None,
         service=p.get("service"), assignee=p.get("assignee"), team=p.get("team"), channel=p.get("channel"),
-        q=p.get("q"), overdue=p.get("overdue") in ("1", "true"), created_from=p.get("from"), created_to=p.get("to"))
+        q=p.get("q"), overdue=p.get("overdue") in ("1", "true"), created_from=p.get("from"), created_to=p.get("to"),
+        group=p.get("group"), has_photo={"1": True, "true": True, "0": False, "false": False}.get(p.get("has_photo", "")),
+        priority=_priority(p.get("priority")), sort=p.get("sort") or "newest")
+
+
+def _priority(raw: str | None) -> int | None:
+    if raw is None or raw == "":
+        return None
+    if raw not in ("-1", "0", "1", "2"):
+        raise ValidationFailed("priority is -1, 0, 1 or 2.", code="invalid_choice", field="priority")
+    return int(raw)
 
 
 async def _export(request: Request) -> tuple:
