@@ -12,7 +12,7 @@ from backend.accounts.models import User
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.requests.models import Event, ServiceRequest, Status, Supporter
 from backend.requests.service import (
-    _notify, _require_staff, change_status, is_open, utcnow,
+    _notify, require_staff, change_status, is_open, utcnow,
 )
 
 
@@ -93,7 +93,7 @@ async def support(*, req: ServiceRequest, user: User | None) -> int:
 
 async def mark_duplicate(*, viewer: Any, req: ServiceRequest, original_ref: str, comment_text: str) -> Event:
     """Staff merge a request into an earlier one: its author and supporters follow the original and are told."""
-    actor = _require_staff(viewer, req)
+    actor = require_staff(viewer, req)
     original = await ServiceRequest.get_or_none(ref=original_ref)
     if original is None or original.organisation_id != req.organisation_id:
         raise NotFound(f"No request {original_ref} in this organisation.", code="unknown_request",

@@ -172,3 +172,17 @@ class IdempotencyKey(Model):
 
     class Meta:
         table = "idempotency_key"
+
+
+class SavedFilter(Model):
+    # An agent's named queue filter (the query string of /agent), theirs alone.
+
+    id = fields.IntField(primary_key=True)
+    user = fields.ForeignKeyField("models.User", related_name="saved_filters", on_delete=fields.CASCADE)
+    name = fields.CharField(max_length=80)
+    query = fields.CharField(max_length=1000)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "saved_filter"
+        unique_together = (("user", "name"),)

@@ -59,3 +59,25 @@ staff_event = Schema(
 citizen_comment = Schema("Comment", F("comment", "text", required=True, max_length="max_comment", min_length=1))
 reopen = Schema("Reopen", F("comment", "text", required=True, max_length="max_comment", min_length=1,
                             doc="Why it is not fixed."))
+bulk = Schema(
+    "StaffBulk",
+    F("refs", "array", required=True, doc="Up to 100 references of the viewer's organisations."),
+    F("status", "string", choices=("acknowledged", "in_progress", "resolved", "rejected", "closed")),
+    F("comment", "text", max_length="max_comment"),
+    F("public", "boolean", default=True),
+    F("assignee", "integer", minimum=1),
+    F("team", "string", max_length=80),
+    F("priority", "integer", minimum=-1, maximum=2),
+)
+split = Schema(
+    "Split",
+    F("service", "string", required=True, max_length=64, doc="The category of the part that becomes a request."),
+    F("description", "text", required=True, min_length=1, max_length="max_description"),
+    F("lat", "number", minimum=-90, maximum=90, doc="Where, when not the same place."),
+    F("lon", "number", minimum=-180, maximum=180),
+)
+saved_filter = Schema(
+    "SavedFilter",
+    F("name", "string", required=True, min_length=1, max_length=80),
+    F("query", "string", required=True, max_length=1000, doc="The queue's query string, e.g. status=open&sort=due."),
+)

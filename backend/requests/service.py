@@ -241,7 +241,7 @@ def tracking_token(ref: str) -> str:
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
-def _require_staff(viewer: Any, req: ServiceRequest, *roles: Role) -> User:
+def require_staff(viewer: Any, req: ServiceRequest, *roles: Role) -> User:
     user = viewer.require_user()
     if not viewer.has_role(req.organisation_id, *(roles or STAFF_HANDLING)):
         raise Forbidden("Only the staff of this organisation can do this.")
@@ -277,7 +277,7 @@ async def post_staff_event(*, viewer: Any, req: ServiceRequest, status: str | No
                            handling: dict | None = None) -> Event:
     """Staff act on a request: a status change, a public comment, an internal note, an assignment, a hand-back,
     a change of team, priority or due date (`handling`)."""
-    actor = _require_staff(viewer, req)
+    actor = require_staff(viewer, req)
     handling = handling or {}
     if status is None and not comment and assignee_id is None and not hand_back and not handling:
         raise ValidationFailed("Give a status, a comment, an assignee, a team, a priority or a due date.",

@@ -4,15 +4,17 @@ from __future__ import annotations
 from datetime import datetime
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, StreamingResponse
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from backend.errors import ValidationFailed
+from backend.errors import Forbidden, ValidationFailed
 from backend.media import service as media
-from backend.requests import service, staff_export, staff_queue
+from backend.realtime import service as live
+from backend.requests import schemas, service, staff_actions, staff_export, staff_queue
 from backend.requests.models import OPEN_STATUSES, Channel
 from backend.requests.views import dump_summary
-from backend.web import decode_cursor, doc, encode_cursor, json_response, language_of, page_limit, viewer
+from backend.web import (client_ip, decode_cursor, doc, encode_cursor, json_response, language_of, page_limit,
+                         read_json, viewer)
 
 
 OPEN = {s.value for s in OPEN_STATUSES}
@@ -107,8 +109,75 @@ async def staff_people(request: Request) -> JSONResponse:
     return json_response({"items": await staff_queue.people(viewer=v, organisation=request.query_params.get("organisation", ""))})
 
 
+@doc("Staff: the same change (status, comment, assignee, team, priority) on up to 100 requests; each is done or "
+     "refused on its own, and the answer says which.", body=schemas.bulk, auth="staff", tag="staff",
+     responses={200: "`{items: [{ref, ok, error?}]}`", 422: "refs out of range"})
+async def staff_bulk(request: Request) -> JSONResponse:
+    v = await viewer(request)
+    v.require_user()
+    form = await read_json(request, schemas.bulk)
+    refs = form["refs"]
+    if not all(isinstance(r, str) and 0 < len(r) <= 32 for r in refs):
+        raise ValidationFailed("refs is a list of request references.", code="invalid_type", field="refs")
+    change = staff_actions.BulkChange(status=form.get("status"), comment=form.get("comment") or "",
+                                      public=form["public"], assignee_id=form.get("assignee"),
+                                      handling={k: form[k] for k in ("team", "priority") if form.get(k) is not None})
+    results = await staff_actions.bulk(viewer=v, refs=refs, change=change, ip=client_ip(request))
+    for done in results:
+        request_id = done.pop("request_id", None)
+        if request_id is not None:
+            await live.publish_request(request.app.state.bus, request_id)
+    return json_response({"items": results})
+
+
+@doc("Staff: split a report that holds a second problem; the new request keeps the author and the place.",
+     body=schemas.split, auth="staff", tag="staff", responses={201: "the new request", 403: "forbidden"})
+async def split_request(request: Request) -> JSONResponse:
+    v = await viewer(request)
+    req, relation = await service.request_for(request.path_params["ref"], v)
+    if relation != "staff":
+        v.require_user()
+        raise Forbidden("Only the staff of this organisation can do this.")
+    form = await read_json(request, schemas.split)
+    created = await staff_actions.split(viewer=v, req=req, service_code=form["service"],
+                                        description=form["description"], lat=form.get("lat"), lon=form.get("lon"),
+                                        ip=client_ip(request))
+    for changed in (req.id, created.id):
+        await live.publish_request(request.app.state.bus, changed)
+    return json_response({"ref": created.ref, "split_from": req.ref}, 201)
+
+
+@doc("Staff: my saved queue filters.", auth="staff", tag="staff", responses={200: "`{items: [{id, name, query}]}`"})
+async def list_filters(request: Request) -> JSONResponse:
+    user = (await viewer(request)).require_user()
+    return json_response({"items": await staff_actions.saved_filters(user), "next_cursor": None})
+
+
+@doc("Staff: save the queue's current filter under a name.", body=schemas.saved_filter, auth="staff", tag="staff",
+     responses={201: "`{id, name, query}`", 409: "filter_exists"})
+async def create_filter(request: Request) -> JSONResponse:
+    v = await viewer(request)
+    user = v.require_user()
+    if not v.is_staff:
+        raise Forbidden("Saved filters are for the staff's queue.")
+    form = await read_json(request, schemas.saved_filter)
+    return json_response(await staff_actions.save_filter(user=user, name=form["name"], query=form["query"]), 201)
+
+
+@doc("Staff: delete one of my saved filters.", auth="staff", tag="staff", responses={204: "deleted", 404: "unknown_filter"})
+async def delete_filter(request: Request) -> Response:
+    user = (await viewer(request)).require_user()
+    await staff_actions.delete_filter(user=user, filter_id=request.path_params["id"])
+    return Response(status_code=204)
+
+
 routes = [
     Route("/api/v1/staff/people", staff_people, methods=["GET"]),
+    Route("/api/v1/staff/requests/bulk", staff_bulk, methods=["POST"]),
+    Route("/api/v1/staff/filters", list_filters, methods=["GET"]),
+    Route("/api/v1/staff/filters", create_filter, methods=["POST"]),
+    Route("/api/v1/staff/filters/{id:int}", delete_filter, methods=["DELETE"]),
+    Route("/api/v1/requests/{ref}/split", split_request, methods=["POST"]),
     Route("/api/v1/staff/requests", staff_requests, methods=["GET"]),
     Route("/api/v1/staff/requests.csv", export_csv, methods=["GET"]),
     Route("/api/v1/staff/requests.xlsx", export_xlsx, methods=["GET"]),

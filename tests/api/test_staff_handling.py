@@ -4,7 +4,7 @@ from __future__ import annotations
 from tests import photos
 from tests.api.test_staff_queue import report
 from backend.accounts.models import Role
-from tests.factories import IN_BRENLES, csrf, person, sign_in
+from tests.factories import IN_BRENLES, IN_CHESALLES, csrf, person, sign_in
 
 
 async def _all_pages(agent, **params) -> list[str]:
@@ -96,3 +96,82 @@ async def test_team_priority_and_due_date_are_changed_by_those_allowed_and_kept_
     # The citizen sees none of it.
     public = (await client.get(f"/api/v1/requests/{ref}")).json()
     assert "priority" not in public and all(e["kind"] != "updated" for e in public["events"])
+
+
+async def test_bulk_changes_apply_request_by_request_and_say_what_was_refused(client, new_client, town):
+    await csrf(client)
+    mine = [await report(client) for _ in range(3)]
+    theirs = await report(client, where=IN_CHESALLES)
+    dispatcher_user = await person(Role.DISPATCHER, town.brenles)
+    dispatcher = await sign_in(new_client(), dispatcher_user)
+    field_user = await person(Role.FIELD_AGENT, town.brenles, team="Voirie")
+    await dispatcher.post(f"/api/v1/requests/{mine[2]}/events", json={"status": "rejected", "comment": "Hors domaine"})
+
+    r = await dispatcher.post("/api/v1/staff/requests/bulk", json={
+        "refs": [*mine, theirs, "BRN-1999-000001"], "status": "acknowledged", "comment": "Pris en charge",
+        "assignee": field_user.id, "priority": 1})
+    assert r.status_code == 200, r.text
+    results = {i["ref"]: i for i in r.json()["items"]}
+    assert results[mine[0]]["ok"] and results[mine[1]]["ok"]
+    # rejected -> acknowledged is not a move of the status table: refused, and nothing of it is kept.
+    assert results[mine[2]]["error"]["code"] == "invalid_transition"
+    assert results[theirs]["error"]["code"] in ("unknown_request", "not_found")
+    assert results["BRN-1999-000001"]["ok"] is False
+    for ref in mine[:2]:
+        body = (await dispatcher.get(f"/api/v1/requests/{ref}")).json()
+        assert body["status"] == "acknowledged" and body["priority"] == 1
+        assert body["assignee"]["id"] == field_user.id
+    unchanged = (await dispatcher.get(f"/api/v1/requests/{mine[2]}")).json()
+    assert unchanged["status"] == "rejected" and unchanged["priority"] == 0 and unchanged["assignee"] is None
+    # The citizen was told once per request, with the public message.
+    citizen_view = (await client.get(f"/api/v1/requests/{mine[0]}")).json()
+    assert any(e["comment"] == "Pris en charge" for e in citizen_view["events"])
+
+    r = await dispatcher.post("/api/v1/staff/requests/bulk", json={"refs": [f"X-{i}" for i in range(101)],
+                                                                    "status": "closed"})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "refs"
+    agent = await sign_in(new_client(), await person(Role.AGENT, town.brenles))
+    r = await agent.post("/api/v1/staff/requests/bulk", json={"refs": [mine[0]], "assignee": field_user.id})
+    assert r.status_code == 200 and r.json()["items"][0]["error"]["code"] == "forbidden"
+    assert (await client.post("/api/v1/staff/requests/bulk", json={"refs": [mine[0]], "status": "closed"})).status_code == 401
+
+
+async def test_a_report_holding_two_problems_is_split_and_both_timelines_say_so(client, new_client, town):
+    await csrf(client)
+    ref = await report(client, description="Poubelle pleine et banc cassé")
+    agent = await sign_in(new_client(), await person(Role.AGENT, town.brenles))
+    r = await agent.post(f"/api/v1/requests/{ref}/split", json={"service": "mobilier", "description": "Banc cassé"})
+    assert r.status_code == 201, r.text
+    new_ref = r.json()["ref"]
+    new = (await agent.get(f"/api/v1/requests/{new_ref}")).json()
+    old = (await agent.get(f"/api/v1/requests/{ref}")).json()
+    assert new["service"]["code"] == "mobilier" and (new["lat"], new["lon"]) == (old["lat"], old["lon"])
+    assert new["contact"]["email"] == "habitant@example.org" and new["channel"] == "app"
+    assert any(e["kind"] == "split" and new_ref in e["comment"] for e in old["events"])
+    assert any(e["kind"] == "split" and ref in e["comment"] for e in new["events"])
+    r = await agent.post(f"/api/v1/requests/{ref}/split", json={"service": "inconnu", "description": "x"})
+    assert r.status_code in (404, 422)
+    citizen = await sign_in(new_client(), await person())
+    assert (await citizen.post(f"/api/v1/requests/{ref}/split", json={"service": "mobilier", "description": "x"})).status_code == 403
+    field = await sign_in(new_client(), await person(Role.FIELD_AGENT, town.brenles))
+    assert (await field.post(f"/api/v1/requests/{ref}/split", json={"service": "mobilier", "description": "x"})).status_code in (403, 404)
+
+
+async def test_saved_filters_belong_to_their_agent(client, new_client, town):
+    first_user = await person(Role.AGENT, town.brenles)
+    first = await sign_in(new_client(), first_user)
+    other = await sign_in(new_client(), await person(Role.AGENT, town.brenles))
+    r = await first.post("/api/v1/staff/filters", json={"name": "Urgences", "query": "?status=open&sort=due&priority=2"})
+    assert r.status_code == 201, r.text
+    saved = r.json()
+    assert saved["query"] == "status=open&sort=due&priority=2"
+    assert (await first.post("/api/v1/staff/filters", json={"name": "Urgences", "query": "status=open"})).status_code == 409
+    r = await first.post("/api/v1/staff/filters", json={"name": "Piège", "query": "status=open&password=x"})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "query"
+    assert [f["name"] for f in (await first.get("/api/v1/staff/filters")).json()["items"]] == ["Urgences"]
+    assert (await other.get("/api/v1/staff/filters")).json()["items"] == []
+    assert (await other.delete(f"/api/v1/staff/filters/{saved['id']}")).status_code == 404
+    assert (await first.delete(f"/api/v1/staff/filters/{saved['id']}")).status_code == 204
+    assert (await first.get("/api/v1/staff/filters")).json()["items"] == []
+    citizen = await sign_in(new_client(), await person())
+    assert (await citizen.post("/api/v1/staff/filters", json={"name": "x", "query": "status=open"})).status_code == 403
