@@ -1,6 +1,9 @@
 """The staff queue: scoped to the viewer's organisations (a field agent to their own work), filtered, counted."""
 from __future__ import annotations
 
+import csv
+import io
+
 from backend.accounts.models import Role
 from tests.factories import IN_BRENLES, IN_CHESALLES, csrf, person, sign_in
 
@@ -86,6 +89,18 @@ async def test_staff_views_and_changes_are_in_the_audit_trail_that_nobody_edits(
     for method in ("PUT", "PATCH", "DELETE"):
         assert (await secretary.request(method, "/api/v1/audit", json={"id": entry})).status_code == 405
     assert (await secretary.get("/api/v1/audit", params={"organisation": "brenles", "target": ref})).json() == body
+    # Filtered by time and exported: the same entries as CSV, for the archive or the data protection officer.
+    since = {"organisation": "brenles", "target": ref, "from": body["items"][1]["at"]}
+    assert [e["action"] for e in (await secretary.get("/api/v1/audit", params=since)).json()["items"]] == [
+        "request.note", "request.status"]
+    r = await secretary.get("/api/v1/audit.csv", params={"organisation": "brenles", "target": ref})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert rows[0][:5] == ["id", "at", "actor", "action", "target"]
+    assert [(row[3], row[2]) for row in rows[1:]] == [(e["action"], e["actor"]) for e in body["items"]]
+    assert (await agent.get("/api/v1/audit.csv", params={"organisation": "brenles"})).status_code == 403
+    r = await secretary.get("/api/v1/audit.csv", params={"organisation": "brenles", "from": "hier"})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "from"
 
 
 async def test_the_queue_exports_as_csv_and_as_a_real_xlsx_with_the_same_filters(client, new_client, town):
