@@ -168,3 +168,101 @@ def test_a_field_agent_starts_and_resolves_an_assigned_request_with_an_after_pho
         seen = api.get(f"/api/v1/track/{created['tracking_token']}").json()
     assert seen["status"] == "resolved" and [p["role"] for p in seen["photos"]] == ["after"]
     assert seen["events"][-1]["comment"].startswith("C'est réglé.")
+
+
+def test_an_agent_sorts_saves_a_filter_and_changes_several_requests_at_once(browser, live_server):
+    word = f"banc{uuid.uuid4().hex[:6]}"
+    refs = []
+    with live_server.api() as api:
+        token = api.get("/api/v1/session").json()["csrf_token"]
+        for i in range(2):
+            r = api.post("/api/v1/requests", headers={"X-CSRF-Token": token},
+                         json={"service": "mobilier", "lat": 46.6731, "lon": 6.8542, "description": f"{word} {i}",
+                               "contact_email": "habitant@example.org"})
+            refs.append(r.json()["ref"])
+    desk, page = at_desk(browser, live_server, f"/agent?q={word}")
+    expect(page.locator("table.queue tbody tr")).to_have_count(2)
+    page.get_by_label("Trier par").select_option("oldest")
+    page.get_by_role("button", name="Filtrer").click()
+    page.wait_for_url("**sort=oldest**")
+    expect(page.locator("table.queue tbody tr").first).to_contain_text(refs[0])  # the oldest first
+    page.get_by_label("Nommer le filtre actuel").fill("Bancs du jour")
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    page.get_by_role("link", name="Bancs du jour").wait_for()
+
+    page.get_by_label("Tout sélectionner sur cette page").check()
+    expect(page.get_by_text("(2 demande(s))")).to_be_visible()
+    page.locator("form.bulk").get_by_label("Nouveau statut").select_option("acknowledged")
+    page.locator("form.bulk").get_by_label("Priorité").select_option("1")
+    page.get_by_role("button", name="Appliquer à la sélection").click()
+    page.locator("form.bulk").get_by_text("2 demande(s) modifiée(s), 0 refusée(s).").wait_for()
+    screenshot(page, "25-agent-bulk")
+    assert axe_violations(page) == []
+    page.goto("/agent")
+    page.get_by_role("link", name="Bancs du jour").click()
+    page.wait_for_url(f"**q={word}**")
+    rows = page.locator("table.queue tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("Prise en compte")
+    expect(rows.first).to_contain_text("haute")  # the priority in words, not by colour alone
+    desk.close()
+    with live_server.api() as api:
+        for ref in refs:
+            seen = api.get(f"/api/v1/requests/{ref}").json()
+            assert seen["status"] == "acknowledged"
+            assert seen["events"][-1]["comment"].startswith("Merci pour votre signalement")  # the template went out
+
+
+def test_a_field_agent_without_network_keeps_the_change_on_the_phone_until_the_network_returns(browser, live_server):
+    created = new_request(live_server)
+    with live_server.api() as api:  # the dispatcher gives it to the demo field agent
+        token = api.get("/api/v1/session").json()["csrf_token"]
+        api.post("/api/v1/auth/login", headers={"X-CSRF-Token": token},
+                 json={"email": "dispatch@brenles.example", "password": "Brenles-dispatch-26"})
+        token = api.get("/api/v1/session").json()["csrf_token"]
+        people = api.get("/api/v1/staff/people", params={"organisation": "brenles"}).json()["items"]
+        nadia = next(p["id"] for p in people if p["name"] == "Nadia Terrain")
+        r = api.post(f"/api/v1/requests/{created['ref']}/events", headers={"X-CSRF-Token": token}, json={"assignee": nadia})
+        assert r.status_code == 201, r.text
+    phone = browser.new_context(**PHONE, base_url=live_server.url, locale="fr-CH")
+    page = phone.new_page()
+    page.goto("/account/login?next=/agent/field")
+    page.get_by_label("Adresse e-mail").fill("terrain@brenles.example")
+    page.get_by_label("Mot de passe").fill("Brenles-terrain-26")
+    page.get_by_role("button", name="Se connecter").click()
+    card = page.locator(f'[data-ref="{created["ref"]}"]')
+    card.wait_for()
+    phone.set_offline(True)  # a cellar, a tunnel
+    card.get_by_role("button", name="Commencer").click()
+    page.get_by_text("Pas de réseau : le changement est gardé sur ce téléphone").wait_for()
+    card = page.locator(f'[data-ref="{created["ref"]}"]')
+    expect(card.get_by_text("Un changement attend le réseau pour partir.")).to_be_visible()
+    expect(card.get_by_role("button", name="Commencer")).to_have_count(0)  # not twice
+    screenshot(page, "26-field-offline")
+    with live_server.api() as api:
+        assert api.get(f"/api/v1/requests/{created['ref']}").json()["status"] == "submitted"  # nothing left yet
+    phone.set_offline(False)
+    page.get_by_text(f"Envoyé : {created['ref']}.").wait_for()  # the app says what left
+    with live_server.api() as api:
+        seen = api.get(f"/api/v1/requests/{created['ref']}").json()
+    assert seen["status"] == "in_progress"
+    assert [e["status"] for e in seen["events"] if e["kind"] == "status"] == ["acknowledged", "in_progress"]
+    phone.close()
+
+
+def test_an_agent_reprioritises_and_merges_a_duplicate_from_the_request_page(browser, live_server):
+    first, second = new_request(live_server), new_request(live_server)
+    desk, page = at_desk(browser, live_server, f"/agent/requests/{second['ref']}")
+    page.get_by_role("heading", name=f"{second['ref']} · Propreté, poubelle pleine").wait_for()
+    page.get_by_label("Priorité", exact=True).select_option("2")
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    page.get_by_text("Priorité : normale → urgente").wait_for()  # the history keeps the old and the new value
+    page.get_by_role("button", name=re.compile(f"{first['ref']} \\(\\d+ m\\)")).click()  # offered: open, near, same category
+    assert page.get_by_label("Numéro de la demande d'origine").input_value() == first["ref"]
+    page.get_by_role("button", name="Regrouper").click()
+    page.locator(".status", has_text="Doublon").first.wait_for()
+    assert axe_violations(page) == []
+    desk.close()
+    with live_server.api() as api:
+        merged = api.get(f"/api/v1/track/{second['tracking_token']}").json()
+    assert merged["status"] == "duplicate" and merged["duplicate_of"] == first["ref"]

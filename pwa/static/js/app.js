@@ -9,10 +9,25 @@ const app = { session: { user: null }, config: null, navigate };
 const view = document.querySelector("[data-js=view]");
 
 app.refreshSession = async () => {
-  app.session = await api.session();
+  try {
+    app.session = await api.session();
+    if (app.session.user) localStorage.setItem("guichet.session", JSON.stringify({ user: app.session.user }));
+    else forgetDevice();
+  } catch (error) {
+    // Offline at start: who was signed in, so that the field agent's list and queued changes stay at hand.
+    const known = error.code === "network" && JSON.parse(localStorage.getItem("guichet.session") || "null");
+    if (!known) throw error;
+    app.session = { ...known, offline: true };
+  }
   app.setUnread(app.session.unread_messages || 0);
   return app.session;
 };
+
+/** What a signed-in person left on this device: forgotten when they sign out (or the session ends). */
+function forgetDevice() {
+  localStorage.removeItem("guichet.session");
+  localStorage.removeItem("guichet.field");
+}
 
 /** The unread count, on the "Demandes" tab (as text for screen readers) and on the installed app's icon. */
 app.setUnread = (count) => {

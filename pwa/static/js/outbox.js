@@ -12,6 +12,15 @@ export async function enqueue({ fields, photos, key, label }) {
   return item;
 }
 
+/** Keeps a staff member's change to a request (its steps in order, and an "after" photo) until it is sent. */
+export async function enqueueChange({ ref, steps, photo = null, label }) {
+  const item = { id: `change-${ref}-${Date.now()}`, kind: "change", ref, steps, photo, label, state: "waiting",
+    queued_at: new Date().toISOString() };
+  await store.put("outbox", item);
+  channel?.postMessage({ type: "queued" });
+  return item;
+}
+
 export const items = () => store.all("outbox");
 
 export async function discard(id) {
@@ -41,6 +50,11 @@ async function flushNow() {
   waiting.sort((a, b) => a.queued_at.localeCompare(b.queued_at));
   for (const item of waiting) {
     try {
+      if (item.kind === "change") {
+        await sendChange(item);
+        sent.push({ ref: item.ref });
+        continue;
+      }
       const created = await api.createRequest(item.fields, item.photos, item.key);
       await remember(created, item.label);
       await store.remove("outbox", item.id);
@@ -52,6 +66,22 @@ async function flushNow() {
   }
   if (sent.length) channel?.postMessage({ type: "sent", refs: sent.map((r) => r.ref) });
   return sent;
+}
+
+/** Each step is kept as done as soon as it is: a change cut by the network resumes where it stopped. */
+async function sendChange(item) {
+  let current = item;
+  if (current.photo) {
+    await api.addPhotos(current.ref, [current.photo], null, "after");
+    current = { ...current, photo: null };
+    await store.put("outbox", current);
+  }
+  while (current.steps.length) {
+    await api.postEvent(current.ref, current.steps[0]);
+    current = { ...current, steps: current.steps.slice(1) };
+    await store.put("outbox", current);
+  }
+  await store.remove("outbox", current.id);
 }
 
 export function onChange(listener) {

@@ -93,5 +93,14 @@ export function timeline(events) {
     h("p", {}, h("strong", {}, e.kind === "status" ? t("event.status", { status: t(`status.${e.status}`) }) : t(`event.${e.kind}`)),
       e.public ? "" : ` · 🔒 ${t("agent.internal")}`, e.actor ? ` · ${e.actor}` : ""),
     h("p", { class: "meta" }, h("time", { datetime: e.at }, formatDate(e.at))),
-    e.comment ? h("p", {}, e.comment) : null)));
+    e.comment ? h("p", {}, e.comment) : null,
+    e.kind === "updated" && e.data ? h("ul", { class: "meta" }, Object.entries(e.data).map(([name, [from, to]]) =>
+      h("li", {}, `${t(`agent.handling.${name === "due_at" ? "due" : name}`)} : ${changed(name, from)} → ${changed(name, to)}`))) : null)));
+}
+
+const PRIORITY_NAMES = { "-1": "low", 0: "normal", 1: "high", 2: "urgent" };
+function changed(name, value) {
+  if (value === null || value === "") return "—";
+  if (name === "priority") return t(`priority.${PRIORITY_NAMES[value]}`);
+  return name === "due_at" ? formatDate(value) : value;
 }

@@ -1,9 +1,12 @@
 // The field agent's phone: my work sorted by distance, the way there, start, resolve with an "after" photo, hand back.
 import * as api from "../api.js";
-import { t } from "../i18n.js";
+import * as outbox from "../outbox.js";
+import { formatDate, t } from "../i18n.js";
 import { downscale, metresBetween } from "../photos.js";
 import { add, errorBox, field, h, heading, statusBadge } from "../ui.js";
 import { staffRoles } from "./agent-queue.js";
+
+const CACHE = "guichet.field";
 
 function here() {
   return new Promise((resolve) => {
@@ -11,6 +14,27 @@ function here() {
     navigator.geolocation.getCurrentPosition((p) => resolve({ lat: p.coords.latitude, lon: p.coords.longitude }),
       () => resolve(null), { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 });
   });
+}
+
+/** Sends the change now, or keeps it on the phone when there is no network (sent on its return). */
+async function change(item, steps, { photo = null, label, done, sent }) {
+  try {
+    if (photo) await api.addPhotos(item.ref, [photo], null, "after");
+    for (const [i, step] of steps.entries()) {
+      try {
+        await api.postEvent(item.ref, step);
+      } catch (error) {
+        if (error.code !== "network") throw error;
+        await outbox.enqueueChange({ ref: item.ref, steps: steps.slice(i), label });
+        return done(t("field.queued"));
+      }
+    }
+    return done(sent);
+  } catch (error) {
+    if (error.code !== "network") throw error;
+    await outbox.enqueueChange({ ref: item.ref, steps, photo, label });
+    return done(t("field.queued"));
+  }
 }
 
 function resolveForm(item, app, done) {
@@ -24,9 +48,9 @@ function resolveForm(item, app, done) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     try {
-      if (photo.files.length) await api.addPhotos(item.ref, [await downscale(photo.files[0], app.config.photo_side)], null, "after");
-      await api.postEvent(item.ref, { status: "resolved", comment: comment.value.trim() });
-      done(t("field.resolved", { ref: item.ref }));
+      const after = photo.files.length ? await downscale(photo.files[0], app.config.photo_side) : null;
+      await change(item, [{ status: "resolved", comment: comment.value.trim() }], {
+        photo: after, label: `${item.ref} · ${t("status.resolved")}`, done, sent: t("field.resolved", { ref: item.ref }) });
     } catch (error) {
       out.replaceChildren(errorBox(error, form));
     }
@@ -43,8 +67,8 @@ function handBackForm(item, app, done) {
     event.preventDefault();
     if (!reason.value.trim()) return out.replaceChildren(errorBox({ field: "comment", message: t("error.required") }, form));
     try {
-      await api.postEvent(item.ref, { hand_back: true, comment: reason.value.trim() });
-      done(t("field.handedback", { ref: item.ref }));
+      await change(item, [{ hand_back: true, comment: reason.value.trim() }], {
+        label: `${item.ref} · ${t("field.handback")}`, done, sent: t("field.handedback", { ref: item.ref }) });
     } catch (error) {
       out.replaceChildren(errorBox(error, form));
     }
@@ -56,9 +80,9 @@ function card(item, app, done) {
   const panel = h("div", {});
   const start = async () => {
     try {
-      if (item.status === "submitted") await api.postEvent(item.ref, { status: "acknowledged" });
-      await api.postEvent(item.ref, { status: "in_progress", comment: t("agent.template.in_progress") });
-      done(t("field.started", { ref: item.ref }));
+      const steps = [...(item.status === "submitted" ? [{ status: "acknowledged" }] : []),
+        { status: "in_progress", comment: t("agent.template.in_progress") }];
+      await change(item, steps, { label: `${item.ref} · ${t("status.in_progress")}`, done, sent: t("field.started", { ref: item.ref }) });
     } catch (error) {
       panel.replaceChildren(errorBox(error));
     }
@@ -66,13 +90,15 @@ function card(item, app, done) {
   return h("li", { class: "card", "data-ref": item.ref }, h("div", { class: "body" },
     h("a", { class: "title", href: `/agent/requests/${encodeURIComponent(item.ref)}`, "data-link": "" }, `${item.ref} · ${item.service.name}`),
     h("p", {}, statusBadge(item.status), item.distance !== null ? ` · ${t("report.nearby.distance", { m: Math.round(item.distance) })}` : "",
-      item.overdue ? h("strong", { class: "overdue" }, ` ⚠ ${t("agent.overdue")}`) : ""),
+      item.overdue ? h("strong", { class: "overdue" }, ` ⚠ ${t("agent.overdue")}`) : "",
+      item.pending ? h("span", {}, " · ", statusBadge("waiting")) : ""),
     h("p", {}, item.address || item.description || ""),
     h("div", { class: "actions" },
       item.lat !== null ? h("a", { class: "button secondary", href: `geo:${item.lat},${item.lon}?q=${item.lat},${item.lon}(${encodeURIComponent(item.ref)})` }, `🧭 ${t("field.route")}`) : null,
-      item.status !== "in_progress" ? h("button", { type: "button", class: "button", onclick: start }, `▶ ${t("field.start")}`) : null,
-      h("button", { type: "button", class: "button", onclick: () => panel.replaceChildren(resolveForm(item, app, done)) }, `✔ ${t("field.resolve")}`),
-      h("button", { type: "button", class: "button link", onclick: () => panel.replaceChildren(handBackForm(item, app, done)) }, t("field.handback"))),
+      item.pending ? h("p", { class: "meta" }, t("field.pending")) : [  // one change at a time: the queued one first
+        item.status !== "in_progress" ? h("button", { type: "button", class: "button", onclick: start }, `▶ ${t("field.start")}`) : null,
+        h("button", { type: "button", class: "button", onclick: () => panel.replaceChildren(resolveForm(item, app, done)) }, `✔ ${t("field.resolve")}`),
+        h("button", { type: "button", class: "button link", onclick: () => panel.replaceChildren(handBackForm(item, app, done)) }, t("field.handback"))]),
     panel));
 }
 
@@ -83,15 +109,22 @@ export async function render(view, { app }) {
   const list = h("ul", { class: "cards" });
   add(view, status, list);
   const done = (message) => {
+    const kind = message === t("field.queued") ? "info-box" : "ok-box";
     app.navigate("/agent/field", { replace: true, state: { keepFocus: true } })
-      .then(() => document.querySelector("[data-js=view] [role=status]")?.replaceChildren(h("p", { class: "ok-box" }, message)));
+      .then(() => document.querySelector("[data-js=view] [role=status]")?.replaceChildren(h("p", { class: kind }, message)));
   };
   let items;
   try {
     items = (await api.staffRequests({ status: "open", assignee: "me", limit: 200 })).items;
+    localStorage.setItem(CACHE, JSON.stringify({ at: new Date().toISOString(), items }));
   } catch (error) {
-    return status.replaceChildren(errorBox(error));
+    const cached = JSON.parse(localStorage.getItem(CACHE) || "null");
+    if (error.code !== "network" || !cached) return status.replaceChildren(errorBox(error));
+    items = cached.items;  // in a basement, a tunnel, the countryside: the list as it was, changes kept for later
+    list.before(h("p", { class: "info-box" }, t("field.offline_list", { date: formatDate(cached.at) })));
   }
+  const pending = new Set((await outbox.items()).filter((i) => i.kind === "change").map((i) => i.ref));
+  for (const item of items) item.pending = pending.has(item.ref);
   const position = await here();
   for (const item of items) item.distance = position && item.lat !== null ? metresBetween(position, item) : null;
   items.sort((a, b) => (a.distance ?? Infinity) - (b.distance ?? Infinity));

@@ -14,7 +14,7 @@ const nameOf = (item) => item.service.name || (language() === "en" ? item.servic
 function fromEvent(data) {  // a live event carries both names; the queue gives the one of our language
   return { ref: data.ref, status: data.status, lat: data.lat, lon: data.lon, due_at: data.due_at,
     overdue: Boolean(data.due_at && new Date(data.due_at) < new Date()),
-    service: { name: language() === "en" ? data.service.name_en : data.service.name_fr },
+    service: { code: data.service.code, name: language() === "en" ? data.service.name_en : data.service.name_fr },
     assignee: data.assignee ? { name: data.assignee } : null, created_at: data.updated_at };
 }
 
@@ -42,8 +42,13 @@ export async function render(view, { app }) {
     }
     return box;
   };
+  const catalogue = (await api.catalogueOf(organisation).catch(() => ({ items: [] }))).items;
+  const serviceFilter = h("select", { name: "service", id: "dispatch-service" }, h("option", { value: "" }, t("agent.filter.all")),
+    catalogue.map((c) => h("option", { value: c.code }, c.name)));
+  const overdueOnly = h("input", { type: "checkbox", name: "overdue", id: "dispatch-overdue" });
+  const wanted = (i) => (!serviceFilter.value || i.service.code === serviceFilter.value) && (!overdueOnly.checked || i.overdue);
   const redraw = () => {
-    const open = [...items.values()].filter((i) => OPEN.includes(i.status) && i.lat !== null);
+    const open = [...items.values()].filter((i) => OPEN.includes(i.status) && i.lat !== null && wanted(i));
     layer.set(open.map((i) => {
       const [kind, symbol] = PINS[i.status];
       return { lat: i.lat, lon: i.lon, kind: i.overdue ? `${kind} late` : kind, symbol,
@@ -61,6 +66,11 @@ export async function render(view, { app }) {
   } catch (error) {
     add(view, errorBox(error));
   }
+  mapEl.parentElement.before(h("div", { class: "filters no-print", role: "group", "aria-label": t("agent.filters") },
+    h("div", { class: "field" }, h("label", { for: "dispatch-service" }, t("dispatch.filter.service")), serviceFilter),
+    h("label", { class: "choice" }, overdueOnly, t("dispatch.filter.overdue"))));
+  serviceFilter.addEventListener("change", redraw);
+  overdueOnly.addEventListener("change", redraw);
   redraw();
   map.on("moveend", redraw);
   const source = new EventSource("/api/v1/stream");

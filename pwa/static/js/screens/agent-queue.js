@@ -1,41 +1,27 @@
-// The agents' queue: their organisation's requests, filtered, counted by status; a table on a desk, cards on a phone.
+// The agents' queue: their organisation's requests, filtered, sorted, counted by status, acted on in bulk;
+// a table on a desk, cards on a phone.
 import * as api from "../api.js";
 import { formatDate, t } from "../i18n.js";
-import { add, errorBox, field, h, heading, statusBadge } from "../ui.js";
+import { add, errorBox, h, heading, statusBadge } from "../ui.js";
+import { canAssign, peopleOf } from "./assign.js";
+import { bulkBar } from "./queue-bulk.js";
+import { apiParams, filtersForm, PRIORITIES, savedFilters, STATUSES } from "./queue-filters.js";
 
-const STATUSES = ["submitted", "acknowledged", "in_progress", "resolved", "rejected", "duplicate", "closed"];
 export const staffRoles = (user) => (user?.roles || []).filter((r) => !["citizen", "prefect"].includes(r.role));
+const priorityName = (p) => (PRIORITIES.find(([v]) => Number(v) === p) || ["0", "normal"])[1];
 
-function filtersForm(query, catalogue, onSubmit) {
-  const select = (name, options, value) => h("select", { name }, options.map(([v, label]) => h("option", { value: v, selected: v === value }, label)));
-  const form = h("form", { class: "filters", role: "search" },
-    field(t("agent.filter.status"), select("status", [["open", t("agent.filter.open")], ["", t("agent.filter.all")],
-      ...STATUSES.map((s) => [s, t(`status.${s}`)])], query.get("status") ?? "open")),
-    field(t("agent.filter.service"), select("service", [["", t("agent.filter.all")],
-      ...catalogue.map((s) => [s.code, s.name])], query.get("service") || "")),
-    field(t("agent.filter.assignee"), select("assignee", [["", t("agent.filter.anyone")], ["me", t("agent.filter.me")],
-      ["none", t("agent.filter.nobody")]], query.get("assignee") || "")),
-    field(t("agent.filter.q"), h("input", { type: "search", name: "q", value: query.get("q") || "", maxLength: 200 })),
-    h("label", { class: "choice" }, h("input", { type: "checkbox", name: "overdue", value: "1", checked: query.get("overdue") === "1" }),
-      t("agent.filter.overdue")),
-    h("div", { class: "actions" }, h("button", { type: "submit", class: "button" }, t("agent.filter.apply"))));
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const params = new URLSearchParams([...new FormData(form)].filter(([, v]) => v !== ""));
-    if (!params.has("status")) params.set("status", "");
-    onSubmit(params);
-  });
-  return form;
-}
-
-function row(item) {
+function row(item, selected, onToggle) {
   const href = `/agent/requests/${encodeURIComponent(item.ref)}`;
+  const priority = priorityName(item.priority);
   return h("tr", {},
+    h("td", {}, h("input", { type: "checkbox", checked: selected.has(item.ref), "aria-label": t("agent.bulk.select", { ref: item.ref }),
+      onchange: (event) => onToggle(item.ref, event.target.checked) })),
     h("td", {}, h("a", { href, "data-link": "", class: "ref" }, item.ref)),
     h("td", {}, formatDate(item.created_at)),
-    h("td", {}, item.service.name),
+    h("td", {}, item.service.name, item.photos.length ? h("span", { title: t("agent.filter.with_photo") }, " 📷") : ""),
     h("td", {}, item.address || (item.description || "").slice(0, 80)),
     h("td", {}, statusBadge(item.status)),
+    h("td", { class: `priority ${priority}` }, priority === "normal" ? "" : `${priority === "low" ? "↓" : "↑"} ${t(`priority.${priority}`)}`),
     h("td", {}, item.assignee?.name || item.team || "—"),
     h("td", {}, item.due_at ? formatDate(item.due_at) : "", item.overdue ? h("strong", { class: "overdue" }, ` ⚠ ${t("agent.overdue")}`) : ""));
 }
@@ -52,16 +38,21 @@ export async function render(view, { app, query }) {
   const organisation = query.get("organisation") || roles[0].organisation;
   let catalogue = [];
   try { catalogue = (await api.catalogueOf(organisation)).items; } catch (offline) { /* filters without categories */ }
+  const assigner = canAssign(app.session.user, organisation);
+  const people = assigner ? await peopleOf(organisation).catch(() => []) : [];
+  const params = apiParams(query, organisation);
   const counts = h("p", { class: "counts", "aria-live": "polite" });
   const body = h("tbody", {});
+  const selected = new Set();
+  const shown = [];
+  const all = h("input", { type: "checkbox", "aria-label": t("agent.bulk.all") });
   const table = h("table", { class: "queue" }, h("caption", { class: "visually-hidden" }, t("agent.title")),
-    h("thead", {}, h("tr", {}, ["ref", "date", "service", "where", "status", "assignee", "due"].map((c) => h("th", { scope: "col" }, t(`agent.col.${c}`))))),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, all),
+      ["ref", "date", "service", "where", "status", "priority", "assignee", "due"].map((c) => h("th", { scope: "col" }, t(`agent.col.${c}`))))),
     body);
   const more = h("div", { class: "actions" });
   const out = h("div", {});
-  const params = { status: query.get("status") ?? "open", service: query.get("service"), assignee: query.get("assignee"),
-    q: query.get("q"), overdue: query.get("overdue"), organisation };
-  const exportQuery = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== null && v !== undefined && v !== ""));
+  const exportQuery = new URLSearchParams(Object.entries(params));
   const exports = h("div", { class: "actions no-print" },
     h("a", { class: "button secondary", href: `/api/v1/staff/requests.csv?${exportQuery}`, download: "" }, "⤓ CSV"),
     h("a", { class: "button secondary", href: `/api/v1/staff/requests.xlsx?${exportQuery}`, download: "" }, "⤓ Excel (XLSX)"),
@@ -69,7 +60,15 @@ export async function render(view, { app, query }) {
     h("a", { class: "button", href: "/agent/new", "data-link": "" }, `+ ${t("agent.new.title")}`),
     h("a", { class: "button secondary", href: "/agent/map", "data-link": "" }, `🗺️ ${t("dispatch.title")}`),
     h("a", { class: "button secondary", href: "/agent/field", "data-link": "" }, `🧭 ${t("field.title")}`));
-  add(view, filtersForm(query, catalogue, (next) => app.navigate(`/agent?${next}`)), counts, exports, out, table, more);
+  const toggle = (ref, on) => { if (on) selected.add(ref); else selected.delete(ref); bulk.refresh(); };
+  const bulk = bulkBar({ selected, assigner, people, onDone: () => setTimeout(() => app.navigate(`/agent?${query}`), 1500) });
+  all.addEventListener("change", () => {
+    for (const ref of shown) toggle(ref, all.checked);
+    body.querySelectorAll("input[type=checkbox]").forEach((box) => { box.checked = all.checked; });
+  });
+  const filters = filtersForm(query, catalogue, (next) => app.navigate(`/agent?${next}`));
+  add(view, h("details", { class: "no-print", open: window.matchMedia("(min-width: 60em)").matches },
+    h("summary", {}, t("agent.filters")), filters), await savedFilters(query), counts, exports, out, bulk.form, table, more);
   const load = async (cursor) => {
     try {
       const page = await api.staffRequests({ ...params, cursor });
@@ -77,7 +76,8 @@ export async function render(view, { app, query }) {
         counts.replaceChildren(...STATUSES.filter((s) => page.counts[s]).map((s) => h("span", { class: "count" }, statusBadge(s), ` ${page.counts[s]}`)));
         if (!page.items.length) out.replaceChildren(h("p", {}, t("agent.none")));
       }
-      body.append(...page.items.map(row));
+      shown.push(...page.items.map((i) => i.ref));
+      body.append(...page.items.map((i) => row(i, selected, toggle)));
       more.replaceChildren(page.next_cursor ? h("button", { type: "button", class: "button secondary", onclick: () => load(page.next_cursor) }, t("messages.more")) : "");
     } catch (error) {
       out.replaceChildren(errorBox(error));

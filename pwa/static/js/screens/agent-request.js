@@ -3,7 +3,9 @@ import * as api from "../api.js";
 import { formatDate, t } from "../i18n.js";
 import * as maps from "../map.js";
 import { add, errorBox, field, h, heading, OPEN, statusBadge, timeline } from "../ui.js";
+import { handlingForm, mergeForm, splitForm } from "./agent-request-forms.js";
 import { assignForm, canAssign } from "./assign.js";
+import { PRIORITIES } from "./queue-filters.js";
 
 const NEXT = ["acknowledged", "in_progress", "resolved", "rejected", "closed"];
 
@@ -51,13 +53,20 @@ export async function render(view, route) {
   const assign = canAssign(app.session.user, req.organisation) && OPEN.includes(req.status)
     ? await assignForm(req.ref, req.organisation, reload).catch(() => null) : null;
   const mapEl = h("div", { class: "map small" });
+  const open = OPEN.includes(req.status);
+  const assigner = canAssign(app.session.user, req.organisation);
+  const office = (app.session.user?.roles || []).some((r) => r.organisation === req.organisation && !["citizen", "prefect", "field_agent"].includes(r.role));
+  const catalogue = office && open ? (await api.catalogueOf(req.organisation).catch(() => ({ items: [] }))).items : [];
+  const priority = (PRIORITIES.find(([v]) => Number(v) === req.priority) || ["0", "normal"])[1];
   add(view, 
     h("p", {}, h("a", { href: "/agent", "data-link": "" }, `← ${t("agent.back")}`)),
     heading(`${req.ref} · ${req.service.name}`),
     h("p", {}, statusBadge(req.status), req.public ? "" : ` 🔒 ${t("agent.private")}`),
     h("dl", { class: "facts" },
       h("dt", {}, t("request.created")), h("dd", {}, formatDate(req.created_at), ` · ${t(`agent.channel.${req.channel}`)}`),
-      h("dt", {}, t("agent.due")), h("dd", {}, req.due_at ? formatDate(req.due_at) : "—"),
+      h("dt", {}, t("agent.due")), h("dd", {}, req.due_at ? formatDate(req.due_at) : "—",
+        req.due_at && open && new Date(req.due_at) < new Date() ? h("strong", { class: "overdue" }, ` ⚠ ${t("agent.overdue")}`) : ""),
+      h("dt", {}, t("agent.handling.priority")), h("dd", {}, t(`priority.${priority}`)),
       h("dt", {}, t("agent.contact")), h("dd", {}, [contact.name, contact.email, contact.phone].filter(Boolean).join(" · ") || "—"),
       h("dt", {}, t("agent.col.assignee")), h("dd", {}, req.assignee?.name || req.team || "—"),
       req.address ? [h("dt", {}, t("request.address")), h("dd", {}, req.address)] : null),
@@ -68,6 +77,9 @@ export async function render(view, route) {
     mapEl,
     h("h2", {}, t("agent.message.title")), eventForm(req, app, reload, { internal: false }),
     assign ? [h("h2", {}, t("assign.title")), assign] : null,
+    office && open ? [h("h2", {}, t("agent.handling.title")), handlingForm(req, { assigner, reload })] : null,
+    office && open ? [h("h2", {}, t("agent.merge.title")), await mergeForm(req, { reload })] : null,
+    office && open ? [h("h2", {}, t("agent.split.title")), splitForm(req, catalogue, { app })] : null,
     h("h2", {}, t("agent.note.title")), eventForm(req, app, reload, { internal: true }),
     h("h2", {}, t("request.timeline")), timeline(req.events || []),
   );

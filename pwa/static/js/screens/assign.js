@@ -9,7 +9,7 @@ const people = new Map();
 export const canAssign = (user, organisation) =>
   (user?.roles || []).some((r) => r.organisation === organisation && ASSIGNERS.includes(r.role));
 
-function peopleOf(organisation) {
+export function peopleOf(organisation) {
   if (!people.has(organisation)) people.set(organisation, api.staffPeople(organisation).then((b) => b.items));
   return people.get(organisation);
 }

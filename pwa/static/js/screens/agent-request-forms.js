@@ -1,0 +1,75 @@
+// The staff request page's other forms: handling (team, priority, due date), merge as duplicate, split.
+import * as api from "../api.js";
+import { t } from "../i18n.js";
+import { announce, errorBox, field, h } from "../ui.js";
+import { PRIORITIES } from "./queue-filters.js";
+
+const localInput = (iso) => {
+  if (!iso) return "";
+  const d = new Date(iso);
+  d.setMinutes(d.getMinutes() - d.getTimezoneOffset());
+  return d.toISOString().slice(0, 16);
+};
+
+function submitting(form, out, send, done) {
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const answer = await send();
+      if (answer !== false) await done(answer);
+    } catch (error) {
+      out.replaceChildren(errorBox(error, form));
+    }
+  });
+  return form;
+}
+
+/** Team (for those who assign), priority and due date; only what changed is sent. */
+export function handlingForm(req, { assigner, reload }) {
+  const team = assigner ? h("input", { name: "team", value: req.team || "", maxLength: 80 }) : null;
+  const priority = h("select", { name: "priority" }, PRIORITIES.map(([v, n]) =>
+    h("option", { value: v, selected: Number(v) === req.priority }, t(`priority.${n}`))));
+  const due = h("input", { type: "datetime-local", name: "due_at", value: localInput(req.due_at) });
+  const out = h("div", {});
+  const form = h("form", { class: "filters" }, team ? field(t("agent.handling.team"), team) : null,
+    field(t("agent.handling.priority"), priority), field(t("agent.handling.due"), due), out,
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "button secondary" }, t("agent.handling.save"))));
+  return submitting(form, out, () => {
+    const change = {};
+    if (team && team.value.trim() !== (req.team || "")) change.team = team.value.trim();
+    if (Number(priority.value) !== req.priority) change.priority = Number(priority.value);
+    if (due.value && due.value !== localInput(req.due_at)) change.due_at = new Date(due.value).toISOString();
+    if (!Object.keys(change).length) {
+      out.replaceChildren(errorBox({ message: t("agent.handling.unchanged") }));
+      return false;
+    }
+    return api.postEvent(req.ref, change);
+  }, async () => { announce(t("agent.handling.done")); await reload(); });
+}
+
+/** Merge into an earlier request: the nearby open ones of the same category are offered first. */
+export async function mergeForm(req, { reload }) {
+  const nearby = req.lat === null ? [] : (await api.nearby(req.lat, req.lon, req.service.code).catch(() => ({ items: [] })))
+    .items.filter((i) => i.ref !== req.ref);
+  const original = h("input", { name: "duplicate_of", required: true, maxLength: 32, list: "merge-candidates", autocomplete: "off" });
+  const out = h("div", {});
+  const form = h("form", {},
+    nearby.length ? h("p", { class: "meta" }, t("agent.merge.nearby"), " ", nearby.map((i) => h("button", {
+      type: "button", class: "button link", onclick: () => { original.value = i.ref; original.focus(); } },
+    `${i.ref} (${Math.round(i.distance_m)} m)`))) : null,
+    field(t("agent.merge.original"), original), out,
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "button secondary" }, t("agent.merge.save"))));
+  return submitting(form, out, () => api.postEvent(req.ref, { status: "duplicate", duplicate_of: original.value.trim() }), reload);
+}
+
+/** Split: part of the report becomes a request of its own, with the same author and place. */
+export function splitForm(req, catalogue, { app }) {
+  const service = h("select", { name: "service" }, catalogue.filter((s) => s.kind === "incident").map((s) =>
+    h("option", { value: s.code }, s.name)));
+  const description = h("textarea", { name: "description", required: true, maxLength: app.config.max_description });
+  const out = h("div", {});
+  const form = h("form", {}, field(t("agent.split.service"), service), field(t("agent.split.description"), description), out,
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "button secondary" }, t("agent.split.save"))));
+  return submitting(form, out, () => api.splitRequest(req.ref, { service: service.value, description: description.value.trim() }),
+    (created) => { announce(t("agent.split.done", { ref: created.ref })); app.navigate(`/agent/requests/${encodeURIComponent(created.ref)}`); });
+}
