@@ -2,12 +2,19 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+import time
 import uuid
 from pathlib import Path
 
+import httpx
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, axe_violations, screenshot
+from tests.conftest import IS_POSTGRES
+from tests.test_server import free_port
 
 AGENT = ("agent@brenles.example", "Brenles-agent-2026")
 
@@ -123,6 +130,35 @@ def test_the_dispatch_map_shows_a_new_request_within_two_seconds_without_reload(
     screenshot(page, "23-dispatch-map")
     assert axe_violations(page) == []
     desk.close()
+
+
+@pytest.mark.skipif(not IS_POSTGRES, reason="two server processes share live events through PostgreSQL "
+                    "LISTEN/NOTIFY; SQLite serves one process, whose events stay in memory (the test above)")
+def test_the_dispatch_map_on_one_worker_process_shows_a_request_created_through_another(browser, live_server, tmp_path):
+    port = free_port()
+    second = subprocess.Popen([sys.executable, "-m", "backend", "serve"], env={**live_server.env, "PORT": str(port)},
+                              cwd=Path(__file__).parents[2], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        other = f"http://127.0.0.1:{port}"
+        for _ in range(300):
+            try:
+                if httpx.get(f"{other}/api/v1/session", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        desk = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=other, locale="fr-CH")
+        page = desk.new_page()
+        page.goto("/account/login?next=/agent/map")
+        page.get_by_label("Adresse e-mail").fill("dispatch@brenles.example")
+        page.get_by_label("Mot de passe").fill("Brenles-dispatch-26")
+        page.get_by_role("button", name="Se connecter").click()
+        page.get_by_text("En direct : les nouvelles demandes apparaissent toutes seules.").wait_for()
+        created = new_request(live_server)  # through the first process
+        page.locator(f'[data-ref="{created["ref"]}"]').wait_for(timeout=2000)
+        desk.close()
+    finally:
+        second.terminate()
+        second.wait(timeout=15)
 
 
 def test_a_field_agent_starts_and_resolves_an_assigned_request_with_an_after_photo(browser, live_server, tmp_path):
@@ -266,3 +302,29 @@ def test_an_agent_reprioritises_and_merges_a_duplicate_from_the_request_page(bro
     with live_server.api() as api:
         merged = api.get(f"/api/v1/track/{second['tracking_token']}").json()
     assert merged["status"] == "duplicate" and merged["duplicate_of"] == first["ref"]
+
+
+def test_the_secretary_reads_and_exports_the_audit_trail(browser, live_server):
+    created = new_request(live_server)
+    desk, page = at_desk(browser, live_server, f"/agent/requests/{created['ref']}")  # the agent sees the contact
+    page.get_by_text("Julie Habitante · habitante@example.org").wait_for()
+    desk.close()
+    office = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url, locale="fr-CH")
+    page = office.new_page()
+    page.goto("/account/login?next=/agent")
+    page.get_by_label("Adresse e-mail").fill("secretaire@brenles.example")
+    page.get_by_label("Mot de passe").fill("Brenles-secretaire-26")
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("link", name="Journal d'audit").click()
+    page.get_by_label("Objet (par exemple un numéro de demande)").fill(created["ref"])
+    page.get_by_role("button", name="Filtrer").click()
+    row = page.locator("table.queue tbody tr").first
+    expect(row).to_contain_text("request.contact_viewed")
+    expect(row).to_contain_text("agent@brenles.example")
+    assert axe_violations(page) == []
+    screenshot(page, "27-audit")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="⤓ CSV").click()
+    lines = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert len(lines) == 2 and "request.contact_viewed" in lines[1] and created["ref"] in lines[1]
+    office.close()

@@ -155,6 +155,7 @@ export const postEvent = (ref, event) => call("POST", `/api/v1/requests/${encode
 export const staffPeople = (organisation) => call("GET", `/api/v1/staff/people?${q({ organisation })}`);
 export const staffBulk = (change) => call("POST", "/api/v1/staff/requests/bulk", { json: change });
 export const splitRequest = (ref, part) => call("POST", `/api/v1/requests/${encodeURIComponent(ref)}/split`, { json: part });
+export const auditTrail = (params) => call("GET", `/api/v1/audit?${q(params)}`);
 export const savedFilters = () => call("GET", "/api/v1/staff/filters");
 export const saveFilter = (name, query) => call("POST", "/api/v1/staff/filters", { json: { name, query } });
 export const deleteFilter = (id) => call("DELETE", `/api/v1/staff/filters/${Number(id)}`);

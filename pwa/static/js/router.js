@@ -11,6 +11,7 @@ const ROUTES = [
   [/^\/agent\/new$/, "", () => import("./screens/agent-new.js")],
   [/^\/agent\/map$/, "", () => import("./screens/agent-map.js")],
   [/^\/agent\/field$/, "", () => import("./screens/agent-field.js")],
+  [/^\/agent\/audit$/, "", () => import("./screens/agent-audit.js")],
   [/^\/agent\/requests\/([^/]+)$/, "", () => import("./screens/agent-request.js")],
   [/^\/account(?:\/(login|register|reset|verify|confirm-email|forgot))?$/, "account", () => import("./screens/account.js")],
 ];
