@@ -150,7 +150,7 @@ async def get_request(request: Request) -> JSONResponse:
 async def _page_answer(request: Request, rows: list, next_key: list | None, relation_of: Any) -> JSONResponse:
     v = await viewer(request)
     lang = language_of(request, v.user)
-    photos = await media.photos_of([r["id"] for r in rows])
+    photos = await media.photos_of([r["id"] for r in rows if r["has_photos"]])
     items = [dump_summary(r, relation=relation_of(v, r), language=lang, photos=photos.get(r["id"], [])) for r in rows]
     return json_response({"items": items, "next_cursor": encode_cursor(*next_key) if next_key else None})
 
@@ -201,7 +201,7 @@ async def nearby(request: Request) -> JSONResponse:
                                       metres=settings.nearby_meters, days=settings.nearby_days, now=service.utcnow())
     v = await viewer(request)
     lang = language_of(request, v.user)
-    photos = await media.photos_of([r["id"] for r, _ in found])
+    photos = await media.photos_of([r["id"] for r, _ in found if r["has_photos"]])
     items = [dump_summary(r, relation="public", language=lang, photos=photos.get(r["id"], [])) | {"distance_m": d}
              for r, d in found]
     return json_response({"items": items, "next_cursor": None})

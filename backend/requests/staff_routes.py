@@ -48,7 +48,7 @@ async def staff_requests(request: Request) -> JSONResponse:
     rows, next_key, counts = await staff_queue.queue(viewer=v, filters=filters, cursor=decode_cursor(request),
                                                      limit=page_limit(request), now=now)
     lang = language_of(request, v.user)
-    photos = await media.photos_of([r["id"] for r in rows])
+    photos = await media.photos_of([r["id"] for r in rows if r["has_photos"]])
     return json_response({"items": [dump_queue_row(r, lang, photos.get(r["id"], []), now) for r in rows],
                           "next_cursor": encode_cursor(*next_key) if next_key else None, "counts": counts})
 
