@@ -20,6 +20,8 @@ from starlette.types import Scope
 from backend import db, errors, openapi, shell
 from backend.accounts.routes import routes as account_routes
 from backend.audit.routes import routes as audit_routes
+from backend.lostfound import service as lostfound_service
+from backend.lostfound.routes import routes as lostfound_routes
 from backend.config import Settings
 from backend.middleware import BodyLimit, CsrfCheck, SecurityHeaders
 from backend.push import worker
@@ -82,6 +84,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         ctx = await db.init_db(settings)
         requests_service.configure(base_url=settings.base_url, secret=settings.secret_key)
+        lostfound_service.configure(holding_days=settings.lost_holding_days, min_score=settings.lost_min_score)
         app.state.image_gate = asyncio.Semaphore(settings.image_workers)
         app.state.bus = bus_for(settings.database_url)
         await app.state.bus.start()
@@ -108,6 +111,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *media_routes,
         *push_routes,
         *audit_routes,
+        *lostfound_routes,
         *realtime_routes,
         *shell.routes,
         Route("/api/openapi.json", openapi_document, methods=["GET"]),

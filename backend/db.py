@@ -17,6 +17,7 @@ MODEL_MODULES = [
     "backend.requests.models",
     "backend.media.models",
     "backend.push.models",
+    "backend.lostfound.models",
 ]
 MIGRATIONS_MODULE = "backend.migrations"
 

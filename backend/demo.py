@@ -40,8 +40,10 @@ A = "singlevaluelist"
 SIZES = [{"key": "small", "name": "Petit (moins de 30 cm)", "name_en": "Small (under 30 cm)"},
          {"key": "medium", "name": "Moyen", "name_en": "Medium"},
          {"key": "large", "name": "Grand (plus d'un mètre)", "name_en": "Large (over a metre)"}]
+# Identity documents and bank cards are kept two weeks, then sent back to their issuer; never shown.
 LOST_CATEGORIES = [
-    {"key": k, "name": fr, "name_en": en} for k, fr, en in [
+    {"key": k, "name": fr, "name_en": en, "holding_days": 14 if k in ("id", "card") else 365,
+     "sensitive": k in ("id", "card")} for k, fr, en in [
         ("keys", "Clés", "Keys"), ("wallet", "Portefeuille ou porte-monnaie", "Wallet or purse"),
         ("phone", "Téléphone", "Phone"), ("bag", "Sac", "Bag"), ("id", "Pièce d'identité", "Identity document"),
         ("card", "Carte bancaire", "Bank card"), ("bike", "Vélo", "Bike"), ("glasses", "Lunettes", "Glasses"),

@@ -21,7 +21,7 @@ from backend import db, demo
 from backend.config import Settings
 from backend.media import service as media
 from backend.requests.models import ServiceRequest, Status
-from bench import staff
+from bench import lostfound, staff
 from bench.fanout import FOLLOWERS, run_fanout
 
 ROWS = int(os.environ.get("BENCH_ROWS", "100000"))
@@ -166,6 +166,7 @@ async def run(url: str, work: Path) -> list[str]:
         app.wait()
         echo.wait()
     staff_rows = await staff_figures(settings, env, echo_get_rate, echo_get_p99)
+    match_ms, bare_match_ms, pool = await lostfound.figures(settings)
     fanout, bare_encryption, received = await run_fanout(settings, env)
     return [
         f"\n{backend_name}: {ROWS} requests in the database, {CONCURRENCY} connections (wrk), one uvicorn worker",
@@ -178,6 +179,8 @@ async def run(url: str, work: Path) -> list[str]:
         row(f"fan-out to {received} phones", fanout, "s", bare_encryption, f"bare encryption of {FOLLOWERS} s",
             "<= 10 s"),
         *staff_rows,
+        row(f"match a lost object, {lostfound.OPEN_ITEMS} open", match_ms, "ms", bare_match_ms,
+            f"bare scoring of its {pool} in memory ms", "< 50 ms"),
     ]
 
 

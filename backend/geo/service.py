@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from typing import Any, Iterable
 
-from geopy.distance import geodesic
+from geopy.distance import geodesic, great_circle
 
 from backend.errors import ValidationFailed
 
@@ -68,6 +68,11 @@ def validate_polygon(geometry: Any) -> dict:
 def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
     """Geodesic distance in metres between two (lat, lon) points."""
     return geodesic(a, b).meters
+
+
+def near_distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance in metres: within a town, a few centimetres from the geodesic, many times faster."""
+    return great_circle(a, b).meters
 
 
 def box_around(lat: float, lon: float, metres: float) -> tuple[float, float, float, float]:

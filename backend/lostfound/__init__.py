@@ -1,1 +1,1 @@
-"""Lost and found objects, matching and claims."""
+"""Lost and found: declarations on both sides, candidates with their reasons, claims and handovers."""

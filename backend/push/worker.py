@@ -16,7 +16,7 @@ from tortoise.exceptions import BaseORMException
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
-from backend import db
+from backend import db, housekeeping
 from backend.config import Settings
 from backend.push import mail
 from backend.push.models import Outbox, OutboxChannel, OutboxStatus, PushSubscription
@@ -158,6 +158,7 @@ async def run(settings: Settings, stop: asyncio.Event) -> None:
                 log.error("outbox pass failed: %r", exc)
                 taken = 0
             if taken < BATCH:
+                await housekeeping.maybe_run()
                 try:
                     await asyncio.wait_for(stop.wait(), timeout=settings.worker_poll_seconds)
                 except asyncio.TimeoutError:

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -60,6 +60,8 @@ class NewRequest:
     channel: Channel = Channel.APP
     language: str = "fr"
     public: bool = True
+    # The rows another domain keeps beside the request (lost and found), written in its transaction.
+    on_insert: Callable[[ServiceRequest, Any], Awaitable[None]] | None = None
 
 
 async def next_ref(org: Organisation, year: int, conn: Any) -> str:
@@ -137,6 +139,8 @@ async def _insert(new: NewRequest, org: Organisation, author: User | None, idemp
             await IdempotencyKey.create(key=idempotency_key, request=req, using_db=conn)
         if writer is not None:
             await writer.stage(request=req, uploaded_by=author, role="report", conn=conn)
+        if new.on_insert is not None:
+            await new.on_insert(req, conn)
         await _notify(req, "created", conn, actor=author)
     return req, token
 

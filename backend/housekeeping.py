@@ -1,0 +1,30 @@
+"""What the worker does now and then besides deliveries: holding periods that ended, old rate counters."""
+from __future__ import annotations
+
+import logging
+import time
+
+from tortoise.exceptions import BaseORMException
+
+from backend.lostfound import claims
+from backend.ratelimit import service as ratelimit
+
+log = logging.getLogger("guichet.housekeeping")
+EVERY_SECONDS = 300
+_last = {"at": 0.0}
+
+
+async def maybe_run(now: float | None = None) -> bool:
+    """Runs the round if the last one is older than EVERY_SECONDS; a failure waits for the next round."""
+    now = now if now is not None else time.monotonic()
+    if now - _last["at"] < EVERY_SECONDS:
+        return False
+    _last["at"] = now
+    try:
+        ended = await claims.expire_holdings()
+        if ended:
+            log.info("%d found objects reached the end of their holding period", ended)
+        await ratelimit.purge_older_than(2 * 86400)
+    except (OSError, BaseORMException) as exc:
+        log.error("housekeeping failed: %r", exc)
+    return True
