@@ -37,6 +37,15 @@ DISTRICT = _blob(46.684, 6.838, 6500, [1.0] * 16)
 CANTON = _blob(46.684, 6.838, 40000, [1.0] * 12)
 
 A = "singlevaluelist"
+COLOURS = [{"key": k, "name": fr, "name_en": en} for k, fr, en in [
+    ("black", "Noir", "Black"), ("white", "Blanc", "White"), ("grey", "Gris", "Grey"), ("silver", "Argenté", "Silver"),
+    ("gold", "Doré", "Gold"), ("red", "Rouge", "Red"), ("pink", "Rose", "Pink"), ("orange", "Orange", "Orange"),
+    ("yellow", "Jaune", "Yellow"), ("green", "Vert", "Green"), ("blue", "Bleu", "Blue"), ("purple", "Violet", "Purple"),
+    ("brown", "Brun", "Brown"), ("beige", "Beige", "Beige"), ("multicolour", "Multicolore", "Multicoloured")]]
+RADII = [{"key": k, "name": fr, "name_en": en} for k, fr, en in [
+    ("100", "À 100 m près", "Within 100 m"), ("500", "À 500 m près", "Within 500 m"),
+    ("2000", "Dans un rayon de 2 km", "Within 2 km"), ("unknown", "Je ne sais pas où (toute la commune)",
+                                                          "I don't know where (the whole municipality)")]]
 SIZES = [{"key": "small", "name": "Petit (moins de 30 cm)", "name_en": "Small (under 30 cm)"},
          {"key": "medium", "name": "Moyen", "name_en": "Medium"},
          {"key": "large", "name": "Grand (plus d'un mètre)", "name_en": "Large (over a metre)"}]
@@ -49,6 +58,16 @@ LOST_CATEGORIES = [
         ("card", "Carte bancaire", "Bank card"), ("bike", "Vélo", "Bike"), ("glasses", "Lunettes", "Glasses"),
         ("jewellery", "Bijou", "Jewellery"), ("clothing", "Vêtement", "Clothing"), ("toy", "Jouet", "Toy"),
         ("other", "Autre", "Other")]
+]
+# A lost or found object's questions: Open311 attributes, edited by the office like any service's.
+CATEGORY = {"code": "categorie", "datatype": "singlevaluelist", "required": True, "description": "Catégorie",
+            "description_en": "Category", "values": LOST_CATEGORIES}
+OBJECT_DETAILS = [
+    {"code": "couleur", "datatype": "singlevaluelist", "description": "Couleur", "description_en": "Colour",
+     "values": COLOURS},
+    {"code": "marque", "datatype": "string", "description": "Marque", "description_en": "Brand"},
+    {"code": "signes", "datatype": "text", "description": "Signes distinctifs (restent privés : vous et la commune)",
+     "description_en": "Distinguishing marks (kept private: you and the municipality)"},
 ]
 # code, group, icon, fr, en, due hours, attributes, extra
 SERVICES = [
@@ -86,11 +105,22 @@ SERVICES = [
       "emergency_message_en": "Immediate danger to people? Call 117 (police), 118 (fire brigade) or 144 "
                               "(ambulance) before reporting."}),
     ("objet-perdu", "Objets perdus et trouvés", "search", "J'ai perdu un objet", "I lost something", 720,
-     [{"code": "categorie", "datatype": A, "required": True, "description": "Catégorie",
-       "description_en": "Category", "values": LOST_CATEGORIES}], {"kind": ServiceKind.LOST}),
+     [CATEGORY, *OBJECT_DETAILS,
+      {"code": "depuis", "datatype": "datetime", "description": "Au plus tôt, quand l'aviez-vous encore ?",
+       "description_en": "When did you last have it?"},
+      {"code": "quand", "datatype": "datetime", "required": True, "description": "Au plus tard, quand l'avez-vous perdu ?",
+       "description_en": "When did you notice it was gone?"},
+      {"code": "rayon", "datatype": A, "required": True, "description": "Où, autour du point de la carte ?",
+       "description_en": "Where, around the point on the map?", "values": RADII}], {"kind": ServiceKind.LOST}),
     ("objet-trouve", "Objets perdus et trouvés", "hand", "J'ai trouvé un objet", "I found something", 720,
-     [{"code": "categorie", "datatype": A, "required": True, "description": "Catégorie",
-       "description_en": "Category", "values": LOST_CATEGORIES}], {"kind": ServiceKind.FOUND}),
+     [CATEGORY, *OBJECT_DETAILS,
+      {"code": "quand", "datatype": "datetime", "required": True, "description": "Quand l'avez-vous trouvé ?",
+       "description_en": "When did you find it?"},
+      {"code": "garde", "datatype": A, "required": True, "description": "Où est l'objet ?",
+       "description_en": "Where is the object?", "values": [
+           {"key": "remis", "name": "Je l'apporte au bureau des objets trouvés", "name_en": "I bring it to the lost-property office"},
+           {"key": "garde", "name": "Je le garde jusqu'à ce qu'on me contacte", "name_en": "I keep it until I am contacted"}]}],
+     {"kind": ServiceKind.FOUND}),
 ]
 ACCOUNTS = [
     ("citizen", None, "citoyenne@brenles.example", "Léa Citoyenne", "Brenles-citoyenne-26"),

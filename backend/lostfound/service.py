@@ -88,19 +88,10 @@ def check(d: Declaration, categories: dict[str, dict]) -> None:
         raise ValidationFailed("This is in the future.", code="out_of_range", field="when_from")
 
 
-async def declare(*, d: Declaration, author: User | None, contact_email: str, contact_name: str = "",
-                  contact_phone: str = "", channel: str = "app", language: str = "fr",
-                  writer: Any = None) -> tuple[ServiceRequest, Item, str | None]:
-    """A lost or found object: a private request of the office's service, its item row, then its candidates."""
-    org, lat, lon = await _place(d)
-    service = await _service_for(org, d.side)
-    categories = categories_of(service)
-    check(d, categories)
-    category = categories[d.category]
-    now = utcnow()
-    holder: dict[str, Item] = {}
-
+def item_writer(d: Declaration, org: Organisation, category: dict, holder: dict) -> Any:
+    """The `on_insert` of a lost or found request: its item row, in the request's transaction."""
     async def add_item(req: ServiceRequest, conn: Any) -> None:
+        now = utcnow()
         holding = None
         if d.side == Side.FOUND and not d.finder_keeps:
             holding = now + timedelta(days=int(category.get("holding_days") or _CONFIG["holding_days"]))
@@ -109,11 +100,47 @@ async def declare(*, d: Declaration, author: User | None, contact_email: str, co
             description=d.description, marks=d.marks, when_from=d.when_from, when_to=d.when_to, lat=d.lat,
             lon=d.lon, radius_m=d.radius_m if d.lat is not None else None, finder_keeps=d.finder_keeps,
             storage_place=d.storage_place, holding_until=holding, created_at=now, using_db=conn)
+    return add_item
 
+
+def from_attributes(service: Service, attributes: dict, *, lat: float, lon: float, description: str) -> Declaration:
+    """A declaration made through the report flow (Open311 attributes of the office's services), checked."""
+    def moment(code: str) -> datetime | None:
+        raw = attributes.get(code)
+        if not raw:
+            return None
+        value = datetime.fromisoformat(raw)
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+    side = Side.LOST if service.kind == ServiceKind.LOST else Side.FOUND
+    when_to = moment("quand") or utcnow()
+    when_from = moment("depuis") or (when_to - timedelta(hours=12) if side == Side.LOST else when_to)
+    radius = attributes.get("rayon")
+    unknown = side == Side.LOST and radius == "unknown"
+    d = Declaration(side=side, category=attributes.get("categorie") or "", description=description,
+                    when_from=when_from, when_to=when_to, colour=attributes.get("couleur") or "",
+                    brand=attributes.get("marque") or "", marks=attributes.get("signes") or "",
+                    lat=None if unknown else lat, lon=None if unknown else lon,
+                    radius_m=int(radius) if radius and radius.isdigit() else None,
+                    finder_keeps=attributes.get("garde") == "garde")
+    check(d, categories_of(service))
+    return d
+
+
+async def declare(*, d: Declaration, author: User | None, contact_email: str, contact_name: str = "",
+                  contact_phone: str = "", channel: str = "app", language: str = "fr",
+                  writer: Any = None) -> tuple[ServiceRequest, Item, str | None]:
+    """A lost or found object: a private request of the office's service, its item row, then its candidates."""
+    org, lat, lon = await _place(d)
+    service = await _service_for(org, d.side)
+    categories = categories_of(service)
+    check(d, categories)
+    holder: dict[str, Item] = {}
     new = requests.NewRequest(service=service, lat=lat, lon=lon, description=d.description,
                               attributes={"categorie": d.category}, contact_email=contact_email,
                               contact_name=contact_name, contact_phone=contact_phone,
-                              channel=requests.Channel(channel), language=language, public=False, on_insert=add_item)
+                              channel=requests.Channel(channel), language=language, public=False,
+                              on_insert=item_writer(d, org, categories[d.category], holder))
     req, token = await requests.create_request(new=new, author=author, writer=writer)
     item = holder.get("item") or await Item.get(request_id=req.id)
     await find_candidates(item)

@@ -42,7 +42,11 @@ def check_attribute_definitions(attributes: Any) -> list[dict]:
             "code": attr["code"], "datatype": attr["datatype"], "required": bool(attr.get("required", False)),
             "order": int(attr.get("order", i + 1)), "description": str(attr.get("description", ""))[:500],
             "description_en": str(attr.get("description_en", attr.get("description", "")))[:500],
-            "values": [{"key": str(v["key"]), "name": str(v["name"]), "name_en": str(v.get("name_en", v["name"]))}
+            "values": [{"key": str(v["key"]), "name": str(v["name"]), "name_en": str(v.get("name_en", v["name"])),
+                        # Lost and found categories: how long the office keeps such an object, and whether it is
+                        # never shown (identity documents, bank cards).
+                        **({"holding_days": int(v["holding_days"])} if str(v.get("holding_days", "")).isdigit() else {}),
+                        **({"sensitive": True} if v.get("sensitive") is True else {})}
                        for v in values],
         })
     return sorted(out, key=lambda a: a["order"])

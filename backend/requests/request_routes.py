@@ -15,7 +15,8 @@ from backend.errors import BadRequest, Forbidden, PayloadTooLarge, UnsupportedMe
 from backend.media import service as media
 from backend.ratelimit import service as ratelimit
 from backend.requests import actions, queries, schemas, service
-from backend.requests.models import Channel
+from backend.lostfound import service as lostfound
+from backend.requests.models import Channel, ServiceKind
 from backend.realtime import service as live
 from backend.requests.views import dump_event, dump_request, dump_summary
 from backend.validation import point
@@ -100,11 +101,18 @@ async def create_request(request: Request) -> JSONResponse:
         channel=Channel(channel), language=form.get("language") or language_of(request, v.user),
     )
     author = v.user if channel not in STAFF_CHANNELS else None
+    held: dict = {}
+    if svc.kind in (ServiceKind.LOST, ServiceKind.FOUND):  # the object's own row, written with the request
+        declaration = lostfound.from_attributes(svc, attributes, lat=lat, lon=lon, description=new.description)
+        new.public = False
+        new.on_insert = lostfound.item_writer(declaration, org, lostfound.categories_of(svc)[declaration.category], held)
     if not new.address:
         new.address = await request.app.state.geocoder.address_at(lat, lon)
     writer = media.PhotoWriter(settings.media_root, prepared) if prepared else None
     req, _ = await service.create_request(new=new, author=author, idempotency_key=scoped_key, writer=writer,
                                          photo_location=location)
+    if held.get("item") is not None:
+        await lostfound.find_candidates(held["item"])
     await live.publish_request(request.app.state.bus, req.id)
     return await _created_answer(request, req, v, replay=False)
 

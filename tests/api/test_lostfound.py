@@ -171,3 +171,30 @@ async def test_holding_periods_end_and_the_office_decides(client, new_client, to
     told = await Message.filter(user=finder_user).order_by("-id").first()
     assert "Personne n'a réclamé" in told.body
     assert (await finder.post(f"/api/v1/lostfound/{ref}/outcome", json={"outcome": "donated"})).status_code == 403
+
+
+async def test_the_apps_report_flow_declares_objects_with_their_questions_and_matches_them(client, new_client, town):
+    owner_user = await person()
+    owner = await sign_in(new_client(), owner_user)
+    lost = {"categorie": "keys", "couleur": "silver", "marque": "Kaba", "signes": "Porte-clés en forme de chat",
+            "quand": (NOW - timedelta(hours=5)).isoformat(), "rayon": "500"}
+    r = await owner.post("/api/v1/requests", json={"service": "objet-perdu", "lat": IN_BRENLES[0], "lon": IN_BRENLES[1],
+                                                   "description": "Trousseau de trois clés", "attributes": lost})
+    assert r.status_code == 201, r.text
+    lost_ref = r.json()["ref"]
+    finder = await sign_in(new_client(), await person())
+    found = {"categorie": "keys", "couleur": "grey", "quand": (NOW - timedelta(hours=2)).isoformat(), "garde": "remis"}
+    r = await finder.post("/api/v1/requests", json={"service": "objet-trouve", "lat": IN_BRENLES[0] + 0.002,
+                                                    "lon": IN_BRENLES[1], "description": "trois clés sur un anneau",
+                                                    "attributes": found})
+    assert r.status_code == 201, r.text
+    found_ref = r.json()["ref"]
+    item = await Item.get(request__ref=lost_ref)
+    assert (item.category, item.colour, item.brand, item.radius_m) == ("keys", "silver", "Kaba", 500)
+    assert item.marks == "Porte-clés en forme de chat"
+    mine = (await owner.get(f"/api/v1/lostfound/{lost_ref}")).json()
+    assert [c["ref"] for c in mine["candidates"]] == [found_ref]
+    assert (await client.get(f"/api/v1/requests/{lost_ref}")).status_code == 404  # private, like any declaration
+    r = await owner.post("/api/v1/requests", json={"service": "objet-perdu", "lat": IN_BRENLES[0], "lon": IN_BRENLES[1],
+                                                   "attributes": {**lost, "categorie": "spaceship"}})
+    assert r.status_code == 422 and await Item.filter(side="lost").count() == 1

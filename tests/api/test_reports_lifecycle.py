@@ -44,7 +44,8 @@ async def test_private_kinds_and_their_photos_are_hidden_from_the_public(client,
     author = await person()
     await sign_in(client, author)
     r = await client.post("/api/v1/requests", data={"service": "objet-perdu", "lat": str(IN_BRENLES[0]),
-                                                    "lon": str(IN_BRENLES[1]), "attributes": '{"categorie": "wallet"}'},
+                                                    "lon": str(IN_BRENLES[1]), "attributes": '{"categorie": "wallet", '
+                                                    '"quand": "2026-11-20T10:00:00+01:00", "rayon": "500"}'},
                           files=[("photo", ("w.jpg", photos.jpeg(640, 480), "image/jpeg"))])
     assert r.status_code == 201
     ref, url = r.json()["ref"], r.json()["photos"][0]["url"]
