@@ -137,10 +137,7 @@ async def _dump_full(req: Any, relation: str, language: str) -> dict:
 async def _request_and_relation(request: Request) -> tuple[Any, str, Any]:
     v = await viewer(request)
     token = request.headers.get("x-tracking-token") or request.query_params.get("token") or ""
-    req, relation = await service.request_for(request.path_params["ref"], v)
-    if token and relation == "public":
-        if req.tracking_token_hash and accounts.token_hash(token) == req.tracking_token_hash:
-            relation = "author"
+    req, relation = await service.request_for(request.path_params["ref"], v, token)
     if relation == "staff":
         await req.fetch_related("author", "assignee")
     return req, relation, v

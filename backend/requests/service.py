@@ -164,12 +164,16 @@ def _in_field_work(viewer: Any, req: ServiceRequest) -> bool:
     return req.assignee_id == viewer.user.id or (bool(req.team) and req.team in teams)
 
 
-async def request_for(ref: str, viewer: Any) -> tuple[ServiceRequest, str]:
-    """The request and the viewer's relation; hidden requests are 404 to whoever may not see them."""
+async def request_for(ref: str, viewer: Any, token: str = "") -> tuple[ServiceRequest, str]:
+    """The request and the viewer's relation (an anonymous author by its tracking `token`); hidden requests are
+    404 to whoever may not see them."""
     req = await ServiceRequest.get_or_none(ref=ref).prefetch_related("service", "organisation", "duplicate_of")
     if req is None:
         raise NotFound(f"No request {ref}.", code="unknown_request")
     relation = viewer_relation(viewer, req)
+    if relation == "public" and token and req.tracking_token_hash and \
+            hmac.compare_digest(accounts.token_hash(token), req.tracking_token_hash):
+        relation = "author"
     if relation == "public" and not req.public:
         raise NotFound(f"No request {ref}.", code="unknown_request")
     return req, relation

@@ -198,3 +198,15 @@ async def test_the_apps_report_flow_declares_objects_with_their_questions_and_ma
     r = await owner.post("/api/v1/requests", json={"service": "objet-perdu", "lat": IN_BRENLES[0], "lon": IN_BRENLES[1],
                                                    "attributes": {**lost, "categorie": "spaceship"}})
     assert r.status_code == 422 and await Item.filter(side="lost").count() == 1
+
+
+async def test_an_anonymous_owner_follows_a_private_declaration_by_its_tracking_link_only(client, new_client, town):
+    await csrf(client)
+    r = await client.post("/api/v1/lostfound/lost", json={**WALLET_LOST, "contact_email": "anonyme@example.org"})
+    assert r.status_code == 201, r.text
+    ref, token = r.json()["ref"], r.json()["tracking_token"]
+    stranger = new_client()
+    for path in (f"/api/v1/lostfound/{ref}", f"/api/v1/requests/{ref}"):
+        assert (await stranger.get(path, headers={"X-Tracking-Token": token})).status_code == 200
+        assert (await stranger.get(path, headers={"X-Tracking-Token": token[:-2] + "xx"})).status_code == 404
+        assert (await stranger.get(path)).status_code == 404

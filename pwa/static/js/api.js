@@ -155,6 +155,16 @@ export const postEvent = (ref, event) => call("POST", `/api/v1/requests/${encode
 export const staffPeople = (organisation) => call("GET", `/api/v1/staff/people?${q({ organisation })}`);
 export const staffBulk = (change) => call("POST", "/api/v1/staff/requests/bulk", { json: change });
 export const splitRequest = (ref, part) => call("POST", `/api/v1/requests/${encodeURIComponent(ref)}/split`, { json: part });
+export const lostItem = (ref, token) => call("GET", `/api/v1/lostfound/${encodeURIComponent(ref)}`, { headers: tokenHeader(token) });
+export const claimFound = (ref, found, answer, token) => call("POST", `/api/v1/lostfound/${encodeURIComponent(ref)}/claims`, { json: { found, answer }, headers: tokenHeader(token) });
+export const recordFound = (found) => call("POST", "/api/v1/lostfound/found", { json: Object.fromEntries(Object.entries(found).filter(([, v]) => v !== undefined && v !== "")) });
+export const foundObjects = (params) => call("GET", `/api/v1/lostfound/found?${q(params)}`);
+export const lostRegister = (organisation, due) => call("GET", `/api/v1/lostfound/register?${q({ organisation, due })}`);
+export const lostPairs = (organisation) => call("GET", `/api/v1/lostfound/candidates?${q({ organisation })}`);
+export const lostClaims = (organisation, state) => call("GET", `/api/v1/lostfound/claims?${q({ organisation, state })}`);
+export const decideClaim = (id, accept, note) => call("POST", `/api/v1/lostfound/claims/${Number(id)}/decision`, { json: { accept, note } });
+export const handOver = (id, identity) => call("POST", `/api/v1/lostfound/claims/${Number(id)}/handover`, { json: { identity } });
+export const lostOutcome = (ref, outcome) => call("POST", `/api/v1/lostfound/${encodeURIComponent(ref)}/outcome`, { json: { outcome } });
 export const auditTrail = (params) => call("GET", `/api/v1/audit?${q(params)}`);
 export const savedFilters = () => call("GET", "/api/v1/staff/filters");
 export const saveFilter = (name, query) => call("POST", "/api/v1/staff/filters", { json: { name, query } });

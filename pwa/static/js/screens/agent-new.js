@@ -2,12 +2,25 @@
 import * as api from "../api.js";
 import { t } from "../i18n.js";
 import * as maps from "../map.js";
+import { attributeInput, readAttributes } from "./report-steps.js";
 import { downscale } from "../photos.js";
 import { add, errorBox, field, h, heading } from "../ui.js";
 import { staffRoles } from "./agent-queue.js";
 
 
 export const wide = true;
+
+/** An object handed in at the counter: the office's register (storage place, holding period), then its photos. */
+async function recordFound(fields, attributes, storagePlace, blobs) {
+  const created = await api.recordFound({
+    category: attributes.categorie, colour: attributes.couleur, brand: attributes.marque, marks: attributes.signes,
+    description: fields.description || attributes.categorie, when_from: attributes.quand, when_to: attributes.quand,
+    lat: Number(fields.lat), lon: Number(fields.lon), storage_place: storagePlace || undefined, channel: fields.channel,
+    contact_name: fields.contact_name || undefined, contact_email: fields.contact_email || undefined,
+    contact_phone: fields.contact_phone || undefined });
+  if (blobs.length) await api.addPhotos(created.ref, blobs, null, "report");
+  return created;
+}
 
 export async function render(view, { app }) {
   add(view, h("p", {}, h("a", { href: "/agent", "data-link": "" }, `← ${t("agent.back")}`)), heading(t("agent.new.title")));
@@ -20,11 +33,19 @@ export async function render(view, { app }) {
   const service = h("select", { name: "service", required: true }, h("option", { value: "" }, "—"),
     catalogue.map((s) => h("option", { value: s.code }, s.name)));
   const photos = h("input", { type: "file", name: "photo", accept: "image/*", multiple: true });
+  const questions = h("div", {});  // the chosen category's questions (an object's colour, when it was found...)
+  const storage = h("input", { type: "text", name: "storage_place", maxLength: 200 });
+  const chosen = () => catalogue.find((s) => s.code === service.value);
+  service.addEventListener("change", () => {
+    const svc = chosen();
+    questions.replaceChildren(...(svc?.attributes || []).map((a) => attributeInput(a, null)),
+      svc?.kind === "found" ? field(t("lostfound.storage"), storage, t("lostfound.storage.hint")) : "");
+  });
   const out = h("div", {});
   const form = h("form", { novalidate: true },
     field(t("agent.new.channel"), h("select", { name: "channel" }, ["phone", "counter", "mail"].map((c) =>
       h("option", { value: c }, t(`agent.channel.${c}`))))),
-    field(t("agent.filter.service"), service),
+    field(t("agent.filter.service"), service), questions,
     h("label", {}, t("agent.new.where")), mapEl, pinStatus,
     field(t("request.address"), h("input", { type: "text", name: "address", maxLength: app.config.max_short_text })),
     field(t("report.details.description.incident"), h("textarea", { name: "description", maxLength: app.config.max_description })),
@@ -44,11 +65,14 @@ export async function render(view, { app }) {
     out.replaceChildren();
     if (!service.value) return out.replaceChildren(errorBox({ field: "service", message: t("error.required") }, form));
     if (where.lat === null) return out.replaceChildren(errorBox({ message: t("agent.new.pin") }));
-    const fields = Object.fromEntries([...new FormData(form)].filter(([name]) => name !== "photo"));
-    Object.assign(fields, { lat: where.lat.toFixed(6), lon: where.lon.toFixed(6) });
+    const svc = chosen();
+    const attributes = readAttributes(form, svc);
+    const fields = Object.fromEntries([...new FormData(form)].filter(([name]) => name !== "photo" && !name.startsWith("attr:") && name !== "storage_place"));
+    Object.assign(fields, { lat: where.lat.toFixed(6), lon: where.lon.toFixed(6), attributes });
     try {
       const blobs = await Promise.all([...photos.files].map((f) => downscale(f, app.config.photo_side)));
-      const created = await api.createRequest(fields, blobs, crypto.randomUUID());
+      const created = svc.kind === "found" ? await recordFound(fields, attributes, storage.value.trim(), blobs)
+        : await api.createRequest(fields, blobs, crypto.randomUUID());
       app.navigate(`/agent/requests/${encodeURIComponent(created.ref)}`, { replace: true });
     } catch (error) {
       out.replaceChildren(errorBox(error, form));

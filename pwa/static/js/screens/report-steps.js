@@ -72,7 +72,7 @@ export async function renderPhotos(view, flow) {
   return () => urls.forEach((u) => URL.revokeObjectURL(u));
 }
 
-function attributeInput(attr, value) {
+export function attributeInput(attr, value) {
   const name = `attr:${attr.code}`;
   const label = `${attr.description}${attr.required ? "" : ` ${t("common.optional")}`}`;
   if (attr.datatype === "singlevaluelist" || attr.datatype === "multivaluelist") {
@@ -87,13 +87,14 @@ function attributeInput(attr, value) {
   return field(label, input);
 }
 
-function readAttributes(form, service) {
+export function readAttributes(form, service) {
   const out = {};
   for (const attr of service.attributes) {
     const name = `attr:${attr.code}`;
     if (attr.datatype === "multivaluelist") out[attr.code] = [...form.querySelectorAll(`[name="${name}"]:checked`)].map((i) => i.value);
     else if (attr.datatype === "singlevaluelist") out[attr.code] = form.querySelector(`[name="${name}"]:checked`)?.value;
     else if (attr.datatype === "number") out[attr.code] = form.elements[name].value === "" ? undefined : Number(form.elements[name].value);
+    else if (attr.datatype === "datetime") out[attr.code] = form.elements[name].value ? new Date(form.elements[name].value).toISOString() : undefined;
     else out[attr.code] = form.elements[name].value.trim() || undefined;
     if (out[attr.code] === undefined || (Array.isArray(out[attr.code]) && !out[attr.code].length)) delete out[attr.code];
   }

@@ -1,0 +1,84 @@
+"""A citizen declares a lost wallet, the office records a found one, the citizen is told, claims it, gets it back."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import axe_violations, screenshot
+from tests.browser.test_agent import at_desk
+from tests.browser.test_report_flow import to_categories
+
+
+def test_a_lost_wallet_goes_back_to_its_owner_every_step_in_the_browser(browser, phone, live_server):
+    page = phone
+    page.goto("/")
+    page.get_by_role("link", name="J'ai perdu un objet").click()
+    to_categories(page)  # the office's one "lost" category is chosen by itself
+    page.get_by_text("Étape 4 sur 5 : photos").wait_for()
+    page.get_by_role("button", name="Suivant").click()
+    page.get_by_label("Description").fill("Portefeuille en cuir brun, abonnement de bus dedans")
+    page.get_by_role("radio", name="Portefeuille ou porte-monnaie").check()
+    page.get_by_role("radio", name="Brun").check()
+    page.get_by_label("Marque").fill("Fossil")
+    page.get_by_label("Signes distinctifs").fill("Initiales L.C. gravées à l'intérieur")
+    lost_at = (datetime.now() - timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
+    page.get_by_label("Au plus tard, quand l'avez-vous perdu ?").fill(lost_at)
+    page.get_by_role("radio", name="À 500 m près").check()
+    page.get_by_label("Votre adresse e-mail").fill("lea.owner@example.org")
+    screenshot(page, "30-lost-details")
+    page.get_by_role("button", name="Envoyer").click()
+    page.get_by_role("heading", name="Merci, c'est envoyé !").wait_for()
+    lost_ref = page.locator("[data-js=ref]").inner_text()
+
+    desk, office = at_desk(browser, live_server, "/agent/new")
+    office.get_by_role("heading", name="Saisir une demande (téléphone, guichet, courrier)").wait_for()
+    office.get_by_label("Reçue par").select_option("counter")
+    office.get_by_label("Catégorie", exact=True).select_option("objet-trouve")
+    office.get_by_role("radio", name="Portefeuille ou porte-monnaie").check()
+    office.get_by_role("radio", name="Brun").check()
+    office.get_by_label("Signes distinctifs").fill("L.C. gravé")
+    office.get_by_label("Quand l'avez-vous trouvé ?").fill(datetime.now().strftime("%Y-%m-%dT%H:%M"))
+    office.get_by_role("radio", name="Je l'apporte au bureau des objets trouvés").check()
+    office.get_by_label("Rangement au bureau").fill("Armoire B, casier 4")
+    office.locator(".leaflet-container").click()
+    office.get_by_text("Lieu placé.").wait_for()
+    office.get_by_label("Description").fill("Portefeuille cuir brun avec un abonnement de bus")
+    office.get_by_role("button", name="Enregistrer la demande").click()
+    office.wait_for_url(re.compile(r".*/agent/requests/BRN-"))
+    found_ref = office.url.rsplit("/", 1)[1]
+
+    # The owner is told (here: the e-mail with the tracking link); the candidate is on the declaration's page.
+    page.goto("/requests")
+    page.get_by_role("link", name="J'ai perdu un objet").first.click()
+    page.get_by_role("link", name="Voir les objets trouvés qui pourraient être le vôtre").click()
+    card = page.locator(f'[data-ref="{found_ref}"]')
+    card.wait_for()
+    assert "L.C." not in card.inner_text()  # the found object's private marks stay private
+    card.get_by_role("button", name="C'est le mien").click()
+    page.get_by_label("Ce que seul le propriétaire sait").fill("Mes initiales L.C. sont gravées à l'intérieur")
+    page.get_by_role("button", name="Réclamer cet objet").click()
+    page.get_by_text("Demande envoyée : le bureau vérifie.").wait_for()
+    screenshot(page, "31-lost-claimed")
+    assert axe_violations(page) == []
+
+    office.goto("/agent/lostfound")
+    claim = office.locator("[data-claim]").first
+    expect(claim).to_contain_text("Mes initiales L.C.")
+    expect(claim).to_contain_text("L.C. gravé")  # the office compares the answer with the marks
+    screenshot(office, "32-lostfound-office")
+    assert axe_violations(office) == []
+    claim.get_by_role("button", name="✔ Accepter").click()
+    claim = office.locator("[data-claim]").first
+    claim.get_by_label("Pièce d'identité vérifiée").fill("Carte d'identité C1234567")
+    claim.get_by_role("button", name="Objet remis au propriétaire").click()
+    expect(office.locator("[data-claim]")).to_have_count(0)
+    desk.close()
+
+    page.reload()
+    page.get_by_text("Rendu.").wait_for()
+    with live_server.api() as api:
+        seen = api.get(f"/api/v1/lostfound/found", params={"organisation": "brenles"}).json()["items"]
+    assert found_ref not in [i["ref"] for i in seen]
+    assert lost_ref.startswith("BRN-")
