@@ -22,6 +22,7 @@ from backend.accounts.routes import routes as account_routes
 from backend.audit.routes import routes as audit_routes
 from backend.lostfound import service as lostfound_service
 from backend.lostfound.routes import routes as lostfound_routes
+from backend.open311.routes import routes as open311_routes
 from backend.config import Settings
 from backend.middleware import BodyLimit, CsrfCheck, SecurityHeaders
 from backend.push import worker
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *push_routes,
         *audit_routes,
         *lostfound_routes,
+        *open311_routes,
         *realtime_routes,
         *shell.routes,
         Route("/api/openapi.json", openapi_document, methods=["GET"]),

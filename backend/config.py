@@ -58,6 +58,7 @@ class Settings:
     create_per_hour_ip: int = _setting(60, "Requests created per IP address per hour (anonymous and signed-in).")
     reopen_days: int = _setting(30, "Days after resolution during which the author may reopen a request.")
     nearby_meters: int = _setting(50, "Radius of the 'already reported?' search.")
+    open311_posts_per_hour: int = _setting(600, "Requests an Open311 key may create per hour.")
     lost_claims_per_day: int = _setting(3, "Found objects a citizen may claim per day.")
     lost_holding_days: int = _setting(365, "Days a found object is kept, unless its category says otherwise.")
     lost_min_score: float = _setting(0.45, "Lowest score (0 to 1) for a found object to be offered as a candidate.")

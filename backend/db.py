@@ -18,6 +18,7 @@ MODEL_MODULES = [
     "backend.media.models",
     "backend.push.models",
     "backend.lostfound.models",
+    "backend.open311.models",
 ]
 MIGRATIONS_MODULE = "backend.migrations"
 

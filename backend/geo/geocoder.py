@@ -15,6 +15,9 @@ class NoGeocoder:
     async def address_at(self, lat: float, lon: float) -> str:
         return ""
 
+    async def point_of(self, address: str) -> tuple[float, float] | None:
+        return None
+
 
 class NominatimGeocoder:
     """Asks a Nominatim server (ours or a provider's) for the street address of a point; never fails a report."""
@@ -37,6 +40,16 @@ class NominatimGeocoder:
         town = " ".join(x for x in (parts.get("postcode", ""), parts.get("village") or parts.get("town")
                                     or parts.get("city", "")) if x)
         return (", ".join(x for x in (street, town) if x) or found.address or "")[:300]
+
+
+    async def point_of(self, address: str) -> tuple[float, float] | None:
+        """Where an address is (Open311 clients may send an address instead of a point); None if unknown."""
+        try:
+            found = await asyncio.to_thread(self.client.geocode, address, exactly_one=True, language="fr")
+        except (GeopyError, OSError, ValueError) as exc:
+            log.warning("geocoding failed: %r", exc)
+            return None
+        return (found.latitude, found.longitude) if found is not None else None
 
 
 def geocoder_for(kind: str, base_url: str, contact: str) -> NoGeocoder | NominatimGeocoder:

@@ -1,1 +1,1 @@
-"""Open311 GeoReport v2 over the same services and requests."""
+"""Open311 GeoReport v2 over Guichet's own services and requests: no second data model."""
