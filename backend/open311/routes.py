@@ -157,7 +157,7 @@ async def create(request: Request, fmt: str) -> list[dict]:
                             message="This api_key created too many requests this hour.")
     jurisdiction = fields.get("jurisdiction_id") or request.query_params.get("jurisdiction_id")
     org = await service.jurisdiction(jurisdiction) if jurisdiction else await key.organisation
-    if org.id != key.organisation_id:
+    if key.organisation_id not in await organisations.ancestors_and_self(org.id):  # a canton's key serves its towns
         raise Open311Error(403, "This api_key is not for this jurisdiction.")
     if fields.get("lat") or fields.get("long"):
         lat, lon = point(fields.get("lat"), fields.get("long"))

@@ -328,3 +328,26 @@ def test_the_secretary_reads_and_exports_the_audit_trail(browser, live_server):
     lines = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
     assert len(lines) == 2 and "request.contact_viewed" in lines[1] and created["ref"] in lines[1]
     office.close()
+
+
+def test_an_administrator_gives_an_open311_key_that_an_outside_client_then_uses(browser, live_server):
+    office = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url, locale="fr-CH")
+    page = office.new_page()
+    page.goto("/account/login?next=/agent/open311")
+    page.get_by_label("Adresse e-mail").fill("admin@lemanie.example")
+    page.get_by_label("Mot de passe").fill("Lemanie-admin-2026")
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_label("Pour qui (nom de l'outil)").fill("Portail de données du canton")
+    page.get_by_role("button", name="Créer une clé").click()
+    key = page.locator("[data-js=new-key]").inner_text()
+    assert key.startswith("o311_")
+    assert axe_violations(page) == []
+    office.close()
+    with live_server.api() as client:  # another city's tool, with the key of the canton above Brenles
+        r = client.post("/open311/v2/requests.json", data={
+            "api_key": key, "jurisdiction_id": "brenles", "service_code": "proprete", "lat": "46.6731",
+            "long": "6.8542", "description": "Poubelle renversée (signalée par le portail cantonal)"})
+        assert r.status_code == 200, r.text
+        ref = r.json()[0]["service_request_id"]
+        seen = client.get(f"/open311/v2/requests/{ref}.xml", params={"jurisdiction_id": "brenles"})
+        assert b"<status>open</status>" in seen.content

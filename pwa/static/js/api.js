@@ -165,6 +165,9 @@ export const lostClaims = (organisation, state) => call("GET", `/api/v1/lostfoun
 export const decideClaim = (id, accept, note) => call("POST", `/api/v1/lostfound/claims/${Number(id)}/decision`, { json: { accept, note } });
 export const handOver = (id, identity) => call("POST", `/api/v1/lostfound/claims/${Number(id)}/handover`, { json: { identity } });
 export const lostOutcome = (ref, outcome) => call("POST", `/api/v1/lostfound/${encodeURIComponent(ref)}/outcome`, { json: { outcome } });
+export const open311Keys = (organisation) => call("GET", `/api/v1/organisations/${encodeURIComponent(organisation)}/open311-keys`);
+export const createOpen311Key = (organisation, name) => call("POST", `/api/v1/organisations/${encodeURIComponent(organisation)}/open311-keys`, { json: { name } });
+export const revokeOpen311Key = (organisation, id) => call("DELETE", `/api/v1/organisations/${encodeURIComponent(organisation)}/open311-keys/${Number(id)}`);
 export const auditTrail = (params) => call("GET", `/api/v1/audit?${q(params)}`);
 export const savedFilters = () => call("GET", "/api/v1/staff/filters");
 export const saveFilter = (name, query) => call("POST", "/api/v1/staff/filters", { json: { name, query } });

@@ -15,6 +15,7 @@ const ROUTES = [
   [/^\/agent\/map$/, "", () => import("./screens/agent-map.js")],
   [/^\/agent\/field$/, "", () => import("./screens/agent-field.js")],
   [/^\/agent\/audit$/, "", () => import("./screens/agent-audit.js")],
+  [/^\/agent\/open311$/, "", () => import("./screens/agent-open311.js")],
   [/^\/agent\/requests\/([^/]+)$/, "", () => import("./screens/agent-request.js")],
   [/^\/account(?:\/(login|register|reset|verify|confirm-email|forgot))?$/, "account", () => import("./screens/account.js")],
 ];

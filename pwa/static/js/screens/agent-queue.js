@@ -61,7 +61,8 @@ export async function render(view, { app, query }) {
     h("a", { class: "button secondary", href: "/agent/map", "data-link": "" }, `🗺️ ${t("dispatch.title")}`),
     h("a", { class: "button secondary", href: "/agent/field", "data-link": "" }, `🧭 ${t("field.title")}`),
     h("a", { class: "button secondary", href: "/agent/lostfound", "data-link": "" }, `🧳 ${t("lostfound.link")}`),
-    roles.some((r) => ["admin", "secretary"].includes(r.role)) ? h("a", { class: "button secondary", href: "/agent/audit", "data-link": "" }, `📜 ${t("audit.link")}`) : null);
+    roles.some((r) => ["admin", "secretary"].includes(r.role)) ? h("a", { class: "button secondary", href: "/agent/audit", "data-link": "" }, `📜 ${t("audit.link")}`) : null,
+    roles.some((r) => r.role === "admin") ? h("a", { class: "button secondary", href: "/agent/open311", "data-link": "" }, `🔑 ${t("open311.link")}`) : null);
   const toggle = (ref, on) => { if (on) selected.add(ref); else selected.delete(ref); bulk.refresh(); };
   const bulk = bulkBar({ selected, assigner, people, onDone: () => setTimeout(() => app.navigate(`/agent?${query}`), 1500) });
   all.addEventListener("change", () => {
