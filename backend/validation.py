@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Callable
 
 from backend.errors import ValidationFailed
@@ -167,3 +168,15 @@ def point(lat: Any, lon: Any) -> tuple[float, float]:
     if not -180 <= lo <= 180:
         raise ValidationFailed("lon must be between -180 and 180.", code="out_of_range", field="lon")
     return la, lo
+
+
+def parse_time(raw: str, field: str) -> datetime:
+    """An ISO 8601 date and time with its offset (`Z` accepted), or 422 naming the field."""
+    try:
+        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValidationFailed(f"{field} must be an ISO 8601 date and time.", code="invalid_type", field=field) from None
+    if value.tzinfo is None:
+        raise ValidationFailed(f"{field} needs a time zone offset.", code="invalid_type", field=field)
+    return value
+

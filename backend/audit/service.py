@@ -5,11 +5,10 @@ import csv
 import io
 import json
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, AsyncIterator
 
 from backend.audit.models import AuditEntry
-from backend.errors import ValidationFailed
+from backend.validation import parse_time
 
 
 async def record(*, action: str, actor: Any = None, organisation_id: int | None = None, target: str = "",
@@ -37,8 +36,8 @@ class TrailFilters:
 
     def __post_init__(self) -> None:
         """Checked when made: an export has sent its headers by the time its entries are read."""
-        self._since = _time(self.since, "from") if self.since else None
-        self._until = _time(self.until, "to") if self.until else None
+        self._since = parse_time(self.since, "from") if self.since else None
+        self._until = parse_time(self.until, "to") if self.until else None
 
     def query(self) -> Any:
         query = AuditEntry.filter(organisation_id=self.organisation_id)
@@ -50,16 +49,6 @@ class TrailFilters:
         if self._until:
             query = query.filter(at__lt=self._until)
         return query
-
-
-def _time(raw: str, field: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        raise ValidationFailed(f"{field} must be an ISO 8601 date and time.", code="invalid_type", field=field) from None
-    if value.tzinfo is None:
-        raise ValidationFailed(f"{field} needs a time zone offset.", code="invalid_type", field=field)
-    return value
 
 
 async def entries(filters: TrailFilters, *, before_id: int | None, limit: int) -> tuple[list[AuditEntry], int | None]:

@@ -9,8 +9,7 @@ from backend.accounts.models import Role, User
 from backend.audit import service as audit
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.lostfound.models import Candidate, Claim, ClaimState, Item, Outcome, Side
-from backend.lostfound.service import utcnow
-from backend.push import service as push
+from backend.lostfound.service import tell_declarant, utcnow
 from backend.ratelimit import service as ratelimit
 from backend.requests import service as requests
 from backend.requests.models import Event, Status
@@ -152,17 +151,8 @@ async def _resolve(req: Any, actor: User, conn: Any) -> None:
 
 
 async def _tell(req: Any, text: dict[str, str], conn: Any) -> None:
-    base = requests._CONFIG["base_url"]
-
     def compose(language: str) -> tuple[str, str, str]:
         subject = f"{'Your declaration' if language == 'en' else 'Votre déclaration'} {req.ref}"
         return subject, text.get(language, text["fr"]), "See" if language == "en" else "Voir"
 
-    update = push.Update(kind="comment", compose=compose, topic=f"lf{req.ref.replace('-', '')}"[:32], ref=req.ref,
-                         status=str(getattr(req.status, "value", req.status)))
-    users = [req.author] if req.author_id and req.author.is_active else []
-    await push.notify(update=update, users=users, user_url=f"{base}/lost/{req.ref}",
-                      anonymous_email=req.contact_email if not req.author_id else "",
-                      anonymous_url=f"{base}/track/{requests.tracking_token(req.ref)}",
-                      anonymous_language=req.language, request=req, using_db=conn)
-
+    await tell_declarant(req, compose, conn)

@@ -223,7 +223,6 @@ async def _tell_owner(lost_id: int, conn: Any) -> None:
     req = lost.request
     if not lost.is_open:
         return
-    base = requests._CONFIG["base_url"]
 
     def compose(language: str) -> tuple[str, str, str]:
         if language == "en":
@@ -234,7 +233,13 @@ async def _tell_owner(lost_id: int, conn: Any) -> None:
                 "Un objet du même genre a été remis au bureau des objets trouvés. Ouvrez votre déclaration pour le "
                 "voir et le réclamer s'il est à vous.", "Voir")
 
-    update = push.Update(kind="status", compose=compose, topic=f"lf{req.ref.replace('-', '')}"[:32], ref=req.ref,
+    await tell_declarant(req, compose, conn, kind="status")
+
+
+async def tell_declarant(req: ServiceRequest, compose: Any, conn: Any, *, kind: str = "comment") -> None:
+    """Tells the author of a declaration (inbox, push, e-mail as they chose; the tracking link when anonymous)."""
+    base = requests._CONFIG["base_url"]
+    update = push.Update(kind=kind, compose=compose, topic=f"lf{req.ref.replace('-', '')}"[:32], ref=req.ref,
                          status=str(getattr(req.status, "value", req.status)))
     users = [req.author] if req.author_id and req.author.is_active else []
     await push.notify(update=update, users=users, user_url=f"{base}/lost/{req.ref}",

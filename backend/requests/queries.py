@@ -10,6 +10,7 @@ import orjson
 from backend import sql
 from backend.errors import ValidationFailed
 from backend.geo import service as geo
+from backend.validation import parse_time
 from backend.requests.models import OPEN_STATUSES, Status
 
 # What a list shows, joined in one query into plain rows: no model objects, no prefetch round trips.
@@ -69,16 +70,6 @@ def _plain(rows: list[dict]) -> list[dict]:
         if has_public:
             row["public"] = bool(row["public"])
     return rows
-
-
-def parse_time(raw: str, field: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        raise ValidationFailed(f"{field} must be an ISO 8601 date and time.", code="invalid_type", field=field) from None
-    if value.tzinfo is None:
-        raise ValidationFailed(f"{field} needs a time zone offset.", code="invalid_type", field=field)
-    return value
 
 
 # The orders a page may take: (expression over the request table, prefixed `{t}`; descending?), then the id.

@@ -17,6 +17,8 @@ from tests.conftest import IS_POSTGRES
 from tests.test_server import free_port
 
 AGENT = ("agent@brenles.example", "Brenles-agent-2026")
+DISPATCH = ("dispatch@brenles.example", "Brenles-dispatch-26")
+FIELD = ("terrain@brenles.example", "Brenles-terrain-26")
 
 
 def new_request(live_server) -> dict:
@@ -30,15 +32,19 @@ def new_request(live_server) -> dict:
         return r.json() | {"word": word}
 
 
-def at_desk(browser, live_server, path: str):
-    """The demo agent signed in on a desk-sized window, sent on to `path`."""
-    desk = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url, locale="fr-CH")
-    page = desk.new_page()
+DESK = {"viewport": {"width": 1280, "height": 900}}
+
+
+def at_desk(browser, live_server, path: str, who: tuple[str, str] = AGENT, **context):
+    """A demo account (the agent unless `who` says otherwise) signed in on a desk-sized window (or `context`),
+    sent on to `path`."""
+    window = browser.new_context(**(context or DESK), base_url=live_server.url, locale="fr-CH")
+    page = window.new_page()
     page.goto(f"/account/login?next={path}")
-    page.get_by_label("Adresse e-mail").fill(AGENT[0])
-    page.get_by_label("Mot de passe").fill(AGENT[1])
+    page.get_by_label("Adresse e-mail").fill(who[0])
+    page.get_by_label("Mot de passe").fill(who[1])
     page.get_by_role("button", name="Se connecter").click()
-    return desk, page
+    return window, page
 
 
 def test_an_agent_filters_the_queue_answers_and_the_citizen_sees_it(browser, live_server):
@@ -113,12 +119,7 @@ def test_an_agent_records_a_request_received_by_phone(browser, live_server):
 
 
 def test_the_dispatch_map_shows_a_new_request_within_two_seconds_without_reload(browser, live_server):
-    desk = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url, locale="fr-CH")
-    page = desk.new_page()
-    page.goto("/account/login?next=/agent/map")
-    page.get_by_label("Adresse e-mail").fill("dispatch@brenles.example")
-    page.get_by_label("Mot de passe").fill("Brenles-dispatch-26")
-    page.get_by_role("button", name="Se connecter").click()
+    desk, page = at_desk(browser, live_server, "/agent/map", DISPATCH)
     page.get_by_text("En direct : les nouvelles demandes apparaissent toutes seules.").wait_for()
     page.locator(".leaflet-marker-icon").first.wait_for()
     loads = []
@@ -146,11 +147,11 @@ def test_the_dispatch_map_on_one_worker_process_shows_a_request_created_through_
                     break
             except httpx.TransportError:
                 time.sleep(0.1)
-        desk = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=other, locale="fr-CH")
+        desk = browser.new_context(**DESK, base_url=other, locale="fr-CH")
         page = desk.new_page()
         page.goto("/account/login?next=/agent/map")
-        page.get_by_label("Adresse e-mail").fill("dispatch@brenles.example")
-        page.get_by_label("Mot de passe").fill("Brenles-dispatch-26")
+        page.get_by_label("Adresse e-mail").fill(DISPATCH[0])
+        page.get_by_label("Mot de passe").fill(DISPATCH[1])
         page.get_by_role("button", name="Se connecter").click()
         page.get_by_text("En direct : les nouvelles demandes apparaissent toutes seules.").wait_for()
         created = new_request(live_server)  # through the first process
@@ -165,24 +166,14 @@ def test_a_field_agent_starts_and_resolves_an_assigned_request_with_an_after_pho
     from tests import photos
 
     created = new_request(live_server)
-    desk = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url, locale="fr-CH")
-    dispatch = desk.new_page()  # the dispatcher assigns it to the demo field agent
-    dispatch.goto(f"/account/login?next=/agent/requests/{created['ref']}")
-    dispatch.get_by_label("Adresse e-mail").fill("dispatch@brenles.example")
-    dispatch.get_by_label("Mot de passe").fill("Brenles-dispatch-26")
-    dispatch.get_by_role("button", name="Se connecter").click()
+    desk, dispatch = at_desk(browser, live_server, f"/agent/requests/{created['ref']}", DISPATCH)  # assigns it
     dispatch.get_by_label("Attribuer à").select_option(label="Nadia Terrain (terrain, Éclairage)")
     dispatch.get_by_role("button", name="Attribuer", exact=True).click()
     dispatch.locator("dd").get_by_text("Nadia Terrain").wait_for()
     assert axe_violations(dispatch) == []
     desk.close()
-    phone = browser.new_context(**PHONE, base_url=live_server.url, locale="fr-CH", permissions=["geolocation"],
-                                geolocation={"latitude": 46.6735, "longitude": 6.8550})
-    page = phone.new_page()
-    page.goto("/account/login?next=/agent/field")
-    page.get_by_label("Adresse e-mail").fill("terrain@brenles.example")
-    page.get_by_label("Mot de passe").fill("Brenles-terrain-26")
-    page.get_by_role("button", name="Se connecter").click()
+    phone, page = at_desk(browser, live_server, "/agent/field", FIELD, **PHONE, permissions=["geolocation"],
+                          geolocation={"latitude": 46.6735, "longitude": 6.8550})
     card = page.locator(f'[data-ref="{created["ref"]}"]')
     card.wait_for()
     assert card.get_by_role("link", name="Itinéraire").get_attribute("href").startswith("geo:46.6731,6.8542")
@@ -254,18 +245,13 @@ def test_a_field_agent_without_network_keeps_the_change_on_the_phone_until_the_n
     with live_server.api() as api:  # the dispatcher gives it to the demo field agent
         token = api.get("/api/v1/session").json()["csrf_token"]
         api.post("/api/v1/auth/login", headers={"X-CSRF-Token": token},
-                 json={"email": "dispatch@brenles.example", "password": "Brenles-dispatch-26"})
+                 json={"email": DISPATCH[0], "password": DISPATCH[1]})
         token = api.get("/api/v1/session").json()["csrf_token"]
         people = api.get("/api/v1/staff/people", params={"organisation": "brenles"}).json()["items"]
         nadia = next(p["id"] for p in people if p["name"] == "Nadia Terrain")
         r = api.post(f"/api/v1/requests/{created['ref']}/events", headers={"X-CSRF-Token": token}, json={"assignee": nadia})
         assert r.status_code == 201, r.text
-    phone = browser.new_context(**PHONE, base_url=live_server.url, locale="fr-CH")
-    page = phone.new_page()
-    page.goto("/account/login?next=/agent/field")
-    page.get_by_label("Adresse e-mail").fill("terrain@brenles.example")
-    page.get_by_label("Mot de passe").fill("Brenles-terrain-26")
-    page.get_by_role("button", name="Se connecter").click()
+    phone, page = at_desk(browser, live_server, "/agent/field", FIELD, **PHONE)
     card = page.locator(f'[data-ref="{created["ref"]}"]')
     card.wait_for()
     phone.set_offline(True)  # a cellar, a tunnel
@@ -309,12 +295,7 @@ def test_the_secretary_reads_and_exports_the_audit_trail(browser, live_server):
     desk, page = at_desk(browser, live_server, f"/agent/requests/{created['ref']}")  # the agent sees the contact
     page.get_by_text("Julie Habitante · habitante@example.org").wait_for()
     desk.close()
-    office = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url, locale="fr-CH")
-    page = office.new_page()
-    page.goto("/account/login?next=/agent")
-    page.get_by_label("Adresse e-mail").fill("secretaire@brenles.example")
-    page.get_by_label("Mot de passe").fill("Brenles-secretaire-26")
-    page.get_by_role("button", name="Se connecter").click()
+    office, page = at_desk(browser, live_server, "/agent", ("secretaire@brenles.example", "Brenles-secretaire-26"))
     page.get_by_role("link", name="Journal d'audit").click()
     page.get_by_label("Objet (par exemple un numéro de demande)").fill(created["ref"])
     page.get_by_role("button", name="Filtrer").click()
@@ -331,12 +312,7 @@ def test_the_secretary_reads_and_exports_the_audit_trail(browser, live_server):
 
 
 def test_an_administrator_gives_an_open311_key_that_an_outside_client_then_uses(browser, live_server):
-    office = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url, locale="fr-CH")
-    page = office.new_page()
-    page.goto("/account/login?next=/agent/open311")
-    page.get_by_label("Adresse e-mail").fill("admin@lemanie.example")
-    page.get_by_label("Mot de passe").fill("Lemanie-admin-2026")
-    page.get_by_role("button", name="Se connecter").click()
+    office, page = at_desk(browser, live_server, "/agent/open311", ("admin@lemanie.example", "Lemanie-admin-2026"))
     page.get_by_label("Pour qui (nom de l'outil)").fill("Portail de données du canton")
     page.get_by_role("button", name="Créer une clé").click()
     key = page.locator("[data-js=new-key]").inner_text()
