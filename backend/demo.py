@@ -10,6 +10,7 @@ from backend.accounts.models import Organisation, OrganisationKind, Role, User
 from backend.config import Settings
 from backend.requests import service as requests
 from backend.geo import service as geo
+from backend.lostfound import service as lostfound
 from backend.push.models import Message, Outbox
 from backend.requests.catalogue import check_attribute_definitions
 from backend.requests.models import Channel, Service, ServiceKind, Status
@@ -215,6 +216,27 @@ async def _requests(brenles: Organisation, services: list[Service], citizen: Use
                                          comment="Merci, nous nous en occupons." if step == Status.ACKNOWLEDGED else "")
 
 
+async def _lost_and_found(citizen: User) -> None:
+    """The office holds a few found objects; the demo citizen lost a wallet that one of them may be."""
+    now = requests.utcnow()
+    found = [("wallet", "brown", "Portefeuille en cuir brun avec des cartes de fidélité", "Armoire A, casier 2", 30),
+             ("keys", "silver", "Trousseau de trois clés avec un porte-clés rouge", "Armoire A, casier 5", 8),
+             ("glasses", "black", "Lunettes de vue dans un étui noir", "Tiroir 1", 70),
+             ("id", "", "Carte d'identité", "Coffre", 50)]
+    for i, (category, colour, description, storage, hours_ago) in enumerate(found):
+        at = now - timedelta(hours=hours_ago)
+        await lostfound.declare(d=lostfound.Declaration(
+            side=lostfound.Side.FOUND, category=category, description=description, when_from=at, when_to=at,
+            colour=colour, lat=CENTER[0] + 0.001 * i, lon=CENTER[1] - 0.001 * i, storage_place=storage,
+            marks="Initiales M.R." if category == "wallet" else ""), author=None, contact_email="",
+            channel="counter")
+    lost_at = now - timedelta(hours=40)
+    await lostfound.declare(d=lostfound.Declaration(
+        side=lostfound.Side.LOST, category="wallet", description="Portefeuille brun, cuir, cartes de fidélité",
+        when_from=lost_at - timedelta(hours=4), when_to=lost_at, colour="brown", marks="Initiales M.R. au dos",
+        lat=CENTER[0], lon=CENTER[1], radius_m=500), author=citizen, contact_email="")
+
+
 async def seed(settings: Settings, *, request_count: int = 200) -> None:
     """Creates the demo town once; prints the logins every time."""
     requests.configure(base_url=settings.base_url, secret=settings.secret_key)
@@ -229,6 +251,7 @@ async def seed(settings: Settings, *, request_count: int = 200) -> None:
                 await accounts.grant_role(user=users[role], organisation_id=orgs[org_slug].id, role=Role(role),
                                           team="Éclairage" if role == "field_agent" else "")
         await _requests(orgs["brenles"], services, users["citizen"], users["agent"], request_count)
+        await _lost_and_found(users["citizen"])
         # The demo sends no mail for its own history; the citizen's inbox keeps it, the last three unread.
         await Outbox.all().delete()
         newest = await Message.all().order_by("-id").limit(3).values_list("id", flat=True)
