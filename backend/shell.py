@@ -112,18 +112,15 @@ async def client_config(request: Request) -> JSONResponse:
 
 
 async def _served_area() -> dict:
-    """Where the maps open: the box of every organisation with a boundary (`areas`, by slug) and the box of the
-    municipalities served (`area`), each as [min_lat, min_lon, max_lat, max_lon]; null before any is set up."""
-    areas, served = {}, []
+    """Where the maps open: the box of every organisation with a boundary (`areas`, by slug) and `area`, the box
+    of the first municipality set up (the town this server is for; a phone's position moves the map anyway),
+    each as [min_lat, min_lon, max_lat, max_lon]; null before any is set up."""
+    areas, area = {}, None
     for org in await Organisation.exclude(boundary=None).order_by("depth", "id"):
-        box = [org.min_lat, org.min_lon, org.max_lat, org.max_lon]
-        areas[org.slug] = box
-        if org.kind == OrganisationKind.MUNICIPALITY:
-            served.append(box)
-    served = served or list(areas.values())
-    area = ([min(b[0] for b in served), min(b[1] for b in served), max(b[2] for b in served), max(b[3] for b in served)]
-            if served else None)
-    return {"area": area, "areas": areas}
+        areas[org.slug] = [org.min_lat, org.min_lon, org.max_lat, org.max_lon]
+        if area is None and org.kind == OrganisationKind.MUNICIPALITY:
+            area = areas[org.slug]
+    return {"area": area or next(iter(areas.values()), None), "areas": areas}
 
 
 routes = [
