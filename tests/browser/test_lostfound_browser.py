@@ -82,3 +82,20 @@ def test_a_lost_wallet_goes_back_to_its_owner_every_step_in_the_browser(browser,
         seen = api.get(f"/api/v1/lostfound/found", params={"organisation": "brenles"}).json()["items"]
     assert found_ref not in [i["ref"] for i in seen]
     assert lost_ref.startswith("BRN-")
+
+
+def test_anyone_looks_through_the_found_objects_by_category_date_and_place(phone):
+    page = phone
+    page.goto("/")
+    page.get_by_role("link", name="Objets trouvés").click()
+    page.get_by_role("heading", name="Objets trouvés").wait_for()
+    page.get_by_label("Catégorie").select_option("keys")
+    page.get_by_label("Commune").select_option(label="Commune de Brenles")
+    page.get_by_role("button", name="Filtrer").click()
+    page.wait_for_url("**category=keys**")
+    cards = page.locator("ul.cards > li.card")
+    expect(cards.first).to_contain_text("Clés")
+    assert all("Clés" in text for text in cards.all_inner_texts())
+    assert "Initiales" not in page.content()  # the marks of the demo's objects never show
+    assert axe_violations(page) == []
+    screenshot(page, "33-found-list")

@@ -158,6 +158,7 @@ export const splitRequest = (ref, part) => call("POST", `/api/v1/requests/${enco
 export const lostItem = (ref, token) => call("GET", `/api/v1/lostfound/${encodeURIComponent(ref)}`, { headers: tokenHeader(token) });
 export const claimFound = (ref, found, answer, token) => call("POST", `/api/v1/lostfound/${encodeURIComponent(ref)}/claims`, { json: { found, answer }, headers: tokenHeader(token) });
 export const recordFound = (found) => call("POST", "/api/v1/lostfound/found", { json: Object.fromEntries(Object.entries(found).filter(([, v]) => v !== undefined && v !== "")) });
+export const organisations = () => call("GET", "/api/v1/organisations");
 export const foundObjects = (params) => call("GET", `/api/v1/lostfound/found?${q(params)}`);
 export const lostRegister = (organisation, due) => call("GET", `/api/v1/lostfound/register?${q({ organisation, due })}`);
 export const lostPairs = (organisation) => call("GET", `/api/v1/lostfound/candidates?${q({ organisation })}`);

@@ -281,6 +281,8 @@ export default {
   "open311.revoked": "revoked on {date}",
   "open311.revoked_now": "Key revoked.",
   "open311.endpoint": "Open311 discovery address:",
+  "found.since": "Found since",
+  "found.where": "Municipality",
   "agent.print": "Print the list",
   "agent.new.title": "Record a request (phone, counter, mail)", "agent.new.channel": "Received by",
   "agent.new.where": "Place", "agent.new.pin": "Tap the map where the problem is.", "agent.new.pinned": "Place set.",

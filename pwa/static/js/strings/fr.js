@@ -281,6 +281,8 @@ export default {
   "open311.revoked": "retirée le {date}",
   "open311.revoked_now": "Clé retirée.",
   "open311.endpoint": "Adresse de découverte Open311 :",
+  "found.since": "Trouvés depuis le",
+  "found.where": "Commune",
   "agent.print": "Imprimer la liste",
   "agent.new.title": "Saisir une demande (téléphone, guichet, courrier)", "agent.new.channel": "Reçue par",
   "agent.new.where": "Lieu", "agent.new.pin": "Touchez la carte à l'endroit signalé.", "agent.new.pinned": "Lieu placé.",
