@@ -24,7 +24,8 @@ def require_office(viewer: Any, organisation_id: int) -> User:
     return user
 
 
-async def claim(*, viewer: Any, lost: Item, found_ref: str, answer: str, per_day: int, ip: str) -> Claim:
+async def claim(*, viewer: Any, lost: Item, found_ref: str, answer: str, per_day: int, ip: str,
+                writer: Any = None) -> Claim:
     """The owner of a lost declaration claims one of its candidates, answering what only the owner knows."""
     found = await Item.filter(request__ref=found_ref, side=Side.FOUND).prefetch_related("request").first()
     if found is None or not await Candidate.exists(lost_id=lost.id, found_id=found.id):
@@ -38,12 +39,31 @@ async def claim(*, viewer: Any, lost: Item, found_ref: str, answer: str, per_day
     await ratelimit.consume(key=f"lost-claim:{viewer.user.id if viewer.user else ip}", limit=per_day,
                             window_seconds=86400, message="You have claimed enough objects for today.")
     now = utcnow()
-    async with in_transaction() as conn:
-        made = await Claim.create(lost=lost, found=found, claimant=viewer.user, answer=answer, created_at=now,
-                                  using_db=conn)
-        await Event.create(request_id=found.request_id, kind="claimed", at=now, public=False, actor=viewer.user,
-                           data={"claim": made.id, "lost": lost.request.ref}, using_db=conn)
+    try:
+        async with in_transaction() as conn:
+            made = await Claim.create(lost=lost, found=found, claimant=viewer.user, answer=answer, created_at=now,
+                                      using_db=conn)
+            await Event.create(request_id=found.request_id, kind="claimed", at=now, public=False, actor=viewer.user,
+                               data={"claim": made.id, "lost": lost.request.ref}, using_db=conn)
+            if writer is not None:  # the proof stays with the owner's own (private) declaration
+                await writer.stage(request=lost.request, uploaded_by=viewer.user, role="proof", conn=conn)
+    except BaseException:
+        if writer is not None:
+            writer.discard()
+        raise
+    if writer is not None:
+        writer.commit()
     return made
+
+
+async def move(*, viewer: Any, item: Item, storage_place: str, ip: str) -> Item:
+    actor = require_office(viewer, item.organisation_id)
+    before = item.storage_place
+    item.storage_place = storage_place.strip()
+    await item.save(update_fields=["storage_place"])
+    await audit.record(action="lostfound.moved", actor=actor, organisation_id=item.organisation_id,
+                       target=item.request.ref, ip=ip, detail={"from": before, "to": item.storage_place})
+    return item
 
 
 async def decide(*, viewer: Any, claim_id: int, accept: bool, note: str, ip: str) -> Claim:

@@ -15,7 +15,7 @@ from backend.lostfound import claims, schemas, service
 from backend.lostfound.models import Candidate, Claim, ClaimState, Item, Outcome, Side
 from backend.media import service as media
 from backend.requests import queries
-from backend.requests.request_routes import _request_and_relation
+from backend.requests.request_routes import _read_form, _request_and_relation
 from backend.web import client_ip, doc, json_response, language_of, read_json, settings_of, viewer
 
 
@@ -139,9 +139,21 @@ async def make_claim(request: Request) -> JSONResponse:
     if item is None or relation != "author":
         raise NotFound("No such declaration of yours.", code="unknown_request")
     item.request = req
-    form = await read_json(request, schemas.claim)
+    settings = settings_of(request)
+    writer = None
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        # With a proof: a photo of the receipt, of the object at home... (one, private: the owner and the office).
+        fields, uploads = await _read_form(request)
+        if len(uploads) > 1:
+            raise ValidationFailed("One proof photo at most.", code="too_many_photos", field="photo")
+        form = schemas.claim.parse(fields, settings)
+        if uploads:
+            prepared = await media.prepare_all(uploads, settings=settings, gate=request.app.state.image_gate)
+            writer = media.PhotoWriter(settings.media_root, prepared)
+    else:
+        form = await read_json(request, schemas.claim)
     made = await claims.claim(viewer=v, lost=item, found_ref=form["found"], answer=form["answer"],
-                              per_day=settings_of(request).lost_claims_per_day, ip=client_ip(request))
+                              per_day=settings.lost_claims_per_day, ip=client_ip(request), writer=writer)
     return json_response({"id": made.id, "state": made.state.value}, 201)
 
 
@@ -187,6 +199,7 @@ async def list_claims(request: Request) -> JSONResponse:
         raise ValidationFailed("Unknown state.", code="invalid_choice", field="state")
     rows = await Claim.filter(found__organisation_id=org_id, state=state).order_by("created_at") \
         .prefetch_related("lost__request", "found__request", "claimant")
+    proofs = await media.photos_of([c.lost.request_id for c in rows])
     v = await viewer(request)
     for c in rows:
         await audit.record(action="lostfound.claim_viewed", actor=v.user, organisation_id=org_id,
@@ -195,7 +208,9 @@ async def list_claims(request: Request) -> JSONResponse:
         "id": c.id, "state": c.state.value, "lost": c.lost.request.ref, "found": c.found.request.ref,
         "claimant": c.claimant.name if c.claimant_id else c.lost.request.contact_name or c.lost.request.contact_email,
         "answer": c.answer, "found_marks": c.found.marks, "found_description": c.found.description,
-        "lost_description": c.lost.description, "created_at": c.created_at.isoformat()} for c in rows],
+        "lost_description": c.lost.description, "created_at": c.created_at.isoformat(),
+        "proofs": [media.dump_photo(ph) for ph in proofs.get(c.lost.request_id, []) if ph["role"] == "proof"]}
+        for c in rows],
         "next_cursor": None})
 
 
@@ -229,6 +244,18 @@ async def set_outcome(request: Request) -> JSONResponse:
     return json_response(service.staff_item(done))
 
 
+@doc("The office moves a found object: its storage place.", body=schemas.storage, auth="staff", tag="lostfound",
+     responses={200: "the object", 403: "forbidden"})
+async def move_item(request: Request) -> JSONResponse:
+    item = await Item.get_or_none(request__ref=request.path_params["ref"], side=Side.FOUND).prefetch_related("request")
+    if item is None:
+        raise NotFound("No such found object.", code="unknown_request")
+    form = await read_json(request, schemas.storage)
+    moved = await claims.move(viewer=await viewer(request), item=item, storage_place=form["storage_place"],
+                              ip=client_ip(request))
+    return json_response(service.staff_item(moved))
+
+
 routes = [
     Route("/api/v1/lostfound/lost", declare_lost, methods=["POST"]),
     Route("/api/v1/lostfound/found", declare_found, methods=["POST"]),
@@ -239,6 +266,7 @@ routes = [
     Route("/api/v1/lostfound/claims/{id:int}/decision", decide_claim, methods=["POST"]),
     Route("/api/v1/lostfound/claims/{id:int}/handover", handover, methods=["POST"]),
     Route("/api/v1/lostfound/{ref}", my_declaration, methods=["GET"]),
+    Route("/api/v1/lostfound/{ref}", move_item, methods=["PATCH"]),
     Route("/api/v1/lostfound/{ref}/claims", make_claim, methods=["POST"]),
     Route("/api/v1/lostfound/{ref}/outcome", set_outcome, methods=["POST"]),
 ]

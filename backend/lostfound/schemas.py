@@ -33,3 +33,4 @@ handover = Schema("Handover", F("identity", "string", required=True, min_length=
                                 doc="The identity document checked (kind and number)."))
 outcome = Schema("Outcome", F("outcome", "string", required=True,
                               choices=("to_finder", "donated", "destroyed", "to_issuer")))
+storage = Schema("Storage", F("storage_place", "string", required=True, min_length=1, max_length=200))

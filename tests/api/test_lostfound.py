@@ -210,3 +210,30 @@ async def test_an_anonymous_owner_follows_a_private_declaration_by_its_tracking_
         assert (await stranger.get(path, headers={"X-Tracking-Token": token})).status_code == 200
         assert (await stranger.get(path, headers={"X-Tracking-Token": token[:-2] + "xx"})).status_code == 404
         assert (await stranger.get(path)).status_code == 404
+
+
+async def test_a_claim_may_carry_a_private_proof_photo_and_the_office_moves_objects(client, new_client, town):
+    from tests import photos
+
+    owner = await sign_in(new_client(), await person())
+    lost_ref = (await owner.post("/api/v1/lostfound/lost", json=WALLET_LOST)).json()["ref"]
+    office = await _office(new_client, town)
+    found_ref = (await office.post("/api/v1/lostfound/found", json=WALLET_FOUND)).json()["ref"]
+    r = await owner.post(f"/api/v1/lostfound/{lost_ref}/claims", data={"found": found_ref, "answer": "Initiales L.C."},
+                         files=[("photo", ("ticket.jpg", photos.jpeg(800, 600), "image/jpeg"))])
+    assert r.status_code == 201, r.text
+    [claim] = (await office.get("/api/v1/lostfound/claims", params={"organisation": "brenles"})).json()["items"]
+    [proof] = claim["proofs"]
+    assert (await office.get(proof["url"])).status_code == 200
+    assert (await owner.get(proof["url"])).status_code == 200
+    for stranger in (client, await sign_in(new_client(), await person())):
+        assert (await stranger.get(proof["url"])).status_code == 404
+    r = await owner.post(f"/api/v1/lostfound/{lost_ref}/claims", data={"found": found_ref, "answer": "x"},
+                         files=[("photo", ("a.jpg", photos.jpeg(80, 60), "image/jpeg")),
+                                ("photo", ("b.jpg", photos.jpeg(80, 60), "image/jpeg"))])
+    assert r.status_code == 422 and r.json()["error"]["field"] == "photo"
+
+    r = await office.patch(f"/api/v1/lostfound/{found_ref}", json={"storage_place": "Coffre, étagère 2"})
+    assert r.status_code == 200 and r.json()["storage_place"] == "Coffre, étagère 2"
+    assert await AuditEntry.filter(action="lostfound.moved", target=found_ref).count() == 1
+    assert (await owner.patch(f"/api/v1/lostfound/{found_ref}", json={"storage_place": "chez moi"})).status_code == 403

@@ -11,7 +11,9 @@ from tests.browser.test_agent import at_desk
 from tests.browser.test_report_flow import to_categories
 
 
-def test_a_lost_wallet_goes_back_to_its_owner_every_step_in_the_browser(browser, phone, live_server):
+def test_a_lost_wallet_goes_back_to_its_owner_every_step_in_the_browser(browser, phone, live_server, tmp_path):
+    from tests import photos
+
     page = phone
     page.goto("/")
     page.get_by_role("link", name="J'ai perdu un objet").click()
@@ -58,6 +60,9 @@ def test_a_lost_wallet_goes_back_to_its_owner_every_step_in_the_browser(browser,
     assert "L.C." not in card.inner_text()  # the found object's private marks stay private
     card.get_by_role("button", name="C'est le mien").click()
     page.get_by_label("Ce que seul le propriétaire sait").fill("Mes initiales L.C. sont gravées à l'intérieur")
+    receipt = tmp_path / "ticket.jpg"
+    receipt.write_bytes(photos.jpeg(900, 1200, gps=None))
+    page.get_by_label("Une preuve (facultatif)").set_input_files(str(receipt))
     page.get_by_role("button", name="Réclamer cet objet").click()
     page.get_by_text("Demande envoyée : le bureau vérifie.").wait_for()
     screenshot(page, "31-lost-claimed")
@@ -67,6 +72,12 @@ def test_a_lost_wallet_goes_back_to_its_owner_every_step_in_the_browser(browser,
     claim = office.locator("[data-claim]").first
     expect(claim).to_contain_text("Mes initiales L.C.")
     expect(claim).to_contain_text("L.C. gravé")  # the office compares the answer with the marks
+    expect(claim.get_by_role("img", name="Preuve 1 jointe par le propriétaire")).to_be_visible()
+    office.get_by_label(f"Rangement de l'objet {found_ref}").fill("Coffre, étagère 2")
+    office.locator("form.inline", has=office.get_by_label(f"Rangement de l'objet {found_ref}")).get_by_role("button", name="Déplacer").click()
+    office.get_by_text("C'est enregistré.").first.wait_for()
+    expect(office.get_by_label(f"Rangement de l'objet {found_ref}")).to_have_value("Coffre, étagère 2")
+    claim = office.locator("[data-claim]").first
     screenshot(office, "32-lostfound-office")
     assert axe_violations(office) == []
     claim.get_by_role("button", name="✔ Accepter").click()

@@ -156,7 +156,16 @@ export const staffPeople = (organisation) => call("GET", `/api/v1/staff/people?$
 export const staffBulk = (change) => call("POST", "/api/v1/staff/requests/bulk", { json: change });
 export const splitRequest = (ref, part) => call("POST", `/api/v1/requests/${encodeURIComponent(ref)}/split`, { json: part });
 export const lostItem = (ref, token) => call("GET", `/api/v1/lostfound/${encodeURIComponent(ref)}`, { headers: tokenHeader(token) });
-export const claimFound = (ref, found, answer, token) => call("POST", `/api/v1/lostfound/${encodeURIComponent(ref)}/claims`, { json: { found, answer }, headers: tokenHeader(token) });
+export function claimFound(ref, found, answer, token, photo = null) {
+  const path = `/api/v1/lostfound/${encodeURIComponent(ref)}/claims`;
+  if (!photo) return call("POST", path, { json: { found, answer }, headers: tokenHeader(token) });
+  const form = new FormData();
+  form.append("found", found);
+  form.append("answer", answer);
+  form.append("photo", photo, "proof.jpg");
+  return call("POST", path, { form, headers: tokenHeader(token) });
+}
+export const moveFound = (ref, storagePlace) => call("PATCH", `/api/v1/lostfound/${encodeURIComponent(ref)}`, { json: { storage_place: storagePlace } });
 export const recordFound = (found) => call("POST", "/api/v1/lostfound/found", { json: Object.fromEntries(Object.entries(found).filter(([, v]) => v !== undefined && v !== "")) });
 export const organisations = () => call("GET", "/api/v1/organisations");
 export const foundObjects = (params) => call("GET", `/api/v1/lostfound/found?${q(params)}`);

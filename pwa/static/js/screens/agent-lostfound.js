@@ -33,7 +33,9 @@ function claimCard(c, reload) {
     h("dl", { class: "facts" },
       h("dt", {}, t("lostfound.answer")), h("dd", {}, c.answer),
       h("dt", {}, t("lostfound.marks")), h("dd", {}, c.found_marks || "—"),
-      h("dt", {}, t("lostfound.described")), h("dd", {}, c.found_description || "—")),
+      h("dt", {}, t("lostfound.described")), h("dd", {}, c.found_description || "—"),
+      c.proofs?.length ? [h("dt", {}, t("lostfound.proof")), h("dd", {}, c.proofs.map((p, i) => h("a", { href: p.url, target: "_blank", rel: "noopener" },
+        h("img", { src: p.thumbnail_url, alt: t("lostfound.proof_alt", { n: i + 1 }), loading: "lazy", class: "proof" }))))] : null),
     c.state === "pending" ? [field(t("lostfound.note"), note),
       h("div", { class: "actions" },
         h("button", { type: "button", class: "button", onclick: () => act(() => api.decideClaim(c.id, true, note.value.trim())) }, `✔ ${t("lostfound.accept")}`),
@@ -41,6 +43,23 @@ function claimCard(c, reload) {
       : [field(t("lostfound.identity"), identity, t("lostfound.identity.hint")),
         h("div", { class: "actions" }, h("button", { type: "button", class: "button", onclick: () => act(() => api.handOver(c.id, identity.value.trim())) }, t("lostfound.handover")))],
     out));
+}
+
+function storageCell(item, reload) {
+  const input = h("input", { name: "storage_place", value: item.storage_place || "", maxLength: 200,
+    "aria-label": t("lostfound.storage.for", { ref: item.ref }) });
+  const form = h("form", { class: "inline no-print" }, input, h("button", { type: "submit", class: "button secondary" }, t("lostfound.move")));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await api.moveFound(item.ref, input.value.trim());
+      announce(t("lostfound.done"));
+      reload();
+    } catch (error) {
+      form.append(errorBox(error, form));
+    }
+  });
+  return [h("span", { class: "print-only" }, item.storage_place || "—"), form];
 }
 
 export async function render(view, { app, query }) {
@@ -78,7 +97,7 @@ export async function render(view, { app, query }) {
       table(t("lostfound.register"), [t("agent.col.ref"), t("lostfound.col.object"), t("lostfound.col.storage"), t("lostfound.col.until"), ""],
         register.items.map((i) => h("tr", {}, h("td", {}, refLink(i.ref)),
           h("td", {}, t(`category.${i.category}`), i.colour ? ` · ${colourName(i.colour)}` : "", i.brand ? ` · ${i.brand}` : ""),
-          h("td", {}, i.finder_keeps ? t("lost.with_finder") : i.storage_place || "—"),
+          h("td", {}, i.finder_keeps ? t("lost.with_finder") : storageCell(i, reload)),
           h("td", {}, i.holding_until ? formatDate(i.holding_until) : "—", i.holding_ended ? h("strong", { class: "overdue" }, ` ⚠ ${t("lostfound.ended")}`) : ""),
           h("td", { class: "no-print" }, i.holding_ended ? outcome(i) : "")))));
   } catch (error) {

@@ -2,6 +2,7 @@
 import * as api from "../api.js";
 import { t } from "../i18n.js";
 import * as outbox from "../outbox.js";
+import { downscale } from "../photos.js";
 import { add, errorBox, field, h, heading, statusBadge } from "../ui.js";
 import { colourName, foundCard, when } from "./lost-common.js";
 
@@ -9,15 +10,18 @@ const CLAIM_STATES = { pending: "waiting", accepted: "acknowledged", refused: "r
 
 function claimForm(ref, candidate, token, done) {
   const answer = h("textarea", { name: "answer", required: true, maxLength: 2000 });
+  const proof = h("input", { type: "file", name: "photo", accept: "image/*" });
   const out = h("div", {});
   const form = h("form", { novalidate: true },
-    field(t("lost.claim.answer"), answer, t("lost.claim.hint")), out,
+    field(t("lost.claim.answer"), answer, t("lost.claim.hint")),
+    field(t("lost.claim.proof"), proof, t("lost.claim.proof_hint")), out,
     h("div", { class: "actions" }, h("button", { type: "submit", class: "button" }, t("lost.claim.send"))));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (answer.value.trim().length < 3) return out.replaceChildren(errorBox({ field: "answer", message: t("error.required") }, form));
     try {
-      await api.claimFound(ref, candidate.ref, answer.value.trim(), token);
+      const photo = proof.files.length ? await downscale(proof.files[0], 2048) : null;
+      await api.claimFound(ref, candidate.ref, answer.value.trim(), token, photo);
       done();
     } catch (error) {
       out.replaceChildren(errorBox(error, form));
