@@ -265,7 +265,7 @@ def public_found(item: Item, category: dict, language: str, photos: list[dict]) 
 
 
 def _area(item: Item) -> dict | None:
-    # About 500 m: where to look, not the doorstep where it lay.
+    # About a kilometre (two decimals of a degree): where to look, not the doorstep where it lay.
     if item.lat is None:
         return None
     return {"lat": round(item.lat, 2 if item.radius_m is None else 3), "lon": round(item.lon, 2)}
