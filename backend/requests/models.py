@@ -95,6 +95,7 @@ class ServiceRequest(Model):
     )
     public = fields.BooleanField(default=True)
     supporters_count = fields.IntField(default=0)
+    photo_count = fields.IntField(default=0, db_default=0)  # kept by the photo writer: lists ask for photos only where there are
     photo_lat = fields.FloatField(null=True)
     photo_lon = fields.FloatField(null=True)
     created_at = fields.DatetimeField()

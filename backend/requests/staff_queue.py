@@ -98,7 +98,7 @@ async def _filtered(where: sql.Where, f: QueueFilters, viewer: Any, now: datetim
     if f.group:
         where.any_of("service_id", await service_ids(group=f.group))
     if f.has_photo is not None:
-        where.add(f"{'' if f.has_photo else 'NOT '}EXISTS (SELECT 1 FROM photo p WHERE p.request_id = service_request.id)")
+        where.add("photo_count > 0" if f.has_photo else "photo_count = 0")
     if f.priority is not None:
         where.add("priority = {}", f.priority)
     if f.created_to:
