@@ -10,6 +10,7 @@ from backend.audit import service as audit
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.lostfound.models import Candidate, Claim, ClaimState, Item, Outcome, Side
 from backend.lostfound.service import tell_declarant, utcnow
+from backend.media import service as media
 from backend.ratelimit import service as ratelimit
 from backend.requests import service as requests
 from backend.requests.models import Event, Status
@@ -39,20 +40,13 @@ async def claim(*, viewer: Any, lost: Item, found_ref: str, answer: str, per_day
     await ratelimit.consume(key=f"lost-claim:{viewer.user.id if viewer.user else ip}", limit=per_day,
                             window_seconds=86400, message="You have claimed enough objects for today.")
     now = utcnow()
-    try:
-        async with in_transaction() as conn:
-            made = await Claim.create(lost=lost, found=found, claimant=viewer.user, answer=answer, created_at=now,
-                                      using_db=conn)
-            await Event.create(request_id=found.request_id, kind="claimed", at=now, public=False, actor=viewer.user,
-                               data={"claim": made.id, "lost": lost.request.ref}, using_db=conn)
-            if writer is not None:  # the proof stays with the owner's own (private) declaration
-                await writer.stage(request=lost.request, uploaded_by=viewer.user, role="proof", conn=conn)
-    except BaseException:
-        if writer is not None:
-            writer.discard()
-        raise
-    if writer is not None:
-        writer.commit()
+    async with media.files_follow(writer), in_transaction() as conn:
+        made = await Claim.create(lost=lost, found=found, claimant=viewer.user, answer=answer, created_at=now,
+                                  using_db=conn)
+        await Event.create(request_id=found.request_id, kind="claimed", at=now, public=False, actor=viewer.user,
+                           data={"claim": made.id, "lost": lost.request.ref}, using_db=conn)
+        if writer is not None:  # the proof stays with the owner's own (private) declaration
+            await writer.stage(request=lost.request, uploaded_by=viewer.user, role="proof", conn=conn)
     return made
 
 

@@ -7,10 +7,11 @@ import io
 import os
 import re
 import secrets
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, AsyncIterator
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pillow_heif import register_heif_opener
@@ -211,6 +212,19 @@ class PhotoWriter:
         for temp, _ in self.pending:
             temp.unlink(missing_ok=True)
         self.pending.clear()
+
+
+@asynccontextmanager
+async def files_follow(writer: PhotoWriter | None) -> AsyncIterator[None]:
+    """The staged photo files stay if the block (its transaction) succeeds, and go if it fails."""
+    try:
+        yield
+    except BaseException:
+        if writer is not None:
+            writer.discard()
+        raise
+    if writer is not None:
+        writer.commit()
 
 
 async def photos_of(request_ids: list[int]) -> dict[int, list[dict]]:

@@ -10,6 +10,7 @@ from tortoise.transactions import in_transaction
 
 from backend.accounts.models import User
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from backend.media import service as media
 from backend.requests.models import Event, ServiceRequest, Status, Supporter
 from backend.requests.service import (
     _notify, require_staff, change_status, is_open, utcnow,
@@ -59,18 +60,13 @@ async def add_photos(*, req: ServiceRequest, relation: str, actor: User | None, 
         raise Forbidden("Only the author or the staff can add photos to this request.")
     if relation == "author" and not is_open(req):
         raise ValidationFailed("This request is closed; make a new report.", code="request_closed")
-    try:
-        async with in_transaction() as conn:
-            await writer.stage(request=req, uploaded_by=actor, role=role, conn=conn)
-            event = await Event.create(request=req, kind="photo", at=utcnow(), public=True, actor=actor,
-                                       comment=comment_text, actor_is_staff=relation == "staff",
-                                       data={"count": len(writer.photos)}, using_db=conn)
-            if relation == "staff":
-                await _notify(req, "photo", conn, actor=actor)
-    except BaseException:
-        writer.discard()
-        raise
-    writer.commit()
+    async with media.files_follow(writer), in_transaction() as conn:
+        await writer.stage(request=req, uploaded_by=actor, role=role, conn=conn)
+        event = await Event.create(request=req, kind="photo", at=utcnow(), public=True, actor=actor,
+                                   comment=comment_text, actor_is_staff=relation == "staff",
+                                   data={"count": len(writer.photos)}, using_db=conn)
+        if relation == "staff":
+            await _notify(req, "photo", conn, actor=actor)
     return event
 
 
