@@ -5,7 +5,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from backend.accounts.models import Role, User
+from backend.accounts.models import User
 from backend.audit import service as audit
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.lostfound.models import Candidate, Claim, ClaimState, Item, Outcome, Side
@@ -15,7 +15,7 @@ from backend.ratelimit import service as ratelimit
 from backend.requests import service as requests
 from backend.requests.models import Event, Status
 
-OFFICE = (Role.AGENT, Role.DISPATCHER, Role.SERVICE_MANAGER, Role.SECRETARY, Role.ADMIN)
+OFFICE = requests.OFFICE_HANDLING  # the lost-property office: the organisation's staff at the desk, not in the field
 
 
 def require_office(viewer: Any, organisation_id: int) -> User:

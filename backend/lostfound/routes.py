@@ -37,9 +37,10 @@ async def _declare(request: Request, side: Side) -> JSONResponse:
     form = await read_json(request, schemas.lost if side == Side.LOST else schemas.found)
     d = _declaration(form, side)
     channel = form.get("channel") or "app"
+    place = None
     if channel != "app" or d.storage_place:
-        org, _, _ = await service._place(d)
-        if not v.has_role(org.id, *claims.OFFICE):
+        place = await service._place(d)
+        if not v.has_role(place[0].id, *claims.OFFICE):
             raise Forbidden("Only the office records an object handed in at the counter.", field="channel")
     elif v.user is None and not form.get("contact_email"):
         raise ValidationFailed("Give an e-mail address so that we can tell you what happens.", code="required",
@@ -48,7 +49,7 @@ async def _declare(request: Request, side: Side) -> JSONResponse:
     req, item, token = await service.declare(
         d=d, author=author, contact_email=form.get("contact_email") or "", contact_name=form.get("contact_name") or "",
         contact_phone=form.get("contact_phone") or "", channel=channel,
-        language=form.get("language") or language_of(request, v.user))
+        language=form.get("language") or language_of(request, v.user), place=place)
     body = {"ref": req.ref, "item": service.staff_item(await _loaded(item))}
     if token:
         body["tracking_token"] = token

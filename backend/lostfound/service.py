@@ -128,10 +128,11 @@ def from_attributes(service: Service, attributes: dict, *, lat: float, lon: floa
 
 
 async def declare(*, d: Declaration, author: User | None, contact_email: str, contact_name: str = "",
-                  contact_phone: str = "", channel: str = "app", language: str = "fr",
-                  writer: Any = None) -> tuple[ServiceRequest, Item, str | None]:
-    """A lost or found object: a private request of the office's service, its item row, then its candidates."""
-    org, lat, lon = await _place(d)
+                  contact_phone: str = "", channel: str = "app", language: str = "fr", writer: Any = None,
+                  place: tuple[Organisation, float, float] | None = None) -> tuple[ServiceRequest, Item, str | None]:
+    """A lost or found object: a private request of the office's service, its item row, then its candidates.
+    `place` is the declaration's organisation and point when the caller already routed it."""
+    org, lat, lon = place or await _place(d)
     service = await _service_for(org, d.side)
     categories = categories_of(service)
     check(d, categories)

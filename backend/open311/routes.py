@@ -21,6 +21,7 @@ from backend.validation import F, Schema, point
 from backend.web import client_ip, doc, json_response, language_of, read_json, settings_of, viewer
 
 SPEC = "http://wiki.open311.org/GeoReport_v2"
+MAX_IDS = 200  # service_request_id values read from one query
 STATUS_OF = {"open": [s.value for s in (Status.SUBMITTED, Status.ACKNOWLEDGED, Status.IN_PROGRESS)],
              "closed": [s.value for s in (Status.RESOLVED, Status.REJECTED, Status.DUPLICATE, Status.CLOSED)]}
 
@@ -46,10 +47,6 @@ def georeport(root: str) -> Callable:
     return wrap
 
 
-def _language(request: Request) -> str:
-    return language_of(request)
-
-
 @georeport("discovery")
 async def discovery(request: Request, fmt: str) -> dict:
     """Service discovery: where GeoReport v2 is served here, in which formats."""
@@ -64,8 +61,8 @@ async def discovery(request: Request, fmt: str) -> dict:
 async def list_services(request: Request, fmt: str) -> list[dict]:
     """The services a citizen can report through Open311 (not the lost-and-found declarations)."""
     org = await service.jurisdiction(request.query_params.get("jurisdiction_id"))
-    lang = _language(request)
-    return [service.dump_service(s, lang) for s in await service.services(org, lang)]
+    lang = language_of(request)
+    return [service.dump_service(s, lang) for s in await service.services(org)]
 
 
 @georeport("service_definition")
@@ -73,10 +70,10 @@ async def definition(request: Request, fmt: str) -> dict:
     """A service's extra questions (its attributes)."""
     org = await service.jurisdiction(request.query_params.get("jurisdiction_id"))
     code = request.path_params["code"]
-    found = next((s for s in await service.services(org, "fr") if s.code == code), None)
+    found = next((s for s in await service.services(org) if s.code == code), None)
     if found is None:
         raise Open311Error(404, f"No service {code!r} here.")
-    return service.dump_definition(found, _language(request))
+    return service.dump_definition(found, language_of(request))
 
 
 def _time(raw: str | None, name: str) -> datetime | None:
@@ -96,7 +93,7 @@ async def _dump_all(reqs: list[ServiceRequest], org: Any, request: Request) -> l
     notes: dict[int, str] = {}
     for e in await Event.filter(request_id__in=[r.id for r in reqs], public=True).exclude(comment="").order_by("at"):
         notes[e.request_id] = e.comment
-    base, lang = settings_of(request).base_url, _language(request)
+    base, lang = settings_of(request).base_url, language_of(request)
     return [service.dump_request(r, org, base, next((p["path"] for p in photos.get(r.id, []) if p["role"] == "report"), None),
                                  notes.get(r.id, ""), lang) for r in reqs]
 
@@ -122,8 +119,6 @@ async def list_requests(request: Request, fmt: str) -> list[dict]:
     reqs = await query.order_by("-created_at", "-id").limit(service.MAX_RESULTS).prefetch_related("service")
     return await _dump_all(reqs, org, request)
 
-
-MAX_IDS = 200
 
 
 @georeport("service_requests")
@@ -168,7 +163,7 @@ async def create(request: Request, fmt: str) -> list[dict]:
         lat, lon = found
     else:
         raise Open311Error(400, "lat and long, or address_string, are required.")
-    offered = {s.code: s for s in await service.services(org, "fr")}
+    offered = {s.code: s for s in await service.services(org)}
     svc = offered.get(fields.get("service_code", ""))
     if svc is None:
         raise Open311Error(400, "service_code is missing or unknown here.")

@@ -37,7 +37,7 @@ async def jurisdiction(slug: str | None) -> Organisation:
     return served[0]
 
 
-async def services(org: Organisation, language: str) -> list[Service]:
+async def services(org: Organisation) -> list[Service]:
     return await Service.filter(organisation=org, active=True, kind__in=list(OFFERED_KINDS)).order_by("position", "id")
 
 
