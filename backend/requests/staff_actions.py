@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 from backend.audit import service as audit
 from backend.errors import Conflict, GuichetError, NotFound, ValidationFailed
 from backend.requests import service
-from backend.requests.models import Channel, Event, SavedFilter, ServiceRequest
+from backend.requests.models import Channel, Event, SavedFilter, ServiceKind, ServiceRequest
 
 MAX_BULK = 100
 MAX_SAVED_FILTERS = 50
@@ -57,6 +57,8 @@ async def split(*, viewer: Any, req: ServiceRequest, service_code: str, descript
     """A report that holds a second problem becomes two: the new one keeps the author, the contact, the channel
     and (unless moved) the place; both timelines say so."""
     actor = service.require_staff(viewer, req, *service.OFFICE_HANDLING)
+    if req.service.kind != ServiceKind.INCIDENT:  # a lost or found object is one object
+        raise ValidationFailed("Only a report of a problem is split.", code="invalid", field="service")
     await req.fetch_related("author", "organisation")
     point = (lat if lat is not None else req.lat, lon if lon is not None else req.lon)
     org = req.organisation

@@ -4,6 +4,7 @@ from __future__ import annotations
 from tests import photos
 from tests.api.test_staff_queue import report
 from backend.accounts.models import Role
+from tests.api.test_lostfound import WALLET_LOST
 from tests.factories import IN_BRENLES, IN_CHESALLES, csrf, person, sign_in
 
 
@@ -153,6 +154,9 @@ async def test_a_report_holding_two_problems_is_split_and_both_timelines_say_so(
     assert r.status_code in (404, 422)
     citizen = await sign_in(new_client(), await person())
     assert (await citizen.post(f"/api/v1/requests/{ref}/split", json={"service": "mobilier", "description": "x"})).status_code == 403
+    lost = await client.post("/api/v1/lostfound/lost", json={**WALLET_LOST, "contact_email": "perdu@example.org"})
+    r = await agent.post(f"/api/v1/requests/{lost.json()['ref']}/split", json={"service": "mobilier", "description": "x"})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "service"  # an object is not split
     field = await sign_in(new_client(), await person(Role.FIELD_AGENT, town.brenles))
     assert (await field.post(f"/api/v1/requests/{ref}/split", json={"service": "mobilier", "description": "x"})).status_code in (403, 404)
 

@@ -79,7 +79,7 @@ export async function render(view, route) {
     assign ? [h("h2", {}, t("assign.title")), assign] : null,
     office && open ? [h("h2", {}, t("agent.handling.title")), handlingForm(req, { assigner, reload })] : null,
     office && open ? [h("h2", {}, t("agent.merge.title")), await mergeForm(req, { reload })] : null,
-    office && open ? [h("h2", {}, t("agent.split.title")), splitForm(req, catalogue, { app })] : null,
+    office && open && req.service.kind === "incident" ? [h("h2", {}, t("agent.split.title")), splitForm(req, catalogue, { app })] : null,
     h("h2", {}, t("agent.note.title")), eventForm(req, app, reload, { internal: true }),
     h("h2", {}, t("request.timeline")), timeline(req.events || []),
   );
