@@ -11,7 +11,7 @@ from backend import sql
 from backend.errors import ValidationFailed
 from backend.geo import service as geo
 from backend.validation import parse_time
-from backend.requests.models import OPEN_STATUSES, Status
+from backend.requests.models import OPEN_ON_MAP, OPEN_STATUSES, Status
 
 # What a list shows, joined in one query into plain rows: no model objects, no prefetch round trips.
 SUMMARY_FIELDS = {
@@ -170,14 +170,19 @@ async def list_public(*, bbox: str | None, status: list[str], service: str | Non
                       since: str | None, organisation_id: int | None, cursor: list | None,
                       limit: int) -> tuple[list[dict], list | None]:
     """Public requests, newest first, with the filters of API.md."""
-    where = sql.Where().add("public = {}", True)
+    where = sql.Where()
+    wanted = [s for s in statuses(status) if s != Status.WITHDRAWN] if status else None
+    if wanted == sorted(s.value for s in OPEN_STATUSES):
+        where.parts.append(OPEN_ON_MAP)
+    else:
+        where.add("public = {}", True)
+        if wanted is not None:
+            where.any_of("status", wanted)
+        else:
+            where.add("status <> {}", Status.WITHDRAWN.value)
     if bbox:
         min_lat, min_lon, max_lat, max_lon = geo.parse_bbox(bbox)
         where.add("lat >= {} AND lat <= {} AND lon >= {} AND lon <= {}", min_lat, max_lat, min_lon, max_lon)
-    if status:
-        where.any_of("status", [s for s in statuses(status) if s != Status.WITHDRAWN])
-    else:
-        where.add("status <> {}", Status.WITHDRAWN.value)
     if service:
         where.any_of("service_id", await service_ids(code=service))
     if organisation_id:
