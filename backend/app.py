@@ -18,6 +18,7 @@ from starlette.routing import Route
 from starlette.types import Scope
 
 from backend import db, errors, openapi, shell
+from backend.accounts.access_routes import routes as access_routes
 from backend.accounts.routes import routes as account_routes
 from backend.audit.routes import routes as audit_routes
 from backend.lostfound import service as lostfound_service
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     routes = [
         *request_routes,  # first: the busiest paths (the map, the lists) are matched with the fewest tries
         *account_routes,
+        *access_routes,
         *catalogue_routes,
         *staff_routes,
         *media_routes,

@@ -72,6 +72,7 @@ class Settings:
     nominatim_url: str = _setting("", "Base URL of a Nominatim server, for GEOCODER=nominatim.")
     tile_url: str = _setting("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "Map tiles the PWA loads.")
     tile_attribution: str = _setting("© OpenStreetMap contributors", "Credit shown on the map for TILE_URL.")
+    staff_idle_days: int = _setting(90, "A staff account unused this long is shown to its secretary for removal.")
     trusted_proxy: bool = _setting(False, "Take the client address from X-Forwarded-For (behind a reverse proxy).")
 
     @property

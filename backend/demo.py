@@ -130,9 +130,18 @@ ACCOUNTS = [
     ("dispatcher", "brenles", "dispatch@brenles.example", "Paul Dispatch", "Brenles-dispatch-26"),
     ("service_manager", "brenles", "services@brenles.example", "Sofia Services", "Brenles-services-26"),
     ("secretary", "brenles", "secretaire@brenles.example", "Jean Secrétaire", "Brenles-secretaire-26"),
+    ("deputy", "brenles", "adjointe@brenles.example", "Irène Adjointe", "Brenles-adjointe-26"),
+    ("service_manager", "brenles", "proprete@brenles.example", "Luc Propreté", "Brenles-proprete-26"),
     ("prefect", "broye-jorat", "prefet@broye-jorat.example", "Anne Préfète", "Broye-prefete-2026"),
     ("admin", "lemanie", "admin@lemanie.example", "Admin Lémanie", "Lemanie-admin-2026"),
+    # Applicants waiting for a decision: a new staff member of Brenles, and a secretary for Chesalles.
+    ("applicant", None, "nouveau@brenles.example", "Léo Nouveau", "Brenles-nouveau-26"),
+    ("applicant", None, "greffe@chesalles.example", "Claire Greffe", "Chesalles-greffe-26"),
 ]
+# The two service managers of Brenles, each over a part of the catalogue only.
+MANAGED = {"services@brenles.example": ["voirie", "eclairage", "mobilier", "signalisation", "stationnement"],
+           "proprete@brenles.example": ["tags", "depot-sauvage", "proprete", "animal-mort", "objet-perdu",
+                                        "objet-trouve"]}
 DESCRIPTIONS = [
     "Trou profond au bord de la chaussée, dangereux pour les vélos.", "Lampadaire éteint depuis trois jours.",
     "Tag sur le mur de l'école.", "Sacs poubelles déposés au pied du conteneur.", "Poubelle qui déborde.",
@@ -237,27 +246,67 @@ async def _lost_and_found(citizen: User) -> None:
         lat=CENTER[0], lon=CENTER[1], radius_m=500), author=citizen, contact_email="")
 
 
+async def _staff(orgs: dict[str, Organisation]) -> dict[str, User]:
+    """One account per role, each staff account with its authenticator secret; the municipality's staff are its
+    identified account holders, the managers hold their services, and requests of every kind wait."""
+    from backend.accounts import access
+    from backend.accounts.models import AccessKind, ServiceGrant
+    from backend.accounts.totp import new_secret
+
+    users: dict[str, User] = {}
+    now = requests.utcnow()
+    for role, org_slug, email, name, password in ACCOUNTS:
+        user = users[email] = await accounts.create_user(email=email, name=name, password=password)
+        if not org_slug:
+            continue
+        user.totp_secret, user.identity_verified_at = new_secret(), now
+        await user.save(update_fields=["totp_secret", "identity_verified_at"])
+        if role == "service_manager":
+            member = await accounts.grant_role(user=user, organisation_id=orgs[org_slug].id, role=Role.MEMBER)
+            services = {s.code: s for s in await requests.services_of(orgs[org_slug], include_inactive=True)}
+            for code in MANAGED[email]:
+                await ServiceGrant.create(membership=member, service=services[code], role=Role.SERVICE_MANAGER)
+            continue
+        await accounts.grant_role(user=user, organisation_id=orgs[org_slug].id, role=Role(role),
+                                  team="Éclairage" if role == "field_agent" else "")
+        if orgs[org_slug].kind == OrganisationKind.MUNICIPALITY:
+            await accounts.grant_role(user=user, organisation_id=orgs[org_slug].id, role=Role.MEMBER)
+    viewer = await accounts.viewer_of(users["nouveau@brenles.example"], session=None, via="token")
+    await access.apply(viewer=viewer, application=access.Application(
+        kind=AccessKind.ACCOUNT, organisation="brenles", message="Engagé au service des travaux au 1er décembre.",
+        identity={"function": "Électricien", "department": "Travaux", "phone": "021 555 01 32"}))
+    viewer = await accounts.viewer_of(users["greffe@chesalles.example"], session=None, via="token")
+    await access.apply(viewer=viewer, application=access.Application(
+        kind=AccessKind.SECRETARY, organisation="chesalles", identity={"function": "Secrétaire municipale"}))
+    for email, kind, org, role, services in [
+            ("terrain@brenles.example", AccessKind.ATTACHMENT, "chesalles", None, None),
+            ("terrain@brenles.example", AccessKind.RIGHTS, "brenles", Role.AGENT, ["tags"]),
+            ("agent@brenles.example", AccessKind.RIGHTS, "brenles", Role.DISPATCHER, ["eclairage"])]:
+        viewer = await accounts.viewer_of(users[email], session=None, via="token")
+        await access.apply(viewer=viewer, application=access.Application(
+            kind=kind, organisation=org, role=role, services=services, identity={}))
+    return users
+
+
 async def seed(settings: Settings, *, request_count: int = 200) -> None:
-    """Creates the demo town once; prints the logins every time."""
+    """Creates the demo town once; prints the logins every time, with each staff account's TOTP secret."""
     requests.configure(base_url=settings.base_url, secret=settings.secret_key)
     if not await Organisation.exists(slug="brenles"):
         orgs = await _organisations()
         services = await _catalogue(orgs["brenles"])
         await _catalogue(orgs["chesalles"])
-        users = {}
-        for role, org_slug, email, name, password in ACCOUNTS:
-            users[role] = await accounts.create_user(email=email, name=name, password=password)
-            if org_slug:
-                await accounts.grant_role(user=users[role], organisation_id=orgs[org_slug].id, role=Role(role),
-                                          team="Éclairage" if role == "field_agent" else "")
-        await _requests(orgs["brenles"], services, users["citizen"], users["agent"], request_count)
-        await _lost_and_found(users["citizen"])
+        users = await _staff(orgs)
+        citizen = users["citoyenne@brenles.example"]
+        await _requests(orgs["brenles"], services, citizen, users["agent@brenles.example"], request_count)
+        await _lost_and_found(citizen)
         # The demo sends no mail for its own history; the citizen's inbox keeps it, the last three unread.
         await Outbox.all().delete()
         newest = await Message.all().order_by("-id").limit(3).values_list("id", flat=True)
         await Message.exclude(id__in=newest).update(read_at=requests.utcnow())
         print(f"demo town of Brenles created with {request_count} requests")
-    print(f"\nGuichet demo: {settings.base_url}\n\nrole             e-mail                         password")
+    secrets = dict(await User.filter(email__in=[a[2] for a in ACCOUNTS]).values_list("email", "totp_secret"))
+    print(f"\nGuichet demo: {settings.base_url}\n\n{'role':<16} {'e-mail':<30} {'password':<22} TOTP secret "
+          "(add it to an authenticator app)")
     for role, _, email, _, password in ACCOUNTS:
-        print(f"{role:<16} {email:<30} {password}")
+        print(f"{role:<16} {email:<30} {password:<22} {secrets.get(email) or '-'}")
     print()

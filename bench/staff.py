@@ -12,11 +12,13 @@ import httpx
 
 from backend import db
 from backend.accounts import service as accounts
+from backend.accounts.totp import code_at, new_secret
 from backend.accounts.models import Organisation, Role
 from backend.config import Settings
 from backend.requests.models import ServiceRequest
 
 AGENT = ("agent@bench.example", "Bench-agent-password-2026")
+SECRET = new_secret()
 SSE_CLIENTS = 200
 
 
@@ -24,6 +26,8 @@ async def make_agent(settings: Settings) -> None:
     ctx = await db.init_db(settings)
     try:
         user = await accounts.create_user(email=AGENT[0], name="Bench Agent", password=AGENT[1])
+        user.totp_secret = SECRET  # a staff account signs in with its second factor
+        await user.save(update_fields=["totp_secret"])
         org = await Organisation.get(slug="brenles")
         await accounts.grant_role(user=user, organisation_id=org.id, role=Role.AGENT)
     finally:
@@ -55,7 +59,8 @@ def memory_kb(pid: int, field: str) -> int:
 async def session_cookie(base: str) -> str:
     async with httpx.AsyncClient(base_url=base) as client:
         client.headers["X-CSRF-Token"] = (await client.get("/api/v1/session")).json()["csrf_token"]
-        r = await client.post("/api/v1/auth/login", json={"email": AGENT[0], "password": AGENT[1]})
+        r = await client.post("/api/v1/auth/login", json={"email": AGENT[0], "password": AGENT[1],
+                                                           "totp": code_at(SECRET, time.time())})
         r.raise_for_status()
         return "; ".join(f"{k}={v}" for k, v in client.cookies.items())
 

@@ -9,16 +9,13 @@ import pytest
 
 from backend.accounts.models import Role
 from tests.conftest import IS_POSTGRES
-from tests.factories import IN_BRENLES, IN_CHESALLES, PASSWORD, person
+from tests.factories import IN_BRENLES, IN_CHESALLES, person, sign_in
 from tests.test_server import server, start_server, stop_server  # noqa: F401 (server: the fixture)
 
 
-async def signed_in(base: str, email: str) -> httpx.AsyncClient:
-    client = httpx.AsyncClient(base_url=base, timeout=10)
-    client.headers["X-CSRF-Token"] = (await client.get("/api/v1/session")).json()["csrf_token"]
-    r = await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
-    assert r.status_code == 200, r.text
-    return client
+async def signed_in(base: str, user) -> httpx.AsyncClient:
+    """A client of the real server, signed in the PWA's way (with the second factor for staff)."""
+    return await sign_in(httpx.AsyncClient(base_url=base, timeout=10), user)
 
 
 async def read_events(response: httpx.Response, count: int) -> list[dict]:
@@ -46,10 +43,8 @@ async def report(base: str, where=IN_BRENLES) -> str:
 
 
 async def test_staff_see_new_requests_of_their_organisation_live_and_catch_up_after_a_break(server, town):
-    await person(Role.DISPATCHER, town.brenles, email="dispatch@example.org")
-    await person(email="citoyen@example.org")
-    dispatcher = await signed_in(server, "dispatch@example.org")
-    citizen = await signed_in(server, "citoyen@example.org")
+    dispatcher = await signed_in(server, await person(Role.DISPATCHER, town.brenles, email="dispatch@example.org"))
+    citizen = await signed_in(server, await person(email="citoyen@example.org"))
     assert (await citizen.get("/api/v1/stream")).status_code == 403
     async with dispatcher.stream("GET", "/api/v1/stream") as live:
         assert live.headers["content-type"].startswith("text/event-stream")
@@ -71,10 +66,10 @@ async def test_staff_see_new_requests_of_their_organisation_live_and_catch_up_af
 @pytest.mark.skipif(not IS_POSTGRES, reason="several processes share live events through PostgreSQL LISTEN/NOTIFY; "
                                             "on SQLite the app runs as one process and its events stay in memory")
 async def test_a_request_created_through_one_process_reaches_staff_connected_to_another(server, settings, town):
-    await person(Role.DISPATCHER, town.brenles, email="dispatch@example.org")
+    dispatch = await person(Role.DISPATCHER, town.brenles, email="dispatch@example.org")
     other, proc = await start_server(settings)
     try:
-        dispatcher = await signed_in(server, "dispatch@example.org")
+        dispatcher = await signed_in(server, dispatch)
         async with dispatcher.stream("GET", "/api/v1/stream") as live:
             await asyncio.sleep(0.3)
             ref = await report(other)  # through the second process

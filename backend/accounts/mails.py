@@ -36,7 +36,67 @@ TEXTS = {
                "Hello {name},\n\nThe password of your account was just changed. If this was not you, reset it "
                "at once: {link}"),
     },
+    "new_device": {
+        "fr": ("Nouvelle connexion à votre compte",
+               "Bonjour {name},\n\nVotre compte Guichet vient d'être ouvert depuis un appareil qui ne l'avait "
+               "jamais été : {device} (adresse {ip}).\n\nSi c'était vous, il n'y a rien à faire. Sinon, changez "
+               "votre mot de passe tout de suite : {link}"),
+        "en": ("New sign-in to your account",
+               "Hello {name},\n\nYour Guichet account was just opened from a device it had never been opened "
+               "from: {device} (address {ip}).\n\nIf this was you, there is nothing to do. If not, change your "
+               "password at once: {link}"),
+    },
+    "access_waiting": {
+        "fr": ("Une demande d'accès attend votre décision",
+               "Bonjour {name},\n\n{who} demande : {what}.\n\nVérifiez son identité et décidez dans votre tableau "
+               "de bord :\n{link}"),
+        "en": ("An access request waits for your decision",
+               "Hello {name},\n\n{who} asks for: {what}.\n\nCheck who they are and decide in your dashboard:\n{link}"),
+    },
+    "access_accepted": {
+        "fr": ("Votre demande d'accès est acceptée",
+               "Bonjour {name},\n\nVotre demande est acceptée : {what}.\n\nRetrouvez vos demandes et vos droits ici :\n{link}"),
+        "en": ("Your access request was accepted",
+               "Hello {name},\n\nYour request was accepted: {what}.\n\nYour requests and rights are here:\n{link}"),
+    },
+    "access_refused": {
+        "fr": ("Votre demande d'accès est refusée",
+               "Bonjour {name},\n\nVotre demande est refusée : {what}.\nMotif : {reason}\n\nVos demandes :\n{link}"),
+        "en": ("Your access request was refused",
+               "Hello {name},\n\nYour request was refused: {what}.\nReason: {reason}\n\nYour requests:\n{link}"),
+    },
+    "access_ended": {
+        "fr": ("Votre rattachement a pris fin",
+               "Bonjour {name},\n\nVotre rattachement à {what} a pris fin, avec les droits qui s'y rattachaient.\n"
+               "Motif : {reason}\n\n{link}"),
+        "en": ("Your attachment has ended",
+               "Hello {name},\n\nYour attachment to {what} has ended, with the rights that came with it.\n"
+               "Reason: {reason}\n\n{link}"),
+    },
 }
+
+ROLE_NAMES = {
+    "fr": {"agent": "Agent", "field_agent": "Agent de terrain", "dispatcher": "Répartiteur", "service_manager":
+           "Responsable de service", "secretary": "Secrétaire communal", "deputy": "Suppléant du secrétaire",
+           "member": "Titulaire d'un compte", "prefect": "Préfet", "admin": "Administrateur"},
+    "en": {"agent": "Agent", "field_agent": "Field agent", "dispatcher": "Dispatcher", "service_manager":
+           "Service manager", "secretary": "Municipal secretary", "deputy": "Deputy secretary",
+           "member": "Account holder", "prefect": "Prefect", "admin": "Administrator"},
+}
+KIND_NAMES = {
+    "fr": {"account": "Compte du personnel et rattachement", "attachment": "Rattachement à la commune",
+           "secretary": "Secrétaire communal", "rights": "Droits sur un service"},
+    "en": {"account": "Staff account and attachment", "attachment": "Attachment to the municipality",
+           "secretary": "Municipal secretary", "rights": "Rights on a service"},
+}
+
+
+def role_name(role: object, language: str) -> str:
+    return ROLE_NAMES.get(language, ROLE_NAMES["fr"]).get(str(getattr(role, "value", role)), str(role))
+
+
+def kind_name(kind: object, language: str) -> str:
+    return KIND_NAMES.get(language, KIND_NAMES["fr"]).get(str(getattr(kind, "value", kind)), str(kind))
 
 
 def render(kind: str, language: str, **values: str) -> tuple[str, str, str]:

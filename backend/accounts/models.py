@@ -17,9 +17,15 @@ class Role(StrEnum):
     SECRETARY = "secretary"
     PREFECT = "prefect"
     ADMIN = "admin"
+    # An account holder of the municipality: identified by its secretary, attached, with no right by itself.
+    MEMBER = "member"
+    # A deputy of the secretary, named by them: validates identities and attachments in their place.
+    DEPUTY = "deputy"
 
 
 STAFF_ROLES = frozenset(Role) - {Role.CITIZEN}
+# The roles a service manager grants on one service of the catalogue.
+SERVICE_ROLES = (Role.AGENT, Role.FIELD_AGENT, Role.DISPATCHER, Role.SERVICE_MANAGER)
 
 
 class MembershipStatus(StrEnum):
@@ -43,11 +49,17 @@ class User(Model):
     language = fields.CharField(max_length=2, default="fr")
     email_verified_at = fields.DatetimeField(null=True)
     totp_secret = fields.CharField(max_length=64, null=True)
+    # The last 30-second step a code was accepted for: a code is good once (RFC 6238, section 5.2).
+    totp_last_step = fields.BigIntField(null=True)
+    # Vouched for by a secretary (or a prefect) who checked who this person is; see AccessRequest.
+    identity_verified_at = fields.DatetimeField(null=True)
     # How to be told of each kind of event: {"status": ["push", "email"], ...}; missing kinds use the defaults.
     notify_prefs = fields.JSONField(default=dict)
     is_active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     last_login_at = fields.DatetimeField(null=True)
+    # The sign-in before the last one: what the personal space shows, so that someone else's is noticed.
+    previous_login_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "user"
@@ -64,6 +76,8 @@ class Session(Model):
     expires_at = fields.DatetimeField()
     ip = fields.CharField(max_length=64, default="")
     user_agent = fields.CharField(max_length=300, default="")
+    # When this session passed the second factor; a staff right is used only in such a session.
+    second_factor_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "session"
@@ -162,3 +176,80 @@ class ServiceGrant(Model):
 
     class Meta:
         table = "service_grant"
+
+
+class RecoveryCode(Model):
+    # One of the ten one-use codes that stand in for the authenticator, shown once, stored hashed.
+
+    id = fields.IntField(primary_key=True)
+    user = fields.ForeignKeyField("models.User", related_name="recovery_codes", on_delete=fields.CASCADE)
+    code_hash = fields.CharField(max_length=64)
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "recovery_code"
+
+
+class KnownDevice(Model):
+    # A browser that signed in to this account before (a long-lived cookie, stored hashed): a new one is told.
+
+    id = fields.IntField(primary_key=True)
+    user = fields.ForeignKeyField("models.User", related_name="devices", on_delete=fields.CASCADE)
+    device_hash = fields.CharField(max_length=64)
+    user_agent = fields.CharField(max_length=300, default="")
+    first_seen_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "known_device"
+        unique_together = (("user", "device_hash"),)
+
+
+class AccessKind(StrEnum):
+    ACCOUNT = "account"  # a new staff member: identity and attachment, decided by the secretary
+    ATTACHMENT = "attachment"  # an identified account holder joins another municipality (secretary)
+    SECRETARY = "secretary"  # to be a municipality's secretary, decided by the prefect of its district
+    RIGHTS = "rights"  # a role on one service, decided by that service's manager
+
+
+class AccessStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+
+
+class IdentityMethod(StrEnum):
+    IN_PERSON = "in_person"
+    PHONE = "phone"
+    KNOWN_EMAIL = "known_email"
+    DOCUMENT = "document"
+
+
+class AccessRequest(Model):
+    # What a staff member asks, and who decided what, how the identity was checked and why.
+
+    id = fields.IntField(primary_key=True)
+    kind = fields.CharEnumField(AccessKind, max_length=12)
+    applicant = fields.ForeignKeyField("models.User", related_name="access_requests", on_delete=fields.CASCADE)
+    organisation = fields.ForeignKeyField("models.Organisation", related_name="access_requests",
+                                          on_delete=fields.CASCADE)
+    service = fields.ForeignKeyField("models.Service", related_name="access_requests", null=True,
+                                     on_delete=fields.CASCADE)
+    role = fields.CharEnumField(Role, max_length=20, null=True)
+    # What the applicant says of themself for the check: function, department, work phone, a word.
+    identity = fields.JSONField(default=dict)
+    message = fields.TextField(default="")
+    valid_until = fields.DatetimeField(null=True)
+    status = fields.CharEnumField(AccessStatus, max_length=10, default=AccessStatus.PENDING)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    decided_at = fields.DatetimeField(null=True)
+    decided_by = fields.ForeignKeyField("models.User", related_name="access_decisions", null=True,
+                                        on_delete=fields.SET_NULL)
+    reason = fields.TextField(default="")
+    identity_method = fields.CharEnumField(IdentityMethod, max_length=12, null=True)
+    identity_note = fields.CharField(max_length=300, default="")
+
+    class Meta:
+        table = "access_request"
+        indexes = [Index(fields=("organisation_id", "kind", "status", "created_at")),
+                   Index(fields=("applicant_id", "created_at"))]

@@ -7,12 +7,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from backend.accounts import schemas, service
+from backend.accounts import schemas, second_factor, service
+from backend.errors import Forbidden
 from backend.middleware import CSRF_COOKIE, SESSION_COOKIE, csrf_token_for
 from backend.push import service as push
 from backend.web import client_ip, doc, json_response, read_json, settings_of, viewer
 
 USER_SHAPE = {200: "`{user}`"}
+DEVICE_COOKIE = "gch_device"  # which browser this is, so that a sign-in from a new one is told to the owner
 
 
 def _set_cookie(request: Request, response: Response, name: str, value: str, max_age: int) -> None:
@@ -40,7 +42,8 @@ async def get_session(request: Request) -> JSONResponse:
     v = await viewer(request)
     cookies = Response()
     body = {
-        "user": service.dump_user(v.user, v.memberships) if v.user else None,
+        "user": service.dump_user(v.user, v.memberships) | {"second_factor_missing": v.second_factor_missing}
+        if v.user else None,
         "csrf_token": _ensure_csrf_cookie(request, cookies),
         "unread_messages": await push.unread_count(user_id=v.user.id) if v.user else 0,
     }
@@ -77,10 +80,13 @@ async def resend_verification(request: Request) -> Response:
      responses={200: "`{user}`", 401: "invalid_credentials or second_factor_required", 429: "too_many_requests"})
 async def login(request: Request) -> JSONResponse:
     form = await read_json(request, schemas.login)
-    user, token = await service.login(settings=settings_of(request), ip=client_ip(request),
-                                      user_agent=request.headers.get("user-agent", ""), **form)
-    response = json_response(await _user_body(user))
-    _set_cookie(request, response, SESSION_COOKIE, token, max_age=settings_of(request).session_idle_days * 86400)
+    signed = await service.login(settings=settings_of(request), ip=client_ip(request),
+                                 user_agent=request.headers.get("user-agent", ""),
+                                 device=request.cookies.get(DEVICE_COOKIE, ""), **form)
+    response = json_response(await _user_body(signed.user))
+    _set_cookie(request, response, SESSION_COOKIE, signed.token,
+                max_age=settings_of(request).session_idle_days * 86400)
+    _set_cookie(request, response, DEVICE_COOKIE, signed.device, max_age=400 * 86400)
     _ensure_csrf_cookie(request, response)
     return response
 
@@ -176,7 +182,47 @@ async def revoke_token(request: Request) -> Response:
     return Response(status_code=204)
 
 
+@doc("Start setting up the second factor: a new secret for an authenticator app, with its QR code.", auth="user",
+     tag="accounts", responses={200: "`{secret, otpauth_uri, qr_svg}`", 409: "second_factor_enrolled"})
+async def second_factor_enrolment(request: Request) -> JSONResponse:
+    user = (await viewer(request)).require_user()
+    return json_response(second_factor.enrolment(user), headers={"cache-control": "no-store"})
+
+
+@doc("Finish setting up the second factor with a code of the app; answers the ten recovery codes, shown once. "
+     "This session has then passed the second factor; the account's other sessions end.",
+     body=schemas.second_factor, auth="user", tag="accounts",
+     responses={201: "`{recovery_codes}`", 409: "second_factor_enrolled", 422: "invalid_totp"})
+async def second_factor_confirm(request: Request) -> JSONResponse:
+    v = await viewer(request)
+    form = await read_json(request, schemas.second_factor)
+    codes = await second_factor.confirm(user=v.require_user(), session=v.session, **form)
+    return json_response({"recovery_codes": codes}, 201, headers={"cache-control": "no-store"})
+
+
+@doc("New recovery codes (the old ones stop working), in a session that passed the second factor.", auth="user",
+     tag="accounts", responses={201: "`{recovery_codes}`", 403: "second_factor_required"})
+async def renew_recovery_codes(request: Request) -> JSONResponse:
+    v = await viewer(request)
+    user = v.require_user()
+    if not user.totp_secret or v.session is None or v.session.second_factor_at is None:
+        raise Forbidden("Sign in with your second factor first.", code="second_factor_required")
+    return json_response({"recovery_codes": await second_factor.renew_recovery_codes(user=user)}, 201,
+                         headers={"cache-control": "no-store"})
+
+
+@doc("How many recovery codes are left.", auth="user", tag="accounts", responses={200: "`{enrolled, recovery_codes_left}`"})
+async def second_factor_state(request: Request) -> JSONResponse:
+    user = (await viewer(request)).require_user()
+    return json_response({"enrolled": bool(user.totp_secret),
+                          "recovery_codes_left": await second_factor.recovery_codes_left(user)})
+
+
 routes = [
+    Route("/api/v1/me/second-factor", second_factor_state, methods=["GET"]),
+    Route("/api/v1/me/second-factor/enrolment", second_factor_enrolment, methods=["POST"]),
+    Route("/api/v1/me/second-factor", second_factor_confirm, methods=["POST"]),
+    Route("/api/v1/me/second-factor/recovery-codes", renew_recovery_codes, methods=["POST"]),
     Route("/api/v1/session", get_session, methods=["GET"]),
     Route("/api/v1/auth/register", register, methods=["POST"]),
     Route("/api/v1/auth/verify-email", verify_email, methods=["POST"]),

@@ -14,7 +14,7 @@ login = Schema(
     "Login",
     F("email", "email", required=True, max_length=254),
     F("password", "secret", required=True, max_length=256),
-    F("totp", "string", max_length=12, doc="The authenticator code, for accounts with a second factor."),
+    F("totp", "string", max_length=20, doc="The authenticator code (or a recovery code), for accounts with a second factor."),
 )
 token_only = Schema("Token", F("token", "string", required=True, max_length=200))
 email_only = Schema("Email", F("email", "email", required=True, max_length=254))
@@ -39,3 +39,34 @@ profile = Schema(
     F("language", "string", choices=LANG),
 )
 api_token = Schema("ApiToken", F("name", "string", required=True, max_length=100))
+second_factor = Schema(
+    "SecondFactor",
+    F("secret", "string", required=True, max_length=64, doc="The secret of the enrolment."),
+    F("code", "string", required=True, max_length=12, doc="The code the authenticator app shows now."),
+)
+access_request = Schema(
+    "AccessRequest",
+    F("kind", "string", required=True, choices=("account", "attachment", "secretary", "rights")),
+    F("organisation", "string", required=True, max_length=64, doc="The municipality's slug."),
+    F("identity", "object", doc="function, department, phone, employee_number: what the secretary checks."),
+    F("role", "string", choices=("agent", "field_agent", "dispatcher", "service_manager"), doc="For rights."),
+    F("services", "array", doc="For rights: the codes of the services (one request each)."),
+    F("valid_until", "string", max_length=40, doc="For rights: when they end (ISO 8601), if they are temporary."),
+    F("message", "text", max_length="max_comment"),
+)
+access_decision = Schema(
+    "AccessDecision",
+    F("accept", "boolean", required=True),
+    F("reason", "text", max_length="max_comment", doc="Required to refuse; the applicant reads it."),
+    F("identity_method", "string", choices=("in_person", "phone", "known_email", "document"),
+      doc="How the identity was checked: required to accept an account or a secretary."),
+    F("identity_note", "string", max_length=300),
+    F("valid_until", "string", max_length=40, doc="For rights: when they end, if temporary."),
+)
+access_name = Schema(
+    "AccessName",
+    F("user", "integer", required=True),
+    F("role", "string", required=True, choices=("deputy", "service_manager", "secretary", "prefect")),
+    F("services", "array", doc="For a service manager of some services only."),
+)
+access_end = Schema("AccessEnd", F("reason", "text", required=True, max_length="max_comment", min_length=1))

@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from backend.accounts import mails
+from backend.accounts import mails, second_factor
 from backend.accounts.models import (
-    STAFF_ROLES, AccountToken, ApiToken, Membership, MembershipStatus, Role, Session, User,
+    STAFF_ROLES, AccountToken, ApiToken, KnownDevice, Membership, MembershipStatus, Role, ServiceGrant, Session, User,
 )
 from backend.accounts.organisations import (  # noqa: F401  (re-exported for other domains)
     ancestors_and_self, create_organisation, descendants_and_self, organisation_at, organisation_by_slug,
@@ -46,12 +47,18 @@ def token_hash(token: str) -> str:
 
 @dataclass
 class Viewer:
-    """Who is calling: a user (or nobody) and their active memberships."""
+    """Who is calling: a user (or nobody), their active memberships and their rights on single services.
+
+    A staff right is used only after the second factor: until then `memberships` and `grants` keep the
+    citizen's part alone, and `held` says what waits behind the code."""
 
     user: User | None = None
     memberships: list[Membership] = field(default_factory=list)
     session: Session | None = None
     via: str = "none"
+    grants: list[ServiceGrant] = field(default_factory=list)
+    held: list[Membership] = field(default_factory=list)
+    second_factor_missing: bool = False
 
     @property
     def is_authenticated(self) -> bool:
@@ -59,15 +66,26 @@ class Viewer:
 
     @property
     def is_staff(self) -> bool:
-        return any(m.role in STAFF_ROLES for m in self.memberships)
+        return any(m.role in STAFF_ROLES for m in self.memberships) or bool(self.grants)
 
     def org_ids_with(self, *roles: Role) -> set[int]:
         """Organisations where the viewer holds one of `roles` (any staff role when none is named)."""
         wanted = set(roles) or STAFF_ROLES
         return {m.organisation_id for m in self.memberships if m.role in wanted}
 
-    def has_role(self, organisation_id: int, *roles: Role) -> bool:
-        return organisation_id in self.org_ids_with(*roles)
+    def service_ids_with(self, *roles: Role) -> dict[int, set[int]]:
+        """The services on which the viewer holds one of `roles` by a grant, by organisation."""
+        out: dict[int, set[int]] = {}
+        for g in self.grants:
+            if g.role in roles:
+                out.setdefault(g.service.organisation_id, set()).add(g.service_id)
+        return out
+
+    def has_role(self, organisation_id: int, *roles: Role, service_id: int | None = None) -> bool:
+        """One of `roles` in the organisation, or, for a request of `service_id`, on that service by a grant."""
+        if organisation_id in self.org_ids_with(*roles):
+            return True
+        return service_id is not None and any(g.service_id == service_id and g.role in roles for g in self.grants)
 
     def require_user(self) -> User:
         if self.user is None:
@@ -82,6 +100,31 @@ async def active_memberships(user: User) -> list[Membership]:
     return await Membership.filter(user=user, status=MembershipStatus.ACTIVE).select_related("organisation")
 
 
+async def valid_grants(user: User) -> list[ServiceGrant]:
+    """The user's rights on single services: of an active membership, not past their end."""
+    now = utcnow()
+    return await (ServiceGrant.filter(membership__user=user, membership__status=MembershipStatus.ACTIVE)
+                  .filter(Q(valid_until=None) | Q(valid_until__gt=now)).select_related("service"))
+
+
+def holds_staff_rights(memberships: list[Membership], grants: list[ServiceGrant]) -> bool:
+    return any(m.role in STAFF_ROLES for m in memberships) or bool(grants)
+
+
+async def viewer_of(user: User, *, session: Session | None, via: str) -> Viewer:
+    """The viewer with its rights; without the second factor, a staff account's rights wait (held)."""
+    memberships = await active_memberships(user)
+    grants = await valid_grants(user) if memberships else []  # a citizen has neither: no second query
+    if not holds_staff_rights(memberships, grants):
+        return Viewer(user=user, memberships=memberships, session=session, via=via)
+    passed = (session is not None and session.second_factor_at is not None) if via == "session" \
+        else bool(user.totp_secret)
+    if passed:
+        return Viewer(user=user, memberships=memberships, session=session, via=via, grants=grants, held=memberships)
+    return Viewer(user=user, memberships=[m for m in memberships if m.role not in STAFF_ROLES], session=session,
+                  via=via, held=memberships, second_factor_missing=True)
+
+
 async def viewer_for_session(token: str) -> Viewer:
     """The viewer behind a session cookie; an unknown or expired session is anonymous."""
     if not token:
@@ -93,7 +136,7 @@ async def viewer_for_session(token: str) -> Viewer:
     if now - session.last_seen_at > SESSION_TOUCH:
         idle = session.expires_at - session.last_seen_at
         await Session.filter(id=session.id).update(last_seen_at=now, expires_at=now + idle)
-    return Viewer(user=session.user, memberships=await active_memberships(session.user), session=session, via="session")
+    return await viewer_of(session.user, session=session, via="session")
 
 
 async def viewer_for_api_token(token: str) -> Viewer:
@@ -102,7 +145,7 @@ async def viewer_for_api_token(token: str) -> Viewer:
         raise NotAuthenticated("This API token is unknown or revoked.", code="invalid_token")
     if row.last_used_at is None or utcnow() - row.last_used_at > SESSION_TOUCH:
         await ApiToken.filter(id=row.id).update(last_used_at=utcnow())
-    return Viewer(user=row.user, memberships=await active_memberships(row.user), via="token")
+    return await viewer_of(row.user, session=None, via="token")
 
 
 async def _send_link(*, settings: Settings, user: User, purpose: str, path: str, to: str | None = None,
@@ -156,9 +199,17 @@ async def verify_email(*, token: str) -> User:
     return row.user
 
 
+@dataclass
+class SignedIn:
+    user: User
+    token: str  # the session cookie's value
+    device: str  # the device cookie's value (new when the browser had none)
+
+
 async def login(*, settings: Settings, email: str, password: str, totp: str | None, ip: str,
-                user_agent: str) -> tuple[User, str]:
-    """Checks the credentials under per-account and per-IP throttling; returns the user and a session token."""
+                user_agent: str, device: str = "") -> SignedIn:
+    """Checks the credentials (and the second factor, where the account has one) under per-account and per-IP
+    throttling; opens a session and tells the owner when this browser never signed in to the account before."""
     window = settings.login_window_seconds
     slow = "Too many failed sign-ins; wait a few minutes before trying again."
     await ratelimit.ensure_below(key=f"login:acct:{email}", limit=settings.login_max_failures_account,
@@ -171,21 +222,43 @@ async def login(*, settings: Settings, email: str, password: str, totp: str | No
         await ratelimit.record(key=f"login:acct:{email}", window_seconds=window)
         await ratelimit.record(key=f"login:ip:{ip}", window_seconds=window)
         raise InvalidCredentials()
+    passed = None
     if user.totp_secret:
-        from backend.accounts.totp import verify_totp
         if not totp:
             raise SecondFactorRequired()
-        if not verify_totp(user.totp_secret, totp):
+        if not await second_factor.check(user, totp):
             await ratelimit.record(key=f"login:acct:{email}", window_seconds=window)
-            raise InvalidCredentials("This code is wrong or has expired.", code="invalid_totp", field="totp")
+            raise InvalidCredentials("This code is wrong, has expired or was already used.", code="invalid_totp",
+                                     field="totp")
+        passed = utcnow()
     token, hashed = new_token()
     now = utcnow()
-    await Session.create(token_hash=hashed, user=user, last_seen_at=now,
-                         expires_at=now + timedelta(days=settings.session_idle_days), ip=ip[:64],
-                         user_agent=user_agent[:300])
-    user.last_login_at = now
-    await user.save(update_fields=["last_login_at"])
-    return user, token
+    async with in_transaction() as conn:
+        await Session.create(token_hash=hashed, user=user, last_seen_at=now, second_factor_at=passed,
+                             expires_at=now + timedelta(days=settings.session_idle_days), ip=ip[:64],
+                             user_agent=user_agent[:300], using_db=conn)
+        user.previous_login_at, user.last_login_at = user.last_login_at, now
+        await user.save(update_fields=["previous_login_at", "last_login_at"], using_db=conn)
+        device = await _remember_device(settings=settings, user=user, device=device, user_agent=user_agent,
+                                        ip=ip, conn=conn)
+    return SignedIn(user=user, token=token, device=device)
+
+
+async def _remember_device(*, settings: Settings, user: User, device: str, user_agent: str, ip: str,
+                           conn: object) -> str:
+    """The browser's device token, known to the account from now on; its owner is told of a new one (not of
+    the very first sign-in of an account)."""
+    if device and await KnownDevice.filter(user=user, device_hash=token_hash(device)).using_db(conn).exists():
+        return device
+    seen_before = await KnownDevice.filter(user=user).using_db(conn).exists()
+    device, hashed = new_token()
+    await KnownDevice.create(user=user, device_hash=hashed, user_agent=user_agent[:300], using_db=conn)
+    if seen_before:
+        subject, text, html = mails.render("new_device", user.language, name=user.name, device=user_agent[:120] or "?",
+                                           ip=ip or "?", link=f"{settings.base_url.rstrip('/')}/account/forgot")
+        await push.queue_email(to=user.email, subject=subject, text=text, html=html, user=user, using_db=conn)
+        await push.queue_inbox(user=user, subject=subject, body=text, using_db=conn)
+    return device
 
 
 async def logout(*, session: Session | None) -> None:
@@ -302,5 +375,8 @@ def dump_user(user: User, memberships: list[Membership]) -> dict:
         "id": user.id, "email": user.email, "name": user.name, "language": user.language,
         "email_verified": user.email_verified_at is not None,
         "last_login_at": user.last_login_at.isoformat() if user.last_login_at else None,
+        "previous_login_at": user.previous_login_at.isoformat() if user.previous_login_at else None,
+        "second_factor": bool(user.totp_secret),
+        "identity_verified": user.identity_verified_at is not None,
         "roles": [{"organisation": m.organisation.slug, "role": m.role.value, "team": m.team} for m in memberships],
     }

@@ -7,6 +7,7 @@ import hmac
 import secrets
 import struct
 import time
+from urllib.parse import quote
 
 
 def new_secret() -> str:
@@ -21,8 +22,21 @@ def code_at(secret: str, at: float, step: int = 30) -> str:
     return f"{number % 1_000_000:06d}"
 
 
-def verify_totp(secret: str, code: str, *, at: float | None = None) -> bool:
-    """Accepts the current code and its neighbours (one step of clock drift either way)."""
+def matching_step(secret: str, code: str, *, at: float | None = None) -> int | None:
+    """The 30-second step whose code this is, among the current one and its neighbours (one step of clock
+    drift either way); None when it is none of them."""
     now = time.time() if at is None else at
     code = code.strip().replace(" ", "")
-    return any(hmac.compare_digest(code_at(secret, now + drift * 30), code) for drift in (-1, 0, 1))
+    for drift in (-1, 0, 1):
+        if hmac.compare_digest(code_at(secret, now + drift * 30), code):
+            return int((now + drift * 30) // 30)
+    return None
+
+
+def verify_totp(secret: str, code: str, *, at: float | None = None) -> bool:
+    return matching_step(secret, code, at=at) is not None
+
+
+def otpauth_uri(secret: str, account: str, issuer: str = "Guichet") -> str:
+    """The URI an authenticator app reads from the QR code (Key Uri Format)."""
+    return f"otpauth://totp/{quote(issuer)}:{quote(account)}?secret={secret}&issuer={quote(issuer)}&digits=6&period=30"

@@ -148,9 +148,10 @@ async def _insert(new: NewRequest, org: Organisation, author: User | None, idemp
 def viewer_relation(viewer: Any, req: ServiceRequest) -> str:
     """`staff`, `author`, `supporter` or `public`: how much of the request this viewer may see."""
     if viewer.user is not None:
-        if viewer.has_role(req.organisation_id, *OFFICE_HANDLING):
+        if viewer.has_role(req.organisation_id, *OFFICE_HANDLING, service_id=req.service_id):
             return "staff"
-        if viewer.has_role(req.organisation_id, Role.FIELD_AGENT) and _in_field_work(viewer, req):
+        if viewer.has_role(req.organisation_id, Role.FIELD_AGENT, service_id=req.service_id) and \
+                _in_field_work(viewer, req):
             return "staff"
         if req.author_id == viewer.user.id:
             return "author"
@@ -237,6 +238,11 @@ async def _notify(req: ServiceRequest, kind: str, conn: Any, *, actor: User | No
 _CONFIG = {"base_url": "http://127.0.0.1:8000", "secret": ""}
 
 
+def base_url() -> str:
+    """The site's public address, as configured at start (links in notifications)."""
+    return _CONFIG["base_url"]
+
+
 def configure(*, base_url: str, secret: str) -> None:
     """Set at start-up: where links in notifications point, and the key tracking tokens derive from."""
     _CONFIG.update(base_url=base_url.rstrip("/"), secret=secret)
@@ -251,7 +257,7 @@ def tracking_token(ref: str) -> str:
 
 def require_staff(viewer: Any, req: ServiceRequest, *roles: Role) -> User:
     user = viewer.require_user()
-    if not viewer.has_role(req.organisation_id, *(roles or STAFF_HANDLING)):
+    if not viewer.has_role(req.organisation_id, *(roles or STAFF_HANDLING), service_id=req.service_id):
         raise Forbidden("Only the staff of this organisation can do this.")
     return user
 
@@ -261,9 +267,9 @@ ASSIGNERS = (Role.DISPATCHER, Role.SERVICE_MANAGER, Role.ADMIN, Role.SECRETARY)
 
 async def _apply_handling(viewer: Any, req: ServiceRequest, actor: User, changes: dict, conn: Any) -> Event | None:
     """Team, priority and due date: one internal `updated` event that keeps each old and new value."""
-    if "team" in changes and not viewer.has_role(req.organisation_id, *ASSIGNERS):
+    if "team" in changes and not viewer.has_role(req.organisation_id, *ASSIGNERS, service_id=req.service_id):
         raise Forbidden("Only dispatchers and managers give a request to a team.", field="team")
-    if not viewer.has_role(req.organisation_id, *OFFICE_HANDLING):
+    if not viewer.has_role(req.organisation_id, *OFFICE_HANDLING, service_id=req.service_id):
         raise Forbidden("Field agents do not change the priority or the due date.", field="priority")
     before = {"team": req.team, "priority": req.priority, "due_at": req.due_at.isoformat() if req.due_at else None}
     diff = {}
@@ -306,10 +312,10 @@ async def post_staff_event(*, viewer: Any, req: ServiceRequest, status: str | No
         if handling:
             event = await _apply_handling(viewer, req, actor, handling, conn) or event
         if assignee_id is not None:
-            if not viewer.has_role(req.organisation_id, *ASSIGNERS):
+            if not viewer.has_role(req.organisation_id, *ASSIGNERS, service_id=req.service_id):
                 raise Forbidden("Only dispatchers and managers assign requests.", field="assignee")
             assignee = await User.get_or_none(id=assignee_id)
-            if assignee is None or not await _is_staff_of(assignee, req.organisation_id):
+            if assignee is None or not await _is_staff_of(assignee, req):
                 raise ValidationFailed("This person is not on the staff of this organisation.", code="invalid",
                                        field="assignee")
             req.assignee = assignee
@@ -345,9 +351,12 @@ async def record_staff_view(*, viewer: Any, req: ServiceRequest, ip: str) -> Non
                        target=req.ref, ip=ip)
 
 
-async def _is_staff_of(user: User, organisation_id: int) -> bool:
+async def _is_staff_of(user: User, req: ServiceRequest) -> bool:
+    """Whether `user` handles requests like `req`: by a role in its organisation or a right on its service."""
     memberships = await accounts.active_memberships(user)
-    return any(m.organisation_id == organisation_id and m.role in STAFF_HANDLING for m in memberships)
+    if any(m.organisation_id == req.organisation_id and m.role in STAFF_HANDLING for m in memberships):
+        return True
+    return any(g.service_id == req.service_id and g.role in STAFF_HANDLING for g in await accounts.valid_grants(user))
 
 
 async def events_for(req: ServiceRequest, relation: str) -> list[Event]:

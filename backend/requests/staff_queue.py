@@ -51,25 +51,36 @@ class QueueFilters:
 
 
 async def scope(viewer: Any, organisation: str | None, where: sql.Where | None = None) -> sql.Where:
-    """What the viewer may see: their organisations' requests; a field agent only theirs and their team's."""
+    """What the viewer may see: their organisations' requests, and those of the services they hold a right on;
+    a field agent only theirs and their team's."""
     where = where or sql.Where()
     user = viewer.require_user()
     office = viewer.org_ids_with(*OFFICE_ROLES)
     field_only = viewer.org_ids_with(Role.FIELD_AGENT) - office
-    if not office and not field_only:
+    granted = viewer.service_ids_with(*OFFICE_ROLES)
+    granted_field = viewer.service_ids_with(Role.FIELD_AGENT)
+    if not office and not field_only and not granted and not granted_field:
         raise Forbidden("The queue is for the staff of an organisation.")
     if organisation:
         org = await Organisation.get_or_none(slug=organisation)
-        if org is None or org.id not in office | field_only:
+        if org is None or org.id not in office | field_only | set(granted) | set(granted_field):
             raise NotFound("No such organisation among yours.", code="unknown_organisation", field="organisation")
         office, field_only = office & {org.id}, field_only & {org.id}
+        granted = {k: v for k, v in granted.items() if k == org.id}
+        granted_field = {k: v for k, v in granted_field.items() if k == org.id}
     allowed = [where.among("organisation_id", sorted(office))] if office else []
+    granted_ids = sorted({s for org_id, ids in granted.items() if org_id not in office for s in ids})
+    if granted_ids:
+        allowed.append(where.among("service_id", granted_ids))
     if field_only:
         teams = [m.team for m in viewer.memberships if m.role == Role.FIELD_AGENT and m.team]
         mine = where.cond("assignee_id = {}", user.id)
         if teams:
             mine = f"({mine} OR {where.among('team', teams)})"
         allowed.append(f"({where.among('organisation_id', sorted(field_only))} AND {mine})")
+    field_ids = sorted({s for org_id, ids in granted_field.items() if org_id not in office for s in ids})
+    if field_ids:
+        allowed.append(f"({where.among('service_id', field_ids)} AND {where.cond('assignee_id = {}', user.id)})")
     return where.either(*allowed)
 
 
@@ -122,15 +133,25 @@ async def queue(*, viewer: Any, filters: QueueFilters, cursor: list | None, limi
 
 
 async def people(*, viewer: Any, organisation: str) -> list[dict]:
-    """Who a request of this organisation can be assigned to (for those who assign)."""
-    from backend.accounts.models import Membership, MembershipStatus
+    """Who a request of this organisation can be assigned to (for those who assign): its staff, and those who
+    hold a right on one of its services."""
+    from backend.accounts.models import Membership, MembershipStatus, ServiceGrant
 
     org = await Organisation.get_or_none(slug=organisation)
-    if org is None or not viewer.has_role(org.id, Role.DISPATCHER, Role.SERVICE_MANAGER, Role.ADMIN, Role.SECRETARY):
+    assigners = (Role.DISPATCHER, Role.SERVICE_MANAGER, Role.ADMIN, Role.SECRETARY)
+    if org is None or not (viewer.has_role(org.id, *assigners) or org.id in viewer.service_ids_with(*assigners)):
         raise Forbidden("Only dispatchers and managers assign requests.", field="organisation")
     handling = [r.value for r in (Role.AGENT, Role.FIELD_AGENT, Role.DISPATCHER, Role.SERVICE_MANAGER)]
     rows = await Membership.filter(organisation_id=org.id, status=MembershipStatus.ACTIVE, role__in=handling,
                                    user__is_active=True).order_by("user__name").values(
         "user_id", "role", "team", name="user__name")
+    granted = await ServiceGrant.filter(service__organisation_id=org.id, membership__status=MembershipStatus.ACTIVE,
+                                        role__in=handling, membership__user__is_active=True).values(
+        "role", user_id="membership__user_id", name="membership__user__name")
+    seen = {r["user_id"] for r in rows}
+    for g in sorted(granted, key=lambda g: g["name"]):
+        if g["user_id"] not in seen:
+            seen.add(g["user_id"])
+            rows.append(g | {"team": ""})
     return [{"id": r["user_id"], "name": r["name"], "role": str(getattr(r["role"], "value", r["role"])), "team": r["team"]}
             for r in rows]

@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from backend import exports
 from backend.errors import Forbidden, ValidationFailed
 from backend.media import service as media
 from backend.realtime import service as live
@@ -18,7 +19,7 @@ from backend.web import (client_ip, decode_cursor, doc, encode_cursor, json_resp
 
 
 OPEN = {s.value for s in OPEN_STATUSES}
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = exports.XLSX
 
 
 def dump_queue_row(row: dict, language: str, photos: list, now) -> dict:
@@ -88,7 +89,7 @@ async def _export(request: Request) -> tuple:
      tag="staff", content="text/csv", responses={200: "CSV", 403: "not staff"})
 async def export_csv(request: Request) -> StreamingResponse:
     source, lang, stamp = await _export(request)
-    return StreamingResponse(staff_export.csv_chunks(source, lang), media_type="text/csv; charset=utf-8",
+    return StreamingResponse(exports.csv_chunks(source, staff_export.COLUMNS[lang]), media_type="text/csv; charset=utf-8",
                              headers={"content-disposition": f'attachment; filename="demandes-{stamp}.csv"'})
 
 
@@ -96,8 +97,8 @@ async def export_csv(request: Request) -> StreamingResponse:
      content=XLSX, responses={200: "XLSX", 403: "not staff"})
 async def export_xlsx(request: Request) -> StreamingResponse:
     source, lang, stamp = await _export(request)
-    handle = await staff_export.xlsx_file(source, lang)
-    return StreamingResponse(staff_export.file_chunks(handle), media_type=XLSX,
+    handle = await exports.xlsx_file(source, staff_export.COLUMNS[lang], "Demandes" if lang == "fr" else "Requests")
+    return StreamingResponse(exports.file_chunks(handle), media_type=XLSX,
                              headers={"content-disposition": f'attachment; filename="demandes-{stamp}.xlsx"'})
 
 

@@ -69,6 +69,13 @@ class LiveServer:
     data_dir: Path
     proc: subprocess.Popen
     env: dict = field(default_factory=dict)
+    totp_secrets: dict = field(default_factory=dict)  # e-mail -> secret, as `seed-demo` prints them
+
+    def totp(self, email: str) -> str:
+        """A code of the demo account's authenticator, as its owner's phone would show it."""
+        from tests.factories import totp_code
+
+        return totp_code(self.totp_secrets[email], email)
 
     def api(self) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=30)
@@ -90,7 +97,10 @@ def live_server(tmp_path_factory, tile_server):
            "HOST": "127.0.0.1", "PORT": str(port), "TILE_URL": tile_server[0], "TILE_ATTRIBUTION": "Tuiles de test",
            "CREATE_PER_HOUR_IP": "10000", "PYTHONUNBUFFERED": "1"}
     for command in ("migrate", "seed-demo"):
-        subprocess.run([sys.executable, "-m", "backend", command], env=env, cwd=ROOT, check=True, capture_output=True)
+        done = subprocess.run([sys.executable, "-m", "backend", command], env=env, cwd=ROOT, check=True,
+                              capture_output=True, text=True)
+    logins = [line.split() for line in done.stdout.splitlines() if "@" in line]
+    secrets = {parts[1]: parts[3] for parts in logins if len(parts) == 4 and parts[3] != "-"}
     log = open(work / "server.log", "wb")
     proc = subprocess.Popen([sys.executable, "-m", "backend", "serve"], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -105,7 +115,7 @@ def live_server(tmp_path_factory, tile_server):
             proc.kill()
             raise RuntimeError("the server did not start:\n" + (work / "server.log").read_text(errors="replace"))
         time.sleep(0.1)
-    yield LiveServer(url=url, data_dir=work / "data", proc=proc, env=env)
+    yield LiveServer(url=url, data_dir=work / "data", proc=proc, env=env, totp_secrets=secrets)
     proc.terminate()
     proc.wait(timeout=15)
     log.close()

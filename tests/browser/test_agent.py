@@ -44,6 +44,9 @@ def at_desk(browser, live_server, path: str, who: tuple[str, str] = AGENT, **con
     page.get_by_label("Adresse e-mail").fill(who[0])
     page.get_by_label("Mot de passe").fill(who[1])
     page.get_by_role("button", name="Se connecter").click()
+    if who[0] in live_server.totp_secrets:  # staff: the second step, the code of the authenticator app
+        page.get_by_label("Code de l'application d'authentification").fill(live_server.totp(who[0]))
+        page.get_by_role("button", name="Se connecter").click()
     return window, page
 
 
@@ -153,6 +156,8 @@ def test_the_dispatch_map_on_one_worker_process_shows_a_request_created_through_
         page.get_by_label("Adresse e-mail").fill(DISPATCH[0])
         page.get_by_label("Mot de passe").fill(DISPATCH[1])
         page.get_by_role("button", name="Se connecter").click()
+        page.get_by_label("Code de l'application d'authentification").fill(live_server.totp(DISPATCH[0]))
+        page.get_by_role("button", name="Se connecter").click()
         page.get_by_text("En direct : les nouvelles demandes apparaissent toutes seules.").wait_for()
         created = new_request(live_server)  # through the first process
         page.locator(f'[data-ref="{created["ref"]}"]').wait_for(timeout=2000)
@@ -245,7 +250,7 @@ def test_a_field_agent_without_network_keeps_the_change_on_the_phone_until_the_n
     with live_server.api() as api:  # the dispatcher gives it to the demo field agent
         token = api.get("/api/v1/session").json()["csrf_token"]
         api.post("/api/v1/auth/login", headers={"X-CSRF-Token": token},
-                 json={"email": DISPATCH[0], "password": DISPATCH[1]})
+                 json={"email": DISPATCH[0], "password": DISPATCH[1], "totp": live_server.totp(DISPATCH[0])})
         token = api.get("/api/v1/session").json()["csrf_token"]
         people = api.get("/api/v1/staff/people", params={"organisation": "brenles"}).json()["items"]
         nadia = next(p["id"] for p in people if p["name"] == "Nadia Terrain")

@@ -1,0 +1,384 @@
+"""Staff onboarding: account and attachment requests decided by the secretary, secretaries by the prefect,
+rights on single services by their manager; every decision checked here and written to the audit trail.
+
+Who decides what (nobody their own request):
+    account, attachment  ->  the secretary of the municipality or a deputy (the prefect where it has none)
+    secretary            ->  the prefect of the municipality's district
+    rights on a service  ->  that service's manager (the secretary where it has none)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from backend.accounts import mails
+from backend.accounts.models import (
+    SERVICE_ROLES, AccessKind, AccessRequest, AccessStatus, IdentityMethod, Membership, MembershipStatus,
+    Organisation, OrganisationKind, Role, ServiceGrant, User,
+)
+from backend.audit import service as audit
+from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from backend.push import service as push
+
+REFEREES = (Role.SECRETARY, Role.DEPUTY)
+IDENTITY_FIELDS = ("function", "department", "phone", "employee_number")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class Application:
+    """What an applicant sends: a municipality, what for, and (for an identity check) who they are."""
+
+    kind: AccessKind
+    organisation: str
+    identity: dict
+    message: str = ""
+    role: Role | None = None
+    services: list[str] | None = None
+    valid_until: datetime | None = None
+
+
+async def _municipality(slug: str) -> Organisation:
+    org = await Organisation.get_or_none(slug=slug)
+    if org is None or org.kind != OrganisationKind.MUNICIPALITY:
+        raise ValidationFailed("Choose a municipality.", code="unknown_organisation", field="organisation")
+    return org
+
+
+def _holds(viewer: Any, organisation_id: int) -> bool:
+    """An account holder of the municipality (whether or not the second factor was given yet)."""
+    return any(m.organisation_id == organisation_id for m in viewer.held)
+
+
+async def apply(*, viewer: Any, application: Application) -> list[AccessRequest]:
+    """Files the applicant's request (one per service for rights) and tells those who decide."""
+    user = viewer.require_user()
+    if user.email_verified_at is None:
+        raise Forbidden("Confirm your e-mail address first: open the link we sent you.", code="email_unverified")
+    org = await _municipality(application.organisation)
+    kind = application.kind
+    if kind == AccessKind.ACCOUNT and user.identity_verified_at is not None:
+        kind = AccessKind.ATTACHMENT  # already identified: only the attachment is left to decide
+    if kind in (AccessKind.ACCOUNT, AccessKind.SECRETARY) and not application.identity.get("function"):
+        raise ValidationFailed("Say what your function is, so that it can be checked.", code="required",
+                               field="identity.function")
+    services: list[Any] = [None]
+    role = None
+    if kind in (AccessKind.ACCOUNT, AccessKind.ATTACHMENT):
+        if any(m.organisation_id == org.id and m.role == Role.MEMBER for m in viewer.held):
+            raise Conflict("You are already attached to this municipality.", code="already_attached",
+                           field="organisation")
+    elif kind == AccessKind.SECRETARY:
+        role = Role.SECRETARY
+    else:
+        if not _holds(viewer, org.id):
+            raise Forbidden("Ask to be attached to this municipality first.", code="not_attached",
+                            field="organisation")
+        if application.role not in SERVICE_ROLES:
+            raise ValidationFailed(f"role is one of {', '.join(SERVICE_ROLES)}.", code="invalid_choice", field="role")
+        role = application.role
+        services = await _services(org, application.services or [])
+        if application.valid_until is not None and application.valid_until <= utcnow():
+            raise ValidationFailed("valid_until must be in the future.", code="out_of_range", field="valid_until")
+    pending = AccessRequest.filter(applicant=user, organisation=org, kind=kind, status=AccessStatus.PENDING)
+    if services[0] is not None:
+        pending = pending.filter(service_id__in=[s.id for s in services], role=role)
+    if await pending.exists():
+        raise Conflict("You already asked for this; it waits for a decision.", code="already_requested")
+    identity = {k: str(application.identity.get(k) or "")[:200] for k in IDENTITY_FIELDS}
+    async with in_transaction() as conn:
+        made = []
+        for service in services:
+            made.append(await AccessRequest.create(
+                kind=kind, applicant=user, organisation=org, service=service, role=role, identity=identity,
+                message=application.message, valid_until=application.valid_until, using_db=conn))
+            await audit.record(action="access.requested", actor=user, organisation_id=org.id,
+                               target=f"access:{made[-1].id}", detail={"kind": kind.value, "role": role,
+                                                                       "service": service.code if service else None},
+                               using_db=conn)
+        for req in made:
+            req.organisation, req.applicant, req.service = org, user, req.service
+            for decider in await deciders(req):
+                await _tell(decider, "access_waiting", conn, who=user.name, what=describe(req, decider.language))
+    return made
+
+
+async def _services(org: Organisation, codes: list[str]) -> list[Any]:
+    from backend.requests import service as requests
+
+    if not codes or len(codes) > 30:
+        raise ValidationFailed("Name one to 30 services.", code="required", field="services")
+    found = {s.code: s for s in await requests.services_of(org, include_inactive=True)}
+    for code in codes:
+        if code not in found:
+            raise ValidationFailed(f"No service {code!r} in this municipality.", code="unknown_service",
+                                   field="services")
+    return [found[c] for c in dict.fromkeys(codes)]
+
+
+def describe(req: AccessRequest, language: str) -> str:
+    """One line saying what is asked, in the reader's language."""
+    org = req.organisation.name_en if language == "en" else req.organisation.name_fr
+    if req.kind == AccessKind.RIGHTS:
+        service = req.service.name_en if language == "en" else req.service.name_fr
+        return f"{mails.role_name(req.role, language)} · {service} · {org}"
+    return f"{mails.kind_name(req.kind, language)} · {org}"
+
+
+async def _managers_of(service_id: int, organisation_id: int) -> list[User]:
+    grants = await ServiceGrant.filter(service_id=service_id, role=Role.SERVICE_MANAGER,
+                                       membership__status=MembershipStatus.ACTIVE).select_related("membership__user")
+    people = [g.membership.user for g in grants]
+    people += [m.user for m in await Membership.filter(organisation_id=organisation_id, role=Role.SERVICE_MANAGER,
+                                                       status=MembershipStatus.ACTIVE).select_related("user")]
+    return people
+
+
+async def _holders(organisation_id: int, *roles: Role) -> list[User]:
+    return [m.user for m in await Membership.filter(organisation_id=organisation_id, role__in=roles,
+                                                    status=MembershipStatus.ACTIVE).select_related("user")]
+
+
+async def deciders(req: AccessRequest) -> list[User]:
+    """Who may decide this request (the applicant never), in the order the applicant is shown them."""
+    org = req.organisation
+    if req.kind == AccessKind.SECRETARY:
+        people = await _holders(org.parent_id, Role.PREFECT) if org.parent_id else []
+    elif req.kind == AccessKind.RIGHTS:
+        people = await _managers_of(req.service_id, org.id) or await _holders(org.id, *REFEREES)
+    else:
+        people = await _holders(org.id, Role.SECRETARY, Role.DEPUTY)
+        if not people and org.parent_id:
+            people = await _holders(org.parent_id, Role.PREFECT)
+    unique = {p.id: p for p in people if p.id != req.applicant_id and p.is_active}
+    return list(unique.values())
+
+
+async def may_decide(viewer: Any, req: AccessRequest) -> bool:
+    return viewer.user is not None and any(p.id == viewer.user.id for p in await deciders(req))
+
+
+async def decide(*, viewer: Any, request_id: int, accept: bool, reason: str = "",
+                 identity_method: IdentityMethod | None = None, identity_note: str = "",
+                 valid_until: datetime | None = None, ip: str = "") -> AccessRequest:
+    """Accepts or refuses; an acceptance gives the membership or the right at once. Audited either way."""
+    user = viewer.require_user()
+    req = await AccessRequest.get_or_none(id=request_id).select_related("organisation", "service", "applicant")
+    if req is None:
+        raise NotFound("No such request.", code="unknown_access_request")
+    if req.applicant_id == user.id:
+        raise Forbidden("Nobody decides their own request.", code="own_request")
+    if not await may_decide(viewer, req):
+        raise Forbidden("This request is not for you to decide.", code="not_yours")
+    if req.status != AccessStatus.PENDING:
+        raise Conflict(f"This request was already {req.status.value}.", code="already_decided")
+    needs_identity = req.kind in (AccessKind.ACCOUNT, AccessKind.SECRETARY)
+    if accept and needs_identity and identity_method is None:
+        raise ValidationFailed("Say how you checked who this person is.", code="required", field="identity_method")
+    if not accept and not reason.strip():
+        raise ValidationFailed("Give the reason of the refusal: the applicant reads it.", code="required",
+                               field="reason")
+    now = utcnow()
+    async with in_transaction() as conn:
+        done = await AccessRequest.filter(id=req.id, status=AccessStatus.PENDING).using_db(conn).update(
+            status=AccessStatus.ACCEPTED if accept else AccessStatus.REFUSED, decided_at=now, decided_by=user,
+            reason=reason.strip(), identity_method=identity_method if accept and needs_identity else None,
+            identity_note=identity_note.strip()[:300], valid_until=valid_until or req.valid_until)
+        if not done:
+            raise Conflict("Someone decided this request a moment ago.", code="already_decided")
+        if accept:
+            await _give(req, granted_by=user, valid_until=valid_until or req.valid_until, now=now, conn=conn)
+        await audit.record(action="access.accepted" if accept else "access.refused", actor=user,
+                           organisation_id=req.organisation_id, target=f"access:{req.id}", ip=ip, using_db=conn,
+                           detail={"kind": req.kind.value, "applicant": req.applicant.email, "reason": reason.strip(),
+                                   "identity_method": identity_method.value if identity_method else None,
+                                   "identity_note": identity_note.strip()[:300],
+                                   "service": req.service.code if req.service else None,
+                                   "role": req.role.value if req.role else None})
+        await _tell(req.applicant, "access_accepted" if accept else "access_refused", conn,
+                    what=describe(req, req.applicant.language), reason=reason.strip() or "—")
+    return await AccessRequest.get(id=req.id).select_related("organisation", "service", "applicant", "decided_by")
+
+
+async def _give(req: AccessRequest, *, granted_by: User, valid_until: datetime | None, now: datetime,
+                conn: Any) -> None:
+    applicant = req.applicant
+    if req.kind in (AccessKind.ACCOUNT, AccessKind.SECRETARY) and applicant.identity_verified_at is None:
+        applicant.identity_verified_at = now
+        await applicant.save(update_fields=["identity_verified_at"], using_db=conn)
+    member = await _membership(applicant, req.organisation_id, Role.MEMBER, granted_by, now, conn)
+    if req.kind == AccessKind.SECRETARY:
+        await _membership(applicant, req.organisation_id, Role.SECRETARY, granted_by, now, conn)
+    elif req.kind == AccessKind.RIGHTS:
+        await ServiceGrant.filter(membership=member, service_id=req.service_id, role=req.role).using_db(conn).delete()
+        await ServiceGrant.create(membership=member, service_id=req.service_id, role=req.role, granted_by=granted_by,
+                                  valid_until=valid_until, using_db=conn)
+
+
+async def _membership(user: User, organisation_id: int, role: Role, granted_by: User, now: datetime,
+                      conn: Any) -> Membership:
+    """The active membership, made or brought back."""
+    row = await Membership.filter(user=user, organisation_id=organisation_id, role=role).using_db(conn).first()
+    if row is None:
+        return await Membership.create(user=user, organisation_id=organisation_id, role=role, granted_by=granted_by,
+                                       status=MembershipStatus.ACTIVE, decided_at=now, using_db=conn)
+    row.status, row.granted_by, row.decided_at = MembershipStatus.ACTIVE, granted_by, now
+    await row.save(update_fields=["status", "granted_by_id", "decided_at"], using_db=conn)
+    return row
+
+
+async def withdraw(*, viewer: Any, request_id: int) -> None:
+    user = viewer.require_user()
+    if not await AccessRequest.filter(id=request_id, applicant=user, status=AccessStatus.PENDING).update(
+            status=AccessStatus.WITHDRAWN, decided_at=utcnow()):
+        raise NotFound("No pending request of yours with this number.", code="unknown_access_request")
+
+
+async def _tell(user: User, kind: str, conn: Any, **values: str) -> None:
+    """The inbox and an e-mail, in the reader's language, with the link to the staff dashboards."""
+    from backend.requests import service as requests
+
+    subject, text, html = mails.render(kind, user.language, name=user.name, link=f"{requests.base_url()}/agent/access",
+                                       **values)
+    await push.queue_inbox(user=user, subject=subject, body=text, using_db=conn)
+    await push.queue_email(to=user.email, subject=subject, text=text, html=html, user=user, using_db=conn)
+
+
+async def end_membership(*, viewer: Any, organisation: str, user_id: int, reason: str, ip: str = "") -> int:
+    """The secretary (or a deputy) ends a person's attachment: every role and right there ends at once."""
+    actor = viewer.require_user()
+    org = await _municipality(organisation)
+    if not viewer.has_role(org.id, *REFEREES):
+        raise Forbidden("Only the secretary of this municipality (or a deputy) ends an attachment.")
+    if user_id == actor.id:
+        raise Forbidden("Nobody ends their own attachment; ask the prefect.", code="own_request")
+    if not reason.strip():
+        raise ValidationFailed("Give the reason.", code="required", field="reason")
+    async with in_transaction() as conn:
+        ids = await Membership.filter(user_id=user_id, organisation=org, status=MembershipStatus.ACTIVE).using_db(
+            conn).values_list("id", flat=True)
+        if not ids:
+            raise NotFound("This person holds no account here.", code="unknown_person")
+        rights = await ServiceGrant.filter(membership_id__in=ids).using_db(conn).delete()
+        await Membership.filter(id__in=ids).using_db(conn).update(status=MembershipStatus.ENDED, decided_at=utcnow())
+        target = await User.get(id=user_id).using_db(conn)
+        await audit.record(action="access.membership_ended", actor=actor, organisation_id=org.id,
+                           target=f"user:{target.email}", ip=ip, using_db=conn,
+                           detail={"memberships": len(ids), "rights": rights, "reason": reason.strip()})
+        await _tell(target, "access_ended", conn, what=org.name_fr if target.language == "fr" else org.name_en,
+                    reason=reason.strip())
+    return len(ids)
+
+
+async def name(*, viewer: Any, organisation: str, user_id: int, role: Role, services: list[str] | None = None,
+               ip: str = "") -> None:
+    """The secretary names a deputy or a service manager (of some services, or of all) among the municipality's
+    account holders; the prefect names a municipality's secretary; the administrator a district's prefect."""
+    actor = viewer.require_user()
+    org = await Organisation.get_or_none(slug=organisation)
+    if org is None:
+        raise NotFound("No such organisation.", code="unknown_organisation", field="organisation")
+    if user_id == actor.id:
+        raise Forbidden("Nobody names themself.", code="own_request")
+    target = await User.get_or_none(id=user_id, is_active=True)
+    if target is None:
+        raise NotFound("No such person.", code="unknown_person", field="user")
+    if role in (Role.DEPUTY, Role.SERVICE_MANAGER):
+        allowed = viewer.has_role(org.id, Role.SECRETARY) or (role == Role.SERVICE_MANAGER and
+                                                             viewer.has_role(org.id, Role.DEPUTY))
+        holder = await Membership.exists(user=target, organisation=org, role=Role.MEMBER, status=MembershipStatus.ACTIVE)
+    elif role == Role.SECRETARY:
+        allowed = org.kind == OrganisationKind.MUNICIPALITY and bool(org.parent_id) and \
+            viewer.has_role(org.parent_id, Role.PREFECT)
+        holder = target.identity_verified_at is not None
+    elif role == Role.PREFECT:
+        allowed = org.kind == OrganisationKind.DISTRICT and bool(org.parent_id) and \
+            viewer.has_role(org.parent_id, Role.ADMIN)
+        holder = True
+    else:
+        raise ValidationFailed("role is deputy, service_manager, secretary or prefect.", code="invalid_choice",
+                               field="role")
+    if not allowed:
+        raise Forbidden("This is not yours to name here.", code="not_yours")
+    if not holder:
+        raise ValidationFailed("Name an identified account holder of the municipality.", code="not_attached",
+                               field="user")
+    now = utcnow()
+    async with in_transaction() as conn:
+        if role == Role.SERVICE_MANAGER and services:
+            member = await _membership(target, org.id, Role.MEMBER, actor, now, conn)
+            for service in await _services(org, services):
+                await ServiceGrant.filter(membership=member, service=service, role=role).using_db(conn).delete()
+                await ServiceGrant.create(membership=member, service=service, role=role, granted_by=actor,
+                                          using_db=conn)
+        else:
+            await _membership(target, org.id, role, actor, now, conn)
+        await audit.record(action="access.named", actor=actor, organisation_id=org.id, target=f"user:{target.email}",
+                           detail={"role": role.value, "services": services or []}, ip=ip, using_db=conn)
+
+
+async def remove_grant(*, viewer: Any, grant_id: int, ip: str = "") -> None:
+    """A service manager removes a right on one of their services (the secretary on any of the municipality)."""
+    actor = viewer.require_user()
+    grant = await ServiceGrant.get_or_none(id=grant_id).select_related("service", "membership__user")
+    if grant is None:
+        raise NotFound("No such right.", code="unknown_grant")
+    org_id = grant.service.organisation_id
+    managers = {u.id for u in await _managers_of(grant.service_id, org_id)}
+    if actor.id not in managers and not viewer.has_role(org_id, Role.SECRETARY):
+        raise Forbidden("Only the manager of this service removes its rights.", code="not_yours")
+    if grant.membership.user_id == actor.id:
+        raise Forbidden("Nobody removes their own right; ask the secretary.", code="own_request")
+    async with in_transaction() as conn:
+        await ServiceGrant.filter(id=grant.id).using_db(conn).delete()
+        await audit.record(action="access.right_removed", actor=actor, organisation_id=org_id, ip=ip, using_db=conn,
+                           target=f"user:{grant.membership.user.email}",
+                           detail={"service": grant.service.code, "role": grant.role.value})
+
+
+async def idle_accounts(*, viewer: Any, organisation: str, days: int) -> list[dict]:
+    """Account holders who have not signed in for `days` (or never, since as long): the secretary's to review."""
+    org = await _municipality(organisation)
+    if not viewer.has_role(org.id, *REFEREES):
+        raise Forbidden("Only the secretary of this municipality (or a deputy) reviews its accounts.")
+    from datetime import timedelta
+
+    limit = utcnow() - timedelta(days=days)
+    rows = await Membership.filter(organisation=org, role=Role.MEMBER, status=MembershipStatus.ACTIVE).filter(
+        Q(user__last_login_at__lt=limit) | Q(user__last_login_at=None, user__created_at__lt=limit)).select_related("user")
+    return [{"id": m.user.id, "name": m.user.name, "email": m.user.email,
+             "last_login_at": m.user.last_login_at.isoformat() if m.user.last_login_at else None} for m in rows]
+
+
+async def people(*, viewer: Any, organisation: str, language: str) -> list[dict]:
+    """The municipality's account holders with their roles and rights: for its secretary, deputies and managers
+    (and the prefect of its district)."""
+    org = await _municipality(organisation)
+    managers = org.id in viewer.service_ids_with(Role.SERVICE_MANAGER)
+    if not (viewer.has_role(org.id, *REFEREES, Role.SERVICE_MANAGER) or managers or
+            (org.parent_id and viewer.has_role(org.parent_id, Role.PREFECT))):
+        raise Forbidden("Only the secretary, the deputies and the managers of this municipality see its accounts.")
+    memberships = await Membership.filter(organisation=org, status=MembershipStatus.ACTIVE).select_related("user")
+    grants = await ServiceGrant.filter(membership__organisation=org, membership__status=MembershipStatus.ACTIVE
+                                       ).select_related("service", "membership")
+    out: dict[int, dict] = {}
+    for m in sorted(memberships, key=lambda m: m.user.name):
+        person = out.setdefault(m.user_id, {
+            "id": m.user.id, "name": m.user.name, "email": m.user.email, "roles": [], "rights": [],
+            "identity_verified": m.user.identity_verified_at is not None, "second_factor": bool(m.user.totp_secret),
+            "last_login_at": m.user.last_login_at.isoformat() if m.user.last_login_at else None})
+        person["roles"].append(m.role.value)
+    for g in grants:
+        if g.membership.user_id in out:
+            out[g.membership.user_id]["rights"].append({
+                "id": g.id, "role": g.role.value, "service": g.service.code,
+                "service_name": g.service.name_en if language == "en" else g.service.name_fr,
+                "valid_until": g.valid_until.isoformat() if g.valid_until else None})
+    return list(out.values())
