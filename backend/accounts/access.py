@@ -9,13 +9,14 @@ Who decides what (nobody their own request):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from backend.accounts import mails
+from backend.accounts.service import utcnow
 from backend.accounts.models import (
     SERVICE_ROLES, AccessKind, AccessRequest, AccessStatus, IdentityMethod, Membership, MembershipStatus,
     Organisation, OrganisationKind, Role, ServiceGrant, User,
@@ -26,10 +27,6 @@ from backend.push import service as push
 
 REFEREES = (Role.SECRETARY, Role.DEPUTY)
 IDENTITY_FIELDS = ("function", "department", "phone", "employee_number")
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @dataclass
@@ -348,8 +345,6 @@ async def idle_accounts(*, viewer: Any, organisation: str, days: int) -> list[di
     org = await _municipality(organisation)
     if not viewer.has_role(org.id, *REFEREES):
         raise Forbidden("Only the secretary of this municipality (or a deputy) reviews its accounts.")
-    from datetime import timedelta
-
     limit = utcnow() - timedelta(days=days)
     rows = await Membership.filter(organisation=org, role=Role.MEMBER, status=MembershipStatus.ACTIVE).filter(
         Q(user__last_login_at__lt=limit) | Q(user__last_login_at=None, user__created_at__lt=limit)).select_related("user")

@@ -96,13 +96,13 @@ async def export_xlsx(request: Request) -> StreamingResponse:
 
 
 @doc("What waits in each dashboard, the idle accounts, and the applicant's steps.", auth="user", tag="access",
-     responses={200: "`{counts, steps, roles}`"})
+     responses={200: "`{counts, steps, held, second_factor_missing, idle_days}`"})
 async def summary(request: Request) -> JSONResponse:
     v = await viewer(request)
     return json_response({
         "counts": await access_boxes.counts(viewer=v, idle_days=settings_of(request).staff_idle_days),
         "steps": await access_boxes.steps(viewer=v),
-        "roles": sorted({m.role.value for m in v.held}),
+        "held": [{"organisation": m.organisation.slug, "role": m.role.value} for m in v.held],
         "second_factor_missing": v.second_factor_missing,
         "idle_days": settings_of(request).staff_idle_days,
     })

@@ -183,7 +183,7 @@ async def revoke_token(request: Request) -> Response:
 
 
 @doc("Start setting up the second factor: a new secret for an authenticator app, with its QR code.", auth="user",
-     tag="accounts", responses={200: "`{secret, otpauth_uri, qr_svg}`", 409: "second_factor_enrolled"})
+     tag="accounts", responses={200: "`{secret, otpauth_uri, qr}`", 409: "second_factor_enrolled"})
 async def second_factor_enrolment(request: Request) -> JSONResponse:
     user = (await viewer(request)).require_user()
     return json_response(second_factor.enrolment(user), headers={"cache-control": "no-store"})

@@ -26,12 +26,12 @@ def _code_hash(code: str) -> str:
 
 
 def enrolment(user: User) -> dict:
-    """A new secret to add to an authenticator: as text, as an otpauth URI and as a QR code (SVG)."""
+    """A new secret to add to an authenticator: as text, as an otpauth URI and as a QR code (an SVG data URI)."""
     if user.totp_secret:
         raise Conflict("A second factor is already set up for this account.", code="second_factor_enrolled")
     secret = new_secret()
     uri = otpauth_uri(secret, user.email)
-    return {"secret": secret, "otpauth_uri": uri, "qr_svg": segno.make(uri, error="m").svg_inline(scale=4)}
+    return {"secret": secret, "otpauth_uri": uri, "qr": segno.make(uri, error="m").svg_data_uri(scale=4)}
 
 
 async def confirm(*, user: User, secret: str, code: str, session: Session | None) -> list[str]:

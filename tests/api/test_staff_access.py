@@ -30,7 +30,7 @@ async def manager_of(town, *codes: str, email: str | None = None) -> User:
 async def enrol(client) -> list[str]:
     """Sets up the authenticator as the PWA does: the secret, then a code of it."""
     start = (await client.post("/api/v1/me/second-factor/enrolment", json={})).json()
-    assert start["otpauth_uri"].startswith("otpauth://totp/Guichet:") and "<svg" in start["qr_svg"]
+    assert start["otpauth_uri"].startswith("otpauth://totp/Guichet:") and start["qr"].startswith("data:image/svg+xml")
     wrong = await client.post("/api/v1/me/second-factor", json={"secret": start["secret"], "code": "000000"})
     assert wrong.status_code == 422 and wrong.json()["error"]["code"] == "invalid_totp"
     email = (await client.get("/api/v1/session")).json()["user"]["email"]

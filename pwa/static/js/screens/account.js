@@ -1,6 +1,6 @@
 // The citizen's account: sign in, create an account, confirm an address, reset a password, preferences.
 import * as api from "../api.js";
-import { language, t } from "../i18n.js";
+import { formatDate, language, t } from "../i18n.js";
 import { add, errorBox, field, h, heading } from "../ui.js";
 import { settingsSection } from "./notifications.js";
 
@@ -113,7 +113,12 @@ async function renderProfile(view, { app }) {
   });
   add(view, heading(t("account.title")),
     h("dl", { class: "facts" }, h("dt", {}, t("account.name")), h("dd", {}, user.name),
-      h("dt", {}, t("account.email")), h("dd", {}, user.email, " ", user.email_verified === false ? `(${t("account.unverified")})` : "")),
+      h("dt", {}, t("account.email")), h("dd", {}, user.email, " ", user.email_verified === false ? `(${t("account.unverified")})` : ""),
+      h("dt", {}, t("account.previous_login")), h("dd", {}, user.previous_login_at ? formatDate(user.previous_login_at) : t("account.never")),
+      h("dt", {}, t("sf.title")), h("dd", {}, h("a", { href: "/account/second-factor?next=/account", "data-link": "" },
+        user.second_factor ? "✔ " : "", t(user.second_factor ? "sf.renew" : "sf.setup")))),
+    user.second_factor_missing ? h("p", { class: "notice info" }, t("sf.missing")) : null,
+    h("p", {}, h("a", { href: "/staff/join", "data-link": "" }, t("account.join"))),
     field(t("account.language"), lang),
     h("div", { class: "actions" },
       h("a", { href: "/requests", class: "button secondary", "data-link": "" }, t("home.mine")),

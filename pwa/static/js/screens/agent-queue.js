@@ -31,8 +31,12 @@ export const wide = true;
 export async function render(view, { app, query }) {
   add(view, heading(t("agent.title")));
   const roles = staffRoles(app.session.user);
+  if (app.session.user?.second_factor_missing) {
+    add(view, h("p", { class: "notice info" }, t("sf.missing"), " ",
+      h("a", { href: "/account/second-factor?next=/agent", "data-link": "" }, t("sf.setup"))));
+  }
   if (!roles.length) {
-    add(view, h("p", {}, t("agent.forbidden")));
+    add(view, h("p", {}, t("agent.forbidden")), h("p", {}, h("a", { href: "/staff/join", "data-link": "" }, t("account.join"))));
     return;
   }
   const organisation = query.get("organisation") || roles[0].organisation;
@@ -61,6 +65,7 @@ export async function render(view, { app, query }) {
     h("a", { class: "button secondary", href: "/agent/map", "data-link": "" }, `🗺️ ${t("dispatch.title")}`),
     h("a", { class: "button secondary", href: "/agent/field", "data-link": "" }, `🧭 ${t("field.title")}`),
     h("a", { class: "button secondary", href: "/agent/lostfound", "data-link": "" }, `🧳 ${t("lostfound.link")}`),
+    h("a", { class: "button secondary", href: "/agent/access", "data-link": "" }, `🪪 ${t("access.link")}`),
     roles.some((r) => ["admin", "secretary"].includes(r.role)) ? h("a", { class: "button secondary", href: "/agent/audit", "data-link": "" }, `📜 ${t("audit.link")}`) : null,
     roles.some((r) => r.role === "admin") ? h("a", { class: "button secondary", href: "/agent/open311", "data-link": "" }, `🔑 ${t("open311.link")}`) : null);
   const toggle = (ref, on) => { if (on) selected.add(ref); else selected.delete(ref); bulk.refresh(); };

@@ -1,0 +1,129 @@
+// Staff access dashboards: my requests, identities to validate, attachments and rights to decide; idle accounts.
+import * as api from "../api.js";
+import { formatDate, t } from "../i18n.js";
+import { add, announce, errorBox, field, h, heading } from "../ui.js";
+import { requestItem } from "./staff-join.js";
+
+const BOXES = ["identity", "attachments", "rights", "mine"];
+const METHODS = ["in_person", "phone", "known_email", "document"];
+const REFEREES = ["secretary", "deputy"];
+
+export const wide = true;
+
+function identityText(identity) {
+  return ["function", "department", "phone", "employee_number"].map((k) => identity[k]).filter(Boolean).join(" · ") || "—";
+}
+
+function decision(item, done) {
+  const out = h("div", {});
+  const needsMethod = item.kind === "account" || item.kind === "secretary";
+  const method = h("select", { name: "identity_method" }, h("option", { value: "" }, "—"),
+    METHODS.map((m) => h("option", { value: m }, t(`access.method.${m}`))));
+  const form = h("form", { novalidate: true, class: "decision", "aria-label": `${t("access.col.action")} ${item.id}` },
+    needsMethod ? field(t("access.method"), method) : null,
+    needsMethod ? field(t("access.note"), h("input", { type: "text", name: "identity_note", maxLength: 300 })) : null,
+    field(t("access.reason"), h("input", { type: "text", name: "reason", maxLength: 2000 })), out,
+    h("div", { class: "actions" },
+      h("button", { type: "submit", class: "button", value: "accept" }, t("access.accept")),
+      h("button", { type: "submit", class: "button secondary", value: "refuse" }, t("access.refuse"))));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    out.replaceChildren();
+    const data = new FormData(form);
+    const accept = event.submitter?.value === "accept";
+    try {
+      const decided = await api.decideAccess(item.id, {
+        accept, reason: data.get("reason") || "",
+        ...(needsMethod && data.get("identity_method") ? { identity_method: data.get("identity_method"), identity_note: data.get("identity_note") } : {}),
+      });
+      announce(t("access.decided", { id: decided.id, status: t(`access.status.${decided.status}`) }), { kind: "ok" });
+      done();
+    } catch (error) {
+      out.replaceChildren(errorBox(error, form));
+    }
+  });
+  return form;
+}
+
+function table(items, reload) {
+  return h("table", { class: "queue access" }, h("caption", { class: "visually-hidden" }, t("access.title")),
+    h("thead", {}, h("tr", {}, ["when", "who", "what", "identity", "status", "action"].map((c) => h("th", { scope: "col" }, t(`access.col.${c}`))))),
+    h("tbody", {}, items.map((i) => h("tr", { "data-access": i.id },
+      h("td", {}, formatDate(i.created_at)),
+      h("td", {}, i.applicant.name, h("br"), h("span", { class: "meta" }, i.applicant.email)),
+      h("td", {}, i.what, i.message ? h("p", { class: "meta" }, i.message) : null),
+      h("td", {}, identityText(i.identity)),
+      h("td", {}, t(`access.status.${i.status}`), i.decided_by ? h("p", { class: "meta" }, t("access.by", { name: i.decided_by })) : null),
+      h("td", {}, i.can_decide ? decision(i, reload) : i.reason || "")))));
+}
+
+async function idleSection(organisation, days) {
+  const { items } = await api.idleAccounts(organisation);
+  const section = h("section", { "aria-labelledby": "idle-title" }, h("h2", { id: "idle-title" }, t("access.idle", { days })));
+  if (!items.length) return add(section, h("p", {}, t("access.idle.none")));
+  return add(section, h("ul", { class: "cards" }, items.map((p) => {
+    const reason = h("input", { type: "text", name: "reason", required: true, maxLength: 2000 });
+    const out = h("div", {});
+    const form = h("form", { novalidate: true, "aria-label": `${t("access.end")} ${p.name}` }, field(t("access.end.reason"), reason), out,
+      h("div", { class: "actions" }, h("button", { type: "submit", class: "button secondary" }, t("access.end"))));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      try {
+        await api.endMembership(organisation, p.id, reason.value.trim());
+        form.closest("li").replaceChildren(h("p", { role: "status" }, t("access.ended", { name: p.name })));
+      } catch (error) {
+        out.replaceChildren(errorBox(error, form));
+      }
+    });
+    return h("li", { class: "card" }, h("p", {}, h("strong", {}, p.name), ` · ${p.email}`),
+      h("p", { class: "meta" }, p.last_login_at ? formatDate(p.last_login_at) : t("access.idle.never")), form);
+  })));
+}
+
+export async function render(view, { app, query }) {
+  add(view, heading(t("access.title")));
+  if (!app.session.user) return add(view, h("p", {}, h("a", { href: "/account/login?next=/agent/access", "data-link": "" }, t("account.login"))));
+  const summary = await api.accessSummary();
+  if (summary.second_factor_missing) {
+    add(view, h("p", { class: "notice info" }, t("sf.missing"), " ", h("a", { href: "/account/second-factor?next=/agent/access", "data-link": "" }, t("sf.setup"))));
+  }
+  const box = BOXES.includes(query.get("box")) ? query.get("box") : BOXES.find((b) => summary.counts[b]) || "mine";
+  const params = { box, status: query.get("status") || "", q: query.get("q") || "" };
+  const link = (extra) => `/agent/access?${new URLSearchParams(Object.entries({ ...params, ...extra }).filter(([, v]) => v))}`;
+  add(view, h("nav", { class: "box-tabs no-print", "aria-label": t("access.title") }, BOXES.map((b) => h("a", {
+    href: link({ box: b, status: "", q: "" }), "data-link": "", class: "button secondary", "aria-current": b === box ? "page" : undefined,
+  }, t(`access.box.${b}`), b !== "mine" || summary.counts[b] ? ` (${summary.counts[b]})` : ""))));
+  const status = h("select", { name: "status" }, h("option", { value: "" }, t("access.status.default")),
+    ["pending", "accepted", "refused", "withdrawn", "all"].map((s) => h("option", { value: s, selected: params.status === s }, t(`access.status.${s}`))));
+  const form = h("form", { class: "filters no-print", role: "search", "aria-label": t("access.filters") },
+    h("input", { type: "hidden", name: "box", value: box }), field(t("access.status"), status),
+    field(t("access.q"), h("input", { type: "search", name: "q", value: params.q, maxLength: 200 })),
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "button" }, t("agent.filter.apply"))));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    app.navigate(`/agent/access?${new URLSearchParams([...new FormData(form)].filter(([, v]) => v !== ""))}`);
+  });
+  const listParams = Object.fromEntries(Object.entries(params).filter(([, v]) => v));
+  const out = h("div", {});
+  const more = h("div", { class: "actions no-print" });
+  add(view, form, h("div", { class: "actions no-print" },
+    h("a", { class: "button secondary", download: "", href: api.accessExportUrl("csv", listParams) }, "⤓ CSV"),
+    h("a", { class: "button secondary", download: "", href: api.accessExportUrl("xlsx", listParams) }, "⤓ XLSX"),
+    h("button", { type: "button", class: "button secondary", onclick: () => print() }, t("access.print"))), out, more);
+  const rerender = () => app.navigate(link({}), { replace: true });
+  const load = async (cursor) => {
+    try {
+      const page = await api.accessRequests({ ...listParams, cursor });
+      if (!cursor && !page.items.length) out.replaceChildren(h("p", {}, t("access.none")));
+      else if (box === "mine") out.append(h("ul", { class: "cards" }, page.items.map((i) => requestItem(i, null))));
+      else out.append(table(page.items, rerender));
+      more.replaceChildren(page.next_cursor ? h("button", { type: "button", class: "button secondary", onclick: () => load(page.next_cursor) }, t("messages.more")) : "");
+    } catch (error) {
+      out.replaceChildren(errorBox(error));
+    }
+  };
+  await load(null);
+  for (const held of summary.held.filter((m) => REFEREES.includes(m.role))) {
+    if (!summary.second_factor_missing) add(view, await idleSection(held.organisation, summary.idle_days));
+  }
+}
