@@ -76,15 +76,16 @@ async def _query(viewer: Any, f: BoxFilters) -> Any:
     if f.box == "mine":
         query = AccessRequest.filter(applicant=user)
     else:
-        referee = viewer.org_ids_with(*access.REFEREES)
+        # A municipality without secretary or deputy has its accounts and attachments decided by the prefect.
+        prefect_of = viewer.org_ids_with(Role.PREFECT)
+        referee = sorted(viewer.org_ids_with(*access.REFEREES) | set(await _district_towns(prefect_of,
+                                                                                         without_referee=True)))
         if f.box == "identity":
-            prefect_of = viewer.org_ids_with(Role.PREFECT)
             towns = await _district_towns(prefect_of)
-            orphan = await _district_towns(prefect_of, without_referee=True)
-            query = AccessRequest.filter(Q(kind=AccessKind.ACCOUNT, organisation_id__in=sorted(referee | set(orphan))) |
+            query = AccessRequest.filter(Q(kind=AccessKind.ACCOUNT, organisation_id__in=referee) |
                                          Q(kind=AccessKind.SECRETARY, organisation_id__in=towns))
         elif f.box == "attachments":
-            query = AccessRequest.filter(kind=AccessKind.ATTACHMENT, organisation_id__in=sorted(referee))
+            query = AccessRequest.filter(kind=AccessKind.ATTACHMENT, organisation_id__in=referee)
         else:
             query = AccessRequest.filter(kind=AccessKind.RIGHTS, service_id__in=await decided_services(viewer))
         query = query.exclude(applicant=user)

@@ -242,3 +242,18 @@ async def test_bad_applications_are_refused_and_change_nothing(client, new_clien
     body = {"kind": "rights", "organisation": "brenles", "role": "agent", "services": ["voirie"]}
     assert (await member.post("/api/v1/access/requests", json=body)).status_code == 201
     assert (await member.post("/api/v1/access/requests", json=body)).json()["error"]["code"] == "already_requested"
+
+
+async def test_where_a_municipality_has_no_secretary_its_prefect_decides_attachments(client, new_client, town):
+    prefect = await sign_in(new_client(), await person(Role.PREFECT, town.district))
+    brenles = await sign_in(new_client(), await person(Role.SECRETARY, town.brenles))
+    mover_user = await person(Role.MEMBER, town.brenles, name="Nadia Mobile")
+    await User.filter(id=mover_user.id).update(identity_verified_at=accounts.utcnow())
+    mover = await sign_in(new_client(), mover_user)
+    r = await mover.post("/api/v1/access/requests", json={"kind": "account", "organisation": "chesalles"})
+    assert r.status_code == 201 and r.json()["items"][0]["kind"] == "attachment"  # identified already
+    ref = r.json()["items"][0]["id"]
+    assert (await brenles.get("/api/v1/access/requests", params={"box": "attachments"})).json()["items"] == []
+    assert [i["id"] for i in (await prefect.get("/api/v1/access/requests", params={"box": "attachments"})).json()["items"]] == [ref]
+    assert (await prefect.post(f"/api/v1/access/requests/{ref}/decision", json={"accept": True})).status_code == 200
+    assert await Membership.exists(user=mover_user, organisation=town.chesalles, role=Role.MEMBER)
