@@ -101,7 +101,7 @@ async def apply(*, viewer: Any, application: Application) -> list[AccessRequest]
                                                                        "service": service.code if service else None},
                                using_db=conn)
         for req in made:
-            req.organisation, req.applicant, req.service = org, user, req.service
+            req.organisation, req.applicant = org, user
             for decider in await deciders(req):
                 await _tell(decider, "access_waiting", conn, who=user.name, what=describe(req, decider.language))
     return made
@@ -340,16 +340,21 @@ async def remove_grant(*, viewer: Any, grant_id: int, ip: str = "") -> None:
                            detail={"service": grant.service.code, "role": grant.role.value})
 
 
+async def idle_members(org: Organisation, days: int) -> list[Membership]:
+    """The account holders of `org` who have not signed in for `days` (or never, since as long)."""
+    limit = utcnow() - timedelta(days=days)
+    return await Membership.filter(organisation=org, role=Role.MEMBER, status=MembershipStatus.ACTIVE).filter(
+        Q(user__last_login_at__lt=limit) | Q(user__last_login_at=None, user__created_at__lt=limit)).select_related("user")
+
+
 async def idle_accounts(*, viewer: Any, organisation: str, days: int) -> list[dict]:
-    """Account holders who have not signed in for `days` (or never, since as long): the secretary's to review."""
+    """The idle account holders of a municipality: the secretary's (or a deputy's) to review."""
     org = await _municipality(organisation)
     if not viewer.has_role(org.id, *REFEREES):
         raise Forbidden("Only the secretary of this municipality (or a deputy) reviews its accounts.")
-    limit = utcnow() - timedelta(days=days)
-    rows = await Membership.filter(organisation=org, role=Role.MEMBER, status=MembershipStatus.ACTIVE).filter(
-        Q(user__last_login_at__lt=limit) | Q(user__last_login_at=None, user__created_at__lt=limit)).select_related("user")
     return [{"id": m.user.id, "name": m.user.name, "email": m.user.email,
-             "last_login_at": m.user.last_login_at.isoformat() if m.user.last_login_at else None} for m in rows]
+             "last_login_at": m.user.last_login_at.isoformat() if m.user.last_login_at else None}
+            for m in await idle_members(org, days)]
 
 
 async def people(*, viewer: Any, organisation: str, language: str) -> list[dict]:

@@ -123,9 +123,8 @@ async def counts(*, viewer: Any, idle_days: int) -> dict[str, int]:
     for box in BOXES:
         out[box] = await (await _query(viewer, BoxFilters(box=box, status="pending"))).count()
     idle = 0
-    for org_id in viewer.org_ids_with(*access.REFEREES):
-        org = await Organisation.get(id=org_id)
-        idle += len(await access.idle_accounts(viewer=viewer, organisation=org.slug, days=idle_days))
+    for org in await Organisation.filter(id__in=viewer.org_ids_with(*access.REFEREES)):
+        idle += len(await access.idle_members(org, idle_days))
     out["idle"] = idle
     return out
 

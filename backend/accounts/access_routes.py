@@ -44,9 +44,7 @@ async def apply(request: Request) -> JSONResponse:
         message=form["message"] or "", role=Role(form["role"]) if form["role"] else None,
         services=_string_list(form["services"], "services"), valid_until=_time(form["valid_until"], "valid_until")))
     lang = language_of(request, v.user)
-    rows, _ = await access_boxes.page(viewer=v, filters=access_boxes.BoxFilters(box="mine", status="pending"),
-                                      before_id=None, limit=len(made))
-    return json_response({"items": [await access_boxes.dump(r, viewer=v, language=lang) for r in rows]}, 201)
+    return json_response({"items": [await access_boxes.dump(r, viewer=v, language=lang) for r in made]}, 201)
 
 
 def _filters(request: Request) -> access_boxes.BoxFilters:

@@ -66,7 +66,7 @@ class Viewer:
 
     @property
     def is_staff(self) -> bool:
-        return any(m.role in STAFF_ROLES for m in self.memberships) or bool(self.grants)
+        return holds_staff_rights(self.memberships, self.grants)
 
     def org_ids_with(self, *roles: Role) -> set[int]:
         """Organisations where the viewer holds one of `roles` (any staff role when none is named)."""
