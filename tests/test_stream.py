@@ -7,7 +7,7 @@ import json
 import httpx
 import pytest
 
-from backend.accounts.models import Role
+from backend.accounts.models import Membership, Role, ServiceGrant
 from tests.conftest import IS_POSTGRES
 from tests.factories import IN_BRENLES, IN_CHESALLES, person, sign_in
 from tests.test_server import server, start_server, stop_server  # noqa: F401 (server: the fixture)
@@ -33,10 +33,10 @@ async def read_events(response: httpx.Response, count: int) -> list[dict]:
     return events
 
 
-async def report(base: str, where=IN_BRENLES) -> str:
+async def report(base: str, where=IN_BRENLES, service: str = "proprete") -> str:
     async with httpx.AsyncClient(base_url=base) as anonymous:
         anonymous.headers["X-CSRF-Token"] = (await anonymous.get("/api/v1/session")).json()["csrf_token"]
-        r = await anonymous.post("/api/v1/requests", json={"service": "proprete", "lat": where[0], "lon": where[1],
+        r = await anonymous.post("/api/v1/requests", json={"service": service, "lat": where[0], "lon": where[1],
                                                           "contact_email": "vu@example.org"})
         assert r.status_code == 201, r.text
         return r.json()["ref"]
@@ -61,6 +61,24 @@ async def test_staff_see_new_requests_of_their_organisation_live_and_catch_up_af
     assert [e["data"]["ref"] for e in replay] == missed and replay[0]["id"] > event["id"]
     await dispatcher.aclose()
     await citizen.aclose()
+
+
+async def test_a_dispatcher_of_one_service_sees_that_service_live_and_in_the_replay_only(server, town):
+    user = await person(Role.MEMBER, town.brenles, email="dispatch-proprete@example.org")
+    member = await Membership.get(user=user, role=Role.MEMBER)
+    await ServiceGrant.create(membership=member, service=town.services["proprete"], role=Role.DISPATCHER)
+    dispatcher = await signed_in(server, user)
+    async with dispatcher.stream("GET", "/api/v1/stream") as live:
+        await asyncio.sleep(0.3)
+        await report(server, service="mobilier")  # another service of the same municipality: not theirs
+        ref = await report(server)
+        [event] = await asyncio.wait_for(read_events(live, 1), 5)
+    assert event["data"]["ref"] == ref
+    missed = [await report(server, service="mobilier"), await report(server)]
+    async with dispatcher.stream("GET", "/api/v1/stream", headers={"Last-Event-ID": str(event["id"])}) as again:
+        replay = await asyncio.wait_for(read_events(again, 1), 5)
+    assert [e["data"]["ref"] for e in replay] == missed[1:]
+    await dispatcher.aclose()
 
 
 @pytest.mark.skipif(not IS_POSTGRES, reason="several processes share live events through PostgreSQL LISTEN/NOTIFY; "

@@ -274,19 +274,19 @@ async def end_membership(*, viewer: Any, organisation: str, user_id: int, reason
     return len(ids)
 
 
-async def name(*, viewer: Any, organisation: str, user_id: int, role: Role, services: list[str] | None = None,
-               ip: str = "") -> None:
+async def name(*, viewer: Any, organisation: str, role: Role, user_id: int | None = None, email: str | None = None,
+               services: list[str] | None = None, ip: str = "") -> None:
     """The secretary names a deputy or a service manager (of some services, or of all) among the municipality's
     account holders; the prefect names a municipality's secretary; the administrator a district's prefect."""
     actor = viewer.require_user()
     org = await Organisation.get_or_none(slug=organisation)
     if org is None:
         raise NotFound("No such organisation.", code="unknown_organisation", field="organisation")
-    if user_id == actor.id:
-        raise Forbidden("Nobody names themself.", code="own_request")
-    target = await User.get_or_none(id=user_id, is_active=True)
+    target = await User.get_or_none(is_active=True, **({"id": user_id} if user_id is not None else {"email": email}))
     if target is None:
-        raise NotFound("No such person.", code="unknown_person", field="user")
+        raise NotFound("No account has this address.", code="unknown_person", field="user" if email is None else "email")
+    if target.id == actor.id:
+        raise Forbidden("Nobody names themself.", code="own_request")
     if role in (Role.DEPUTY, Role.SERVICE_MANAGER):
         allowed = viewer.has_role(org.id, Role.SECRETARY) or (role == Role.SERVICE_MANAGER and
                                                              viewer.has_role(org.id, Role.DEPUTY))
@@ -375,10 +375,43 @@ async def people(*, viewer: Any, organisation: str, language: str) -> list[dict]
             "identity_verified": m.user.identity_verified_at is not None, "second_factor": bool(m.user.totp_secret),
             "last_login_at": m.user.last_login_at.isoformat() if m.user.last_login_at else None})
         person["roles"].append(m.role.value)
+    whole = viewer.has_role(org.id, Role.SECRETARY, Role.SERVICE_MANAGER)
+    managed = viewer.service_ids_with(Role.SERVICE_MANAGER).get(org.id, set())
+    referee = viewer.has_role(org.id, *REFEREES)
     for g in grants:
         if g.membership.user_id in out:
             out[g.membership.user_id]["rights"].append({
                 "id": g.id, "role": g.role.value, "service": g.service.code,
                 "service_name": g.service.name_en if language == "en" else g.service.name_fr,
-                "valid_until": g.valid_until.isoformat() if g.valid_until else None})
+                "valid_until": g.valid_until.isoformat() if g.valid_until else None,
+                "can_remove": g.membership.user_id != viewer.user.id and (whole or g.service_id in managed)})
+    for person in out.values():
+        person["can_end"] = referee and person["id"] != viewer.user.id
+    return list(out.values())
+
+
+async def powers(viewer: Any) -> list[dict]:
+    """Where the viewer may see the account holders, and whom they may name there: the secretary deputies and
+    managers, a deputy managers, the prefect the secretaries of the district, the administrator its prefects."""
+    out: dict[int, dict] = {}
+
+    def place(org: Organisation, *roles: Role) -> None:
+        entry = out.setdefault(org.id, {"organisation": org.slug, "name_fr": org.name_fr, "name_en": org.name_en,
+                                        "kind": org.kind.value, "names": []})
+        entry["names"] += [r.value for r in roles if r.value not in entry["names"]]
+
+    for m in viewer.memberships:
+        org = m.organisation
+        if m.role == Role.SECRETARY:
+            place(org, Role.DEPUTY, Role.SERVICE_MANAGER)
+        elif m.role == Role.DEPUTY:
+            place(org, Role.SERVICE_MANAGER)
+        elif m.role == Role.SERVICE_MANAGER:
+            place(org)
+        elif m.role in (Role.PREFECT, Role.ADMIN):
+            kind = OrganisationKind.MUNICIPALITY if m.role == Role.PREFECT else OrganisationKind.DISTRICT
+            for child in await Organisation.filter(parent_id=org.id, kind=kind).order_by("name_fr"):
+                place(child, Role.SECRETARY if m.role == Role.PREFECT else Role.PREFECT)
+    for org_id in viewer.service_ids_with(Role.SERVICE_MANAGER):
+        place(await Organisation.get(id=org_id))
     return list(out.values())

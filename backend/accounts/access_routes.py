@@ -94,13 +94,14 @@ async def export_xlsx(request: Request) -> StreamingResponse:
 
 
 @doc("What waits in each dashboard, the idle accounts, and the applicant's steps.", auth="user", tag="access",
-     responses={200: "`{counts, steps, held, second_factor_missing, idle_days}`"})
+     responses={200: "`{counts, steps, held, powers, second_factor_missing, idle_days}`"})
 async def summary(request: Request) -> JSONResponse:
     v = await viewer(request)
     return json_response({
         "counts": await access_boxes.counts(viewer=v, idle_days=settings_of(request).staff_idle_days),
         "steps": await access_boxes.steps(viewer=v),
         "held": [{"organisation": m.organisation.slug, "role": m.role.value} for m in v.held],
+        "powers": await access.powers(v),
         "second_factor_missing": v.second_factor_missing,
         "idle_days": settings_of(request).staff_idle_days,
     })
@@ -158,7 +159,8 @@ async def end_membership(request: Request) -> Response:
 async def name(request: Request) -> Response:
     v = await viewer(request)
     form = await read_json(request, schemas.access_name)
-    await access.name(viewer=v, organisation=request.path_params["slug"], user_id=form["user"], role=Role(form["role"]),
+    await access.name(viewer=v, organisation=request.path_params["slug"], user_id=form["user"], email=form["email"],
+                      role=Role(form["role"]),
                       services=_string_list(form["services"], "services"), ip=client_ip(request))
     return Response(status_code=204)
 

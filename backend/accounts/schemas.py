@@ -1,4 +1,5 @@
 """Bodies the account endpoints accept."""
+from backend.errors import ValidationFailed
 from backend.validation import F, Schema
 
 LANG = ("fr", "en")
@@ -63,10 +64,17 @@ access_decision = Schema(
     F("identity_note", "string", max_length=300),
     F("valid_until", "string", max_length=40, doc="For rights: when they end, if temporary."),
 )
+def _one_person(form: dict) -> None:
+    if form["user"] is None and form["email"] is None:
+        raise ValidationFailed("Name the person by user id or e-mail address.", code="required", field="email")
+
+
 access_name = Schema(
     "AccessName",
-    F("user", "integer", required=True),
+    F("user", "integer", doc="The person's user id, or"),
+    F("email", "email", max_length=254, doc="the person's e-mail address."),
     F("role", "string", required=True, choices=("deputy", "service_manager", "secretary", "prefect")),
     F("services", "array", doc="For a service manager of some services only."),
+    check=_one_person,
 )
 access_end = Schema("AccessEnd", F("reason", "text", required=True, max_length="max_comment", min_length=1))

@@ -28,7 +28,8 @@ async def stream(request: Request) -> StreamingResponse:
     v = await viewer(request)
     v.require_user()
     orgs = v.org_ids_with(*OFFICE_ROLES)
-    if not orgs:
+    services = {sid for ids in v.service_ids_with(*OFFICE_ROLES).values() for sid in ids}
+    if not orgs and not services:
         raise Forbidden("The live stream is for the staff of an organisation.")
     last = request.headers.get("last-event-id") or request.query_params.get("last_event_id") or ""
     bus = request.app.state.bus
@@ -38,7 +39,7 @@ async def stream(request: Request) -> StreamingResponse:
         try:
             yield "retry: 2000\n\n"
             if last.isdigit():
-                for event in await service.missed(organisation_ids=orgs, after=int(last)):
+                for event in await service.missed(organisation_ids=orgs, service_ids=services, after=int(last)):
                     yield _frame(event)
             while True:
                 try:
@@ -46,7 +47,7 @@ async def stream(request: Request) -> StreamingResponse:
                 except asyncio.TimeoutError:
                     yield ": keep-alive\n\n"
                     continue
-                if event.get("organisation_id") in orgs:
+                if event.get("organisation_id") in orgs or event.get("service_id") in services:
                     yield _frame(event)
         finally:
             bus.unsubscribe(queue)

@@ -4,13 +4,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from tortoise.expressions import Q
+
 from backend import sql
 from backend.requests.models import Event
 
 log = logging.getLogger("guichet.realtime")
 
 # A request's state as a live event, with the id of its latest event, in one read.
-_SELECT = ('SELECT r.id AS request_id, r.ref, r.organisation_id, r.status, r.lat, r.lon, r.updated_at, r.due_at, '
+_SELECT = ('SELECT r.id AS request_id, r.ref, r.organisation_id, r.service_id, r.status, r.lat, r.lon, r.updated_at, r.due_at, '
            's.code AS service_code, s.name_fr AS service_name_fr, s.name_en AS service_name_en, u.name AS assignee, '
            '(SELECT MAX(e.id) FROM event e WHERE e.request_id = r.id) AS last_event '
            'FROM service_request r JOIN service s ON s.id = r.service_id LEFT JOIN "user" u ON u.id = r.assignee_id')
@@ -24,6 +26,7 @@ def _iso(value: Any) -> str | None:
 
 def _event(row: dict) -> dict:
     return {"id": row["last_event"] or 0, "ref": row["ref"], "organisation_id": row["organisation_id"],
+            "service_id": row["service_id"],
             "status": row["status"], "lat": row["lat"], "lon": row["lon"],
             "service": {"code": row["service_code"], "name_fr": row["service_name_fr"], "name_en": row["service_name_en"]},
             "assignee": row["assignee"], "updated_at": _iso(row["updated_at"]), "due_at": _iso(row["due_at"])}
@@ -38,9 +41,12 @@ async def events_for(request_ids: list[int]) -> list[dict]:
     return sorted((_event(r) for r in rows), key=lambda e: e["id"])
 
 
-async def missed(*, organisation_ids: set[int], after: int, limit: int = 500) -> list[dict]:
-    """What changed since event `after` in these organisations (for a client reconnecting with Last-Event-ID)."""
-    ids = await Event.filter(id__gt=after, request__organisation_id__in=sorted(organisation_ids)).order_by("id") \
+async def missed(*, organisation_ids: set[int], after: int, service_ids: set[int] = frozenset(),
+                 limit: int = 500) -> list[dict]:
+    """What changed since event `after` in these organisations, or in these services (rights on single services),
+    for a client reconnecting with Last-Event-ID."""
+    ids = await Event.filter(Q(request__organisation_id__in=sorted(organisation_ids)) |
+                             Q(request__service_id__in=sorted(service_ids)), id__gt=after).order_by("id") \
         .limit(limit).values_list("request_id", flat=True)
     return await events_for(sorted(set(ids)))
 

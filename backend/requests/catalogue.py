@@ -125,9 +125,10 @@ async def service_by_code(organisation: Organisation, code: str) -> Service:
     return service
 
 
-def _require_manager(viewer: Any, organisation: Organisation) -> None:
+def _require_manager(viewer: Any, organisation: Organisation, service_id: int | None = None) -> None:
+    """The organisation's service managers (and, for one service, whoever manages that service by a right)."""
     viewer.require_user()
-    if not viewer.has_role(organisation.id, *MANAGERS):
+    if not viewer.has_role(organisation.id, *MANAGERS, service_id=service_id):
         raise Forbidden("Only the service managers of this organisation can change its catalogue.")
 
 
@@ -145,8 +146,8 @@ async def create_service(*, viewer: Any, organisation: Organisation, fields: dic
 
 
 async def update_service(*, viewer: Any, organisation: Organisation, code: str, fields: dict[str, Any]) -> Service:
-    _require_manager(viewer, organisation)
     service = await Service.get_or_none(organisation=organisation, code=code)
+    _require_manager(viewer, organisation, service.id if service else None)
     if service is None:
         raise NotFound(f"No service {code!r} here.", code="unknown_service")
     if "attributes" in fields:

@@ -257,3 +257,48 @@ async def test_where_a_municipality_has_no_secretary_its_prefect_decides_attachm
     assert [i["id"] for i in (await prefect.get("/api/v1/access/requests", params={"box": "attachments"})).json()["items"]] == [ref]
     assert (await prefect.post(f"/api/v1/access/requests/{ref}/decision", json={"accept": True})).status_code == 200
     assert await Membership.exists(user=mover_user, organisation=town.chesalles, role=Role.MEMBER)
+
+
+async def test_naming_deputies_managers_secretaries_and_prefects_each_by_whom_it_belongs_to(client, new_client, town):
+    secretary = await sign_in(new_client(), await person(Role.SECRETARY, town.brenles))
+    chesalles = await sign_in(new_client(), await person(Role.SECRETARY, town.chesalles))
+    prefect = await sign_in(new_client(), await person(Role.PREFECT, town.district))
+    admin = await sign_in(new_client(), await person(Role.ADMIN, town.canton))
+    member = await person(Role.MEMBER, town.brenles, email="irene@example.org")
+    outsider = await person(email="dehors@example.org")
+    names = "/api/v1/access/organisations/brenles/names"
+    deputy = {"email": "irene@example.org", "role": "deputy"}
+    assert (await chesalles.post(names, json=deputy)).status_code == 403
+    assert (await secretary.post(names, json={"email": "dehors@example.org", "role": "deputy"})).json()["error"]["code"] == "not_attached"
+    assert (await secretary.post(names, json={"email": "personne@example.org", "role": "deputy"})).status_code == 404
+    assert (await secretary.post(names, json={"role": "deputy"})).json()["error"]["field"] == "email"
+    assert (await secretary.post(names, json=deputy)).status_code == 204
+    assert await Membership.exists(user=member, organisation=town.brenles, role=Role.DEPUTY, status=MembershipStatus.ACTIVE)
+    assert await AuditEntry.filter(action="access.named", target="user:irene@example.org").exists()
+
+    # A manager of street lighting only: edits that service, removes its rights, and nothing else.
+    lighting = {"email": "irene@example.org", "role": "service_manager", "services": ["eclairage"]}
+    assert (await secretary.post(names, json=lighting)).status_code == 204
+    manager = await sign_in(new_client(), member)
+    assert (await manager.patch("/api/v1/organisations/brenles/services/eclairage", json={"due_hours": 48})).status_code == 200
+    assert (await manager.patch("/api/v1/organisations/brenles/services/voirie", json={"due_hours": 48})).status_code == 403
+    worker = await manager_of(town)
+    worker_member = await Membership.get(user=worker, role=Role.MEMBER)
+    light_right = await ServiceGrant.create(membership=worker_member, service=town.services["eclairage"], role=Role.AGENT)
+    road_right = await ServiceGrant.create(membership=worker_member, service=town.services["voirie"], role=Role.AGENT)
+    assert (await manager.delete(f"/api/v1/access/grants/{road_right.id}")).status_code == 403
+    assert (await manager.delete(f"/api/v1/access/grants/{light_right.id}")).status_code == 204
+    own = await ServiceGrant.get(membership__user=member, role=Role.SERVICE_MANAGER)
+    assert (await manager.delete(f"/api/v1/access/grants/{own.id}")).json()["error"]["code"] == "own_request"
+    assert await ServiceGrant.filter(id=road_right.id).exists() and not await ServiceGrant.filter(id=light_right.id).exists()
+
+    # Secretaries are named by the prefect of the district, prefects by the canton's administrator.
+    await User.filter(id=outsider.id).update(identity_verified_at=accounts.utcnow())
+    secretary_body = {"email": "dehors@example.org", "role": "secretary"}
+    assert (await secretary.post("/api/v1/access/organisations/chesalles/names", json=secretary_body)).status_code == 403
+    assert (await prefect.post("/api/v1/access/organisations/chesalles/names", json=secretary_body)).status_code == 204
+    assert await Membership.exists(user=outsider, organisation=town.chesalles, role=Role.SECRETARY)
+    prefect_body = {"email": "dehors@example.org", "role": "prefect"}
+    assert (await prefect.post("/api/v1/access/organisations/broye-jorat/names", json=prefect_body)).status_code == 403
+    assert (await admin.post("/api/v1/access/organisations/broye-jorat/names", json=prefect_body)).status_code == 204
+    assert await Membership.exists(user=outsider, organisation=town.district, role=Role.PREFECT)

@@ -146,3 +146,23 @@ def test_the_prefect_validates_a_new_secretary(browser, live_server):
         assert r.status_code == 200
         held = api.get("/api/v1/access/summary").json()["held"]
         assert {"organisation": "chesalles", "role": "secretary"} in held
+
+
+def test_the_secretary_names_a_deputy_and_removes_a_right_on_the_accounts_screen(browser, live_server):
+    desk, page = at_desk(browser, live_server, "/agent/people", SECRETARY)
+    page.get_by_role("heading", name="Comptes et droits").wait_for()
+    nadia = page.locator('tr[data-person="terrain@brenles.example"]')
+    expect(nadia).to_contain_text("titulaire")
+    page.get_by_label("Adresse e-mail de la personne").fill("terrain@brenles.example")
+    page.get_by_label("Comme").select_option("deputy")
+    page.get_by_role("button", name="Nommer").click()
+    page.get_by_text("terrain@brenles.example : nommé·e.").wait_for()
+    expect(page.locator('tr[data-person="terrain@brenles.example"]')).to_contain_text("suppléant")
+    luc = page.locator('tr[data-person="proprete@brenles.example"]')
+    expect(luc).to_contain_text("J'ai trouvé un objet")
+    luc.get_by_role("button", name="Retirer le droit responsable · J'ai trouvé un objet").click()
+    page.get_by_text("Droit retiré.").first.wait_for()
+    expect(page.locator('tr[data-person="proprete@brenles.example"]')).not_to_contain_text("J'ai trouvé un objet")
+    screenshot(page, "43-accounts-and-rights")
+    assert axe_violations(page) == []
+    desk.close()

@@ -195,3 +195,6 @@ export const decideAccess = (id, decision) => call("POST", `/api/v1/access/reque
 export const withdrawAccess = (id) => call("POST", `/api/v1/access/requests/${Number(id)}/withdraw`, { json: {} });
 export const idleAccounts = (organisation) => call("GET", `/api/v1/access/organisations/${encodeURIComponent(organisation)}/idle`);
 export const endMembership = (organisation, userId, reason) => call("POST", `/api/v1/access/organisations/${encodeURIComponent(organisation)}/people/${Number(userId)}/end`, { json: { reason } });
+export const accessPeople = (organisation) => call("GET", `/api/v1/access/organisations/${encodeURIComponent(organisation)}/people`);
+export const nameStaff = (organisation, body) => call("POST", `/api/v1/access/organisations/${encodeURIComponent(organisation)}/names`, { json: body });
+export const removeGrant = (id) => call("DELETE", `/api/v1/access/grants/${Number(id)}`);

@@ -16,6 +16,7 @@ const ROUTES = [
   [/^\/agent\/field$/, "", () => import("./screens/agent-field.js")],
   [/^\/agent\/audit$/, "", () => import("./screens/agent-audit.js")],
   [/^\/agent\/access$/, "", () => import("./screens/agent-access.js")],
+  [/^\/agent\/people$/, "", () => import("./screens/agent-people.js")],
   [/^\/staff\/join$/, "account", () => import("./screens/staff-join.js")],
   [/^\/account\/second-factor$/, "account", () => import("./screens/second-factor.js")],
   [/^\/agent\/open311$/, "", () => import("./screens/agent-open311.js")],

@@ -2,6 +2,7 @@
 import * as api from "../api.js";
 import { formatDate, t } from "../i18n.js";
 import { add, announce, errorBox, field, h, heading } from "../ui.js";
+import { endForm } from "./agent-people.js";
 import { requestItem } from "./staff-join.js";
 
 const BOXES = ["identity", "attachments", "rights", "mine"];
@@ -62,21 +63,10 @@ async function idleSection(organisation, days) {
   const section = h("section", { "aria-labelledby": "idle-title" }, h("h2", { id: "idle-title" }, t("access.idle", { days })));
   if (!items.length) return add(section, h("p", {}, t("access.idle.none")));
   return add(section, h("ul", { class: "cards" }, items.map((p) => {
-    const reason = h("input", { type: "text", name: "reason", required: true, maxLength: 2000 });
-    const out = h("div", {});
-    const form = h("form", { novalidate: true, "aria-label": `${t("access.end")} ${p.name}` }, field(t("access.end.reason"), reason), out,
-      h("div", { class: "actions" }, h("button", { type: "submit", class: "button secondary" }, t("access.end"))));
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      try {
-        await api.endMembership(organisation, p.id, reason.value.trim());
-        form.closest("li").replaceChildren(h("p", { role: "status" }, t("access.ended", { name: p.name })));
-      } catch (error) {
-        out.replaceChildren(errorBox(error, form));
-      }
-    });
-    return h("li", { class: "card" }, h("p", {}, h("strong", {}, p.name), ` · ${p.email}`),
-      h("p", { class: "meta" }, p.last_login_at ? formatDate(p.last_login_at) : t("access.idle.never")), form);
+    const item = h("li", { class: "access-item" }, h("p", {}, h("strong", {}, p.name), ` · ${p.email}`),
+      h("p", { class: "meta" }, p.last_login_at ? formatDate(p.last_login_at) : t("access.idle.never")));
+    item.append(endForm(organisation, p, () => item.remove()));
+    return item;
   })));
 }
 
@@ -106,7 +96,8 @@ export async function render(view, { app, query }) {
   const listParams = Object.fromEntries(Object.entries(params).filter(([, v]) => v));
   const out = h("div", {});
   const more = h("div", { class: "actions no-print" });
-  add(view, form, h("div", { class: "actions no-print" },
+  add(view, summary.powers.length ? h("p", { class: "no-print" }, h("a", { href: "/agent/people", "data-link": "" }, `👥 ${t("people.link")}`)) : null,
+    form, h("div", { class: "actions no-print" },
     h("a", { class: "button secondary", download: "", href: api.accessExportUrl("csv", listParams) }, "⤓ CSV"),
     h("a", { class: "button secondary", download: "", href: api.accessExportUrl("xlsx", listParams) }, "⤓ XLSX"),
     h("button", { type: "button", class: "button secondary", onclick: () => print() }, t("access.print"))), out, more);

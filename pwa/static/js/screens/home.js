@@ -25,7 +25,9 @@ export async function render(view, { app }) {
       choice("/found", "🧳", t("home.found_list")),
       choice("/requests", "☰", t("home.mine")),
       choice("/map", "🗺️", t("home.map")),
-      (user?.roles || []).some((r) => !["citizen", "prefect"].includes(r.role)) ? choice((user.roles.every((r) => r.role === "field_agent") ? "/agent/field" : "/agent"), "🗂️", t("agent.title")) : null),
+      (user?.roles || []).some((r) => !["citizen", "prefect"].includes(r.role)) ? choice((user.roles.every((r) => r.role === "field_agent") ? "/agent/field" : "/agent"), "🗂️", t("agent.title")) : null,
+      // The prefect validates secretaries; every staff member (or one whose rights wait for the second factor) has requests there.
+      (user?.roles || []).some((r) => r.role !== "citizen") || user?.second_factor_missing ? choice("/agent/access", "🪪", t("access.title")) : null),
   );
   const waiting = await outbox.items();
   if (waiting.length) {

@@ -338,4 +338,12 @@ export default {
   "access.idle": "Accounts idle for {days} days", "access.idle.none": "No idle account.", "access.idle.never": "never signed in",
   "access.end": "Remove the account from the municipality", "access.end.reason": "Reason for the removal", "access.ended": "{name} no longer has an account or a right in the municipality.",
   "access.status.pending": "Pending", "access.status.accepted": "Accepted", "access.status.refused": "Refused", "access.status.withdrawn": "Withdrawn",
+  "people.title": "Accounts and rights", "people.link": "Accounts and rights", "people.where": "Organisation",
+  "people.none": "No account holder.", "people.col.who": "Person", "people.col.roles": "Roles", "people.col.rights": "Rights on services",
+  "people.col.login": "Last sign-in", "people.col.action": "Action", "people.sf": "two-step sign-in on", "people.nosf": "without two-step sign-in",
+  "people.remove": "Remove the right {role} · {service}", "people.removed": "Right removed.",
+  "people.name": "Name a person", "people.name.email": "The person's e-mail address", "people.name.role": "As",
+  "people.name.hint": "The person must already have an identified account; for a deputy or a manager, an account attached to the municipality.",
+  "people.name.services": "Services they will manage (none ticked: all)", "people.name.send": "Name", "people.named": "{email}: named.",
+  "people.nothing": "You manage the accounts of no organisation.",
 };

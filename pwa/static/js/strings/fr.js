@@ -338,4 +338,12 @@ export default {
   "access.idle": "Comptes inactifs depuis {days} jours", "access.idle.none": "Aucun compte inactif.", "access.idle.never": "jamais connecté",
   "access.end": "Retirer le compte de la commune", "access.end.reason": "Motif du retrait", "access.ended": "{name} n'a plus de compte ni de droit dans la commune.",
   "access.status.pending": "En attente", "access.status.accepted": "Acceptée", "access.status.refused": "Refusée", "access.status.withdrawn": "Retirée",
+  "people.title": "Comptes et droits", "people.link": "Comptes et droits", "people.where": "Organisation",
+  "people.none": "Aucun titulaire de compte.", "people.col.who": "Personne", "people.col.roles": "Rôles", "people.col.rights": "Droits sur des services",
+  "people.col.login": "Dernière connexion", "people.col.action": "Action", "people.sf": "double authentification active", "people.nosf": "sans double authentification",
+  "people.remove": "Retirer le droit {role} · {service}", "people.removed": "Droit retiré.",
+  "people.name": "Nommer une personne", "people.name.email": "Adresse e-mail de la personne", "people.name.role": "Comme",
+  "people.name.hint": "La personne doit déjà avoir un compte identifié ; pour un suppléant ou un responsable, un compte rattaché à la commune.",
+  "people.name.services": "Services dont elle sera responsable (aucun coché : tous)", "people.name.send": "Nommer", "people.named": "{email} : nommé·e.",
+  "people.nothing": "Vous ne gérez les comptes d'aucune organisation.",
 };
