@@ -23,6 +23,8 @@ class Settings:
     data_dir: str = _setting("data", "Folder for the SQLite file, generated secrets and development e-mails.")
     database_url: str = _setting("", "Tortoise URL; empty means `sqlite://<DATA_DIR>/guichet.sqlite3`. "
                                      "PostgreSQL: `postgres://user@host:5432/db`.")
+    postgres_plan_cache_mode: str = _setting("force_generic_plan", "PostgreSQL's `plan_cache_mode` for Guichet's "
+                                             "connections; `auto` lets it plan again with each call's values.")
     media_root: str = _setting("media", "Where uploaded photos are stored (a shared volume with several hosts).")
     base_url: str = _setting("http://127.0.0.1:8000", "Public URL of the site (default: http://HOST:PORT); "
                                                       "`https://` turns on Secure cookies.")

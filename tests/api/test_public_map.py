@@ -1,12 +1,16 @@
 """The public map's default view, the open requests of a box, through the partial index of migration 0010."""
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pytest
 from tortoise import connections
 
 from backend import db, sql
 from backend.requests import queries
 from backend.requests.models import ServiceRequest, Status
 from tests.api.test_reports_lifecycle import report
+from tests.conftest import IS_POSTGRES
 from tests.factories import IN_BRENLES, csrf
 
 
@@ -51,3 +55,15 @@ async def test_open_requests_of_a_box_come_from_the_partial_index(client, town, 
     assert "service_request_open_map" in await _plan(page_query, values)
     only_some = await client.get("/api/v1/requests", params={"bbox": box, "status": "submitted"})
     assert [i["ref"] for i in only_some.json()["items"]] == [refs[5], refs[4]]
+
+
+@pytest.mark.skipif(not IS_POSTGRES, reason="PostgreSQL's plan cache: SQLite prepares no plan per connection")
+async def test_postgres_plans_each_query_once_per_connection(client, town, settings):
+    """Planned again with every box's values, the map's query spent more on planning than on running."""
+    assert await sql.rows("SHOW plan_cache_mode", []) == [{"plan_cache_mode": "force_generic_plan"}]
+    other = await db.init_db(replace(settings, postgres_plan_cache_mode="auto"))  # the operator's way back
+    try:
+        assert await sql.rows("SHOW plan_cache_mode", []) == [{"plan_cache_mode": "auto"}]
+    finally:
+        await db.close_db(other)
+
