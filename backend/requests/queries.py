@@ -11,6 +11,7 @@ from backend import sql
 from backend.errors import ValidationFailed
 from backend.geo import service as geo
 from backend.validation import parse_time
+from backend.requests import labels
 from backend.requests.models import OPEN_ON_MAP, OPEN_STATUSES, Status
 
 # What a list shows, joined in one query into plain rows: no model objects, no prefetch round trips.
@@ -19,9 +20,7 @@ SUMMARY_FIELDS = {
     "address": "address", "description": "description", "attributes": "attributes",
     "created_at": "created_at", "updated_at": "updated_at", "resolved_at": "resolved_at",
     "supporters_count": "supporters_count", "organisation": "organisation__slug",
-    "duplicate_of": "duplicate_of__ref", "service_code": "service__code", "service_name_fr": "service__name_fr",
-    "service_name_en": "service__name_en", "service_kind": "service__kind", "service_group": "service__group",
-    "service_icon": "service__icon",
+    "duplicate_of": "duplicate_of__ref", **labels.COLUMNS,  # the service's label comes from memory: see labels.py
 }
 
 
@@ -54,8 +53,9 @@ def select_of(fields: dict[str, str]) -> str:
 _SUMMARY_SELECT = select_of(SUMMARY_FIELDS)
 
 
-def _plain(rows: list[dict]) -> list[dict]:
-    """Rows as both drivers should give them: times as ISO text, attributes parsed, flags as booleans."""
+async def _plain(rows: list[dict]) -> list[dict]:
+    """Rows as both drivers should give them: times as ISO text, attributes parsed, flags as booleans; and each
+    with its service's label."""
     if not rows:
         return rows
     times = [key for key in _TIMES if key in rows[0]]
@@ -69,7 +69,7 @@ def _plain(rows: list[dict]) -> list[dict]:
             row["attributes"] = orjson.loads(row["attributes"])
         if has_public:
             row["public"] = bool(row["public"])
-    return rows
+    return await labels.attach(rows)
 
 
 # The orders a page may take: (expression over the request table, prefixed `{t}`; descending?), then the id.
@@ -130,7 +130,7 @@ async def page(where: sql.Where, limit: int, select: str = _SUMMARY_SELECT, *, o
         return ", ".join(f"{e.replace('{t}', prefix)} {'DESC' if d else 'ASC'}" for e, d in keys)
 
     sort_columns = "".join(f", {e.replace('{t}', 'r.')} AS sort_{i}" for i, (e, _) in enumerate(keys[:-1]))
-    rows = _plain(await sql.rows(
+    rows = await _plain(await sql.rows(
         f"{head}{sort_columns} FROM service_request r {tables} WHERE r.id IN (SELECT id FROM service_request "
         f"WHERE {where} ORDER BY {order_by('')} LIMIT {int(limit) + 1}) ORDER BY {order_by('r.')}",
         where.values, quick=True))
@@ -209,7 +209,7 @@ async def nearby_open(*, lat: float, lon: float, service_code: str | None, metre
     if service_code:
         where.any_of("service_id", await service_ids(code=service_code))
     found = []
-    for req in _plain(await sql.rows(f"{_SUMMARY_SELECT} WHERE r.id IN (SELECT id FROM service_request "
+    for req in await _plain(await sql.rows(f"{_SUMMARY_SELECT} WHERE r.id IN (SELECT id FROM service_request "
                                      f"WHERE {where} LIMIT 200)", where.values, quick=True)):
         distance = geo.distance_m((lat, lon), (req["lat"], req["lon"]))
         if distance <= metres:

@@ -28,7 +28,7 @@ def _cells(row: dict, language: str, now: datetime) -> list[Any]:
     status = row["status"]
     due = _time(row["due_at"])
     overdue = bool(due and due < now and status in ("submitted", "acknowledged", "in_progress"))
-    return [row["ref"], _local(_time(row["created_at"])), row[f"service_name_{language}"] or row["service_name_fr"],
+    return [row["ref"], _local(_time(row["created_at"])), row["service"].name(language),
             row["address"], row["description"], status_label(status, language),
             row["channel"], row["assignee_name"] or "", row["team"],
             _local(due), ("oui" if language == "fr" else "yes") if overdue else "", row["lat"], row["lon"]]

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from backend.media import service as media
+from backend.requests.labels import label_of
 from backend.requests.models import Event, ServiceRequest
 
 
@@ -28,7 +29,6 @@ def dump_event(event: Event, relation: str) -> dict:
 def summary_row(req: ServiceRequest) -> dict:
     """A loaded request as the plain row that `queries.page` gives (times as ISO text, choices as their
     values), so lists and details dump alike."""
-    service = req.service
     return {
         "id": req.id, "ref": req.ref, "status": _value(req.status), "channel": _value(req.channel),
         "lat": req.lat, "lon": req.lon, "address": req.address, "description": req.description,
@@ -36,8 +36,7 @@ def summary_row(req: ServiceRequest) -> dict:
         "resolved_at": _iso(req.resolved_at), "supporters_count": req.supporters_count,
         "organisation": getattr(req.organisation, "slug", None),
         "duplicate_of": getattr(req.duplicate_of, "ref", None) if req.duplicate_of_id else None,
-        "service_code": service.code, "service_name_fr": service.name_fr, "service_name_en": service.name_en,
-        "service_kind": _value(service.kind), "service_group": service.group, "service_icon": service.icon,
+        "service": label_of(req.service),
     }
 
 
@@ -45,9 +44,7 @@ def dump_summary(row: dict, *, relation: str, language: str, photos: list | None
     """A plain row (see `summary_row`) as the API shows it to this viewer."""
     out: dict[str, Any] = {
         "ref": row["ref"],
-        "service": {"code": row["service_code"],
-                    "name": row[f"service_name_{language}"] or row["service_name_fr"],
-                    "kind": row["service_kind"], "group": row["service_group"], "icon": row["service_icon"]},
+        "service": row["service"].view(language),
         "organisation": row["organisation"],
         "status": row["status"],
         "lat": row["lat"], "lon": row["lon"], "address": row["address"],

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 from tortoise import connections
 
 from backend import db, sql
 from backend.requests import queries
-from backend.requests.models import ServiceRequest, Status
+from backend.requests.models import Service, ServiceRequest, Status
 from tests.api.test_reports_lifecycle import report
 from tests.conftest import IS_POSTGRES
 from tests.factories import IN_BRENLES, csrf
@@ -67,3 +68,23 @@ async def test_postgres_plans_each_query_once_per_connection(client, town, setti
     finally:
         await db.close_db(other)
 
+
+async def test_a_renamed_service_shows_on_the_next_page_of_every_list(client, town):
+    """Lists take a service's label from memory, per version of the service: a change saved by any process
+    (here by hand, as another worker's `save()` writes it) shows on the next page."""
+    await csrf(client)
+    ref = (await report(client, contact_email="p@example.org"))["ref"]
+    lat, lon = IN_BRENLES
+    box = {"bbox": f"{lon - 0.001},{lat - 0.001},{lon + 0.001},{lat + 0.001}"}
+
+    async def names(lang: str) -> tuple[str, str]:
+        listed = (await client.get("/api/v1/requests", params={**box, "lang": lang})).json()["items"]
+        return listed[0]["service"]["name"], (await client.get(f"/api/v1/requests/{ref}?lang={lang}")).json()["service"]["name"]
+
+    assert await names("fr") == ("Nid-de-poule, chaussée abîmée",) * 2
+    assert await names("en") == ("Pothole, damaged road",) * 2
+    service = await Service.get(organisation=town.brenles, code="voirie")
+    await Service.filter(id=service.id).update(name_fr="Trou dans la route", name_en="",
+                                               updated_at=service.updated_at + timedelta(seconds=1))
+    assert await names("fr") == ("Trou dans la route",) * 2
+    assert await names("en") == ("Trou dans la route",) * 2  # no English name: the French one
