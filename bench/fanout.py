@@ -65,15 +65,21 @@ async def run_fanout(settings: Settings, env: dict) -> tuple[float, float, int]:
         req, subscriptions = await _followed_request(settings, pushes)
         bare = bare_encryption_seconds(subscriptions)
         worker_env = {**os.environ, **env, "PUSH_ALLOW_LOOPBACK": "1", "WORKER_POLL_SECONDS": "0.05"}
-        worker = subprocess.Popen([sys.executable, "-m", "backend", "worker"], env=worker_env,
-                                  cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.DEVNULL)
+        log = Path(settings.data_dir) / "worker.log"  # a line per development e-mail: kept out of the table
+        with log.open("w") as out:
+            worker = subprocess.Popen([sys.executable, "-m", "backend", "worker"], env=worker_env,
+                                      cwd=Path(__file__).resolve().parent.parent, stdout=out, stderr=out)
         ctx = await db.init_db(settings)
         try:
             await asyncio.sleep(1.0)  # the worker is up and polling, as in production
             t0 = time.perf_counter()
             req = await ServiceRequest.get(id=req.id)
             await requests.change_status(req=req, to=Status.ACKNOWLEDGED, actor=None)
-            await pushes.wait_for(FOLLOWERS, timeout=120)
+            try:
+                await pushes.wait_for(FOLLOWERS, timeout=120)
+            except TimeoutError:
+                print(f"the worker's log, {log}, ends with:\n" + "\n".join(log.read_text().splitlines()[-30:]))
+                raise
             elapsed = time.perf_counter() - t0
         finally:
             worker.terminate()
