@@ -4,7 +4,9 @@ map is read all day.
 A page's rows carry their service's id and `updated_at` (a join through the primary key, two values) instead of
 its six label columns, which were a fifth of the public map's query. The label is read once per version of the
 service and process: a change saved anywhere (Tortoise's `auto_now` moves `updated_at` on every `save()`) makes
-a new version, so every worker shows the new name on its next page, with no cache to clear.
+a new version, so every worker shows the new name on its next page, with no cache to clear. Change services
+with `save()`: `Service.filter(...).update(...)` leaves `updated_at` as it was, and lists would keep the old
+label.
 """
 from __future__ import annotations
 
