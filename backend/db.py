@@ -30,7 +30,7 @@ async def keep_session(connection: Any) -> None:
     outside a transaction, no advisory lock, no cursor held, and LISTEN has a connection of its own."""
 
 
-def tortoise_config(database_url: str, plan_cache_mode: str = "force_generic_plan") -> dict[str, Any]:
+def tortoise_config(database_url: str, plan_cache_mode: str = Settings.postgres_plan_cache_mode) -> dict[str, Any]:
     """The Tortoise config for one database URL; SQLite gets WAL, synchronous=FULL and foreign keys.
 
     PostgreSQL gets generic plans for its prepared statements (asyncpg prepares every query): on its own it

@@ -14,9 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from backend import sql
+from backend.requests.catalogue import localised
 
 # The columns a page's query asks for in place of the label, and the names the rows give them.
 COLUMNS = {"service_id": "service_id", "service_version": "service__updated_at"}
+_FIELDS = ("code", "kind", "group", "icon", "name_fr", "name_en")  # a Label's, as the service table names them
+_SELECT = "SELECT id, updated_at, " + ", ".join(f'"{name}"' for name in _FIELDS) + " FROM service"
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +33,7 @@ class Label:
     views: dict[str, dict] = field(default_factory=dict, compare=False)
 
     def name(self, language: str) -> str:
-        return (self.name_en if language == "en" else self.name_fr) or self.name_fr
+        return localised(self, "name", language)
 
     def view(self, language: str) -> dict:
         """The `service` object of a list item, one per service and language, shared by every item: read only."""
@@ -43,8 +46,8 @@ class Label:
 
 def label_of(service: Any) -> Label:
     """The label of a loaded Service."""
-    return Label(code=service.code, kind=getattr(service.kind, "value", service.kind), group=service.group,
-                 icon=service.icon, name_fr=service.name_fr, name_en=service.name_en)
+    values = [getattr(service, name) for name in _FIELDS]
+    return Label(*(getattr(v, "value", v) for v in values))  # the kind's enum as the table holds it
 
 
 _known: dict[int, tuple[Any, Label]] = {}  # service id -> (the version it was read at, its label)
@@ -56,10 +59,8 @@ async def attach(rows: list[dict]) -> list[dict]:
                if (known := _known.get(row["service_id"])) is None or known[0] != row["service_version"]}
     if missing:
         where = sql.Where().any_of("id", sorted(missing))
-        for s in await sql.rows(f'SELECT id, updated_at, code, kind, "group", icon, name_fr, name_en FROM service '
-                                f"WHERE {where}", where.values, quick=True):
-            _known[s["id"]] = (s["updated_at"], Label(code=s["code"], kind=s["kind"], group=s["group"], icon=s["icon"],
-                                                      name_fr=s["name_fr"], name_en=s["name_en"]))
+        for s in await sql.rows(f"{_SELECT} WHERE {where}", where.values, quick=True):
+            _known[s["id"]] = (s["updated_at"], Label(*(s[name] for name in _FIELDS)))
     for row in rows:
         row["service"] = _known[row["service_id"]][1]
     return rows
