@@ -87,6 +87,11 @@ async def support(*, req: ServiceRequest, user: User | None) -> int:
     return req.supporters_count + 1
 
 
+async def supports(req: ServiceRequest, user: User | None) -> bool:
+    """Whether this signed-in citizen said "me too" (and so follows the request)."""
+    return user is not None and await Supporter.exists(request_id=req.id, user_id=user.id)
+
+
 async def mark_duplicate(*, viewer: Any, req: ServiceRequest, original_ref: str, comment_text: str) -> Event:
     """Staff merge a request into an earlier one: its author and supporters follow the original and are told."""
     actor = require_staff(viewer, req)

@@ -149,7 +149,9 @@ async def get_request(request: Request) -> JSONResponse:
     req, relation, v = await _request_and_relation(request)
     if relation == "staff":
         await service.record_staff_view(viewer=v, req=req, ip=client_ip(request))
-    return json_response(await _dump_full(req, relation, language_of(request, v.user)))
+    body = await _dump_full(req, relation, language_of(request, v.user))
+    body["is_supporter"] = await actions.supports(req, v.user)  # the page then says "you follow it", not "me too"
+    return json_response(body)
 
 
 async def _page_answer(request: Request, rows: list, next_key: list | None, relation_of: Any) -> JSONResponse:

@@ -157,8 +157,11 @@ async def test_nearby_me_too_and_duplicates(client, new_client, town):
 
     neighbour = await person(email="neighbour@example.org")
     nc = await sign_in(new_client(), neighbour)
+    assert (await nc.get(f"/api/v1/requests/{original}")).json()["is_supporter"] is False
     r = await nc.post(f"/api/v1/requests/{original}/support")
     assert r.status_code == 200 and r.json()["supporters"] == 1
+    assert (await nc.get(f"/api/v1/requests/{original}")).json()["is_supporter"] is True  # the page says so
+    assert (await new_client().get(f"/api/v1/requests/{original}")).json()["is_supporter"] is False  # anonymous
     r = await nc.post(f"/api/v1/requests/{original}/support")
     assert r.status_code == 409
     assert (await client.post(f"/api/v1/requests/{original}/support")).status_code == 409  # own request

@@ -289,6 +289,8 @@ def test_an_agent_reprioritises_and_merges_a_duplicate_from_the_request_page(bro
     page.get_by_role("button", name="Regrouper").click()
     page.locator(".status", has_text="Doublon").first.wait_for()
     assert axe_violations(page) == []
+    page.get_by_role("link", name=first["ref"]).click()  # "Doublon de": on to the original
+    page.get_by_role("heading", name=f"{first['ref']} · Propreté, poubelle pleine").wait_for()
     desk.close()
     with live_server.api() as api:
         merged = api.get(f"/api/v1/track/{second['tracking_token']}").json()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 from tests.browser.conftest import PHONE, axe_violations, screenshot
 from tests.browser.test_report_flow import to_categories
@@ -125,6 +126,30 @@ def test_a_signed_in_citizen_follows_and_comments_on_a_request(phone):
     page.get_by_role("heading", name="Mon compte").wait_for()
     page.get_by_role("button", name="Se déconnecter").click()
     page.get_by_role("heading", name="Votre commune, à portée de main").wait_for()
+
+
+def test_is_it_one_of_these_me_too_then_the_page_says_she_follows_it(phone, live_server):
+    """A park bench already reported where she stands: she joins it instead of reporting it again."""
+    word = uuid.uuid4().hex[:6]
+    with live_server.api() as api:
+        r = api.post("/api/v1/requests", headers={"X-CSRF-Token": api.get("/api/v1/session").json()["csrf_token"]},
+                     json={"service": "espaces-verts", "lat": 46.6731, "lon": 6.8542, "contact_email": "a@example.org",
+                           "description": f"Haie qui déborde sur le banc {word}"})
+        ref = r.json()["ref"]
+    page = phone
+    sign_in(page)
+    page.goto("/report")
+    to_categories(page)
+    page.get_by_role("button", name="Espaces verts, parcs").click()
+    card = page.locator(".card").filter(has_text=word)
+    card.get_by_role("button", name="C'est celui-ci : moi aussi").click()
+    page.get_by_role("heading", name="Espaces verts, parcs").wait_for()
+    page.get_by_text("Vous suivez cette demande : vous êtes averti à chaque étape.").wait_for()
+    assert page.get_by_text(ref).first.is_visible()
+    assert page.get_by_role("button", name="C'est celui-ci : moi aussi").count() == 0  # once, and she is told so
+    screenshot(page, "08b-me-too")
+    with live_server.api() as api:
+        assert api.get(f"/api/v1/requests/{ref}").json()["supporters"] == 1
 
 
 def test_the_public_map_tells_open_from_resolved_and_opens_a_request(phone, tile_server):

@@ -19,7 +19,7 @@ export function h(tag, attrs = {}, ...children) {
 
 const STATUS = {
   submitted: ["open", "✉"], acknowledged: ["open", "👁"], in_progress: ["open", "🛠"], resolved: ["done", "✔"],
-  rejected: ["closed", "✖"], duplicate: ["closed", "⧉"], closed: ["closed", "■"], withdrawn: ["closed", "↩"],
+  rejected: ["closed", "✖"], duplicate: ["closed", "🔗"], closed: ["closed", "■"], withdrawn: ["closed", "↩"],
   waiting: ["waiting", "⏳"], failed: ["closed", "⚠"],
 };
 export const OPEN = ["submitted", "acknowledged", "in_progress"];

@@ -69,7 +69,10 @@ export async function render(view, route) {
       h("dt", {}, t("agent.handling.priority")), h("dd", {}, t(`priority.${priority}`)),
       h("dt", {}, t("agent.contact")), h("dd", {}, [contact.name, contact.email, contact.phone].filter(Boolean).join(" · ") || "—"),
       h("dt", {}, t("agent.col.assignee")), h("dd", {}, req.assignee?.name || req.team || "—"),
-      req.address ? [h("dt", {}, t("request.address")), h("dd", {}, req.address)] : null),
+      req.address ? [h("dt", {}, t("request.address")), h("dd", {}, req.address)] : null,
+      req.supporters ? [h("dt", {}, t("request.supporters")), h("dd", {}, String(req.supporters))] : null,
+      req.duplicate_of ? [h("dt", {}, t("request.duplicate_of")), h("dd", {}, h("a", {
+        href: `/agent/requests/${encodeURIComponent(req.duplicate_of)}`, "data-link": "" }, req.duplicate_of))] : null),
     req.description ? h("p", {}, req.description) : null,
     Object.keys(req.attributes || {}).length ? h("p", { class: "meta" }, Object.entries(req.attributes).map(([k, v]) => `${k} : ${v}`).join(" · ")) : null,
     req.photos.length ? h("div", { class: "photos" }, req.photos.map((p, i) => h("a", { href: p.url, target: "_blank", rel: "noopener" },

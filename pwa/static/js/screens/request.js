@@ -69,7 +69,9 @@ function actions(req, token, app, reload) {
     }) });
     box.append(h("div", { class: "actions" }, h("label", { class: "button secondary file-button" }, `📷 ${t("request.photo")}`, input)));
   }
-  if (!isAuthor && open) {
+  if (!isAuthor && open && req.is_supporter) {
+    box.append(h("p", { class: "info-box" }, `✓ ${t("request.following")}`));
+  } else if (!isAuthor && open) {
     box.append(h("p", {}, t("request.metoo.why")), app.session.user
       ? h("div", { class: "actions" }, h("button", { type: "button", class: "button", onclick: () => run(() => api.support(req.ref)) }, t("report.nearby.metoo")))
       : h("p", {}, h("a", { href: `/account/login?next=${encodeURIComponent(location.pathname)}`, "data-link": "" }, t("account.login"))));

@@ -77,6 +77,7 @@ export default {
   "request.comment": "Add the comment", "request.comment.label": "A comment for the municipality",
   "request.photo": "Add a photo", "request.photo.alt": "Photo {n} of the request",
   "request.metoo.why": "Are you affected too? Join the request to be told how it goes.",
+  "request.following": "You follow this request: you are told at every step.",
   "event.created": "Request received", "event.status": "Status: {status}", "event.comment": "Comment",
   "event.note": "Internal note", "event.assigned": "Handed to a team", "event.merged": "Merged with another request",
   "event.photo": "Photo added", "event.reopened": "Reopened", "event.withdrawn": "Withdrawn by its author",

@@ -77,6 +77,7 @@ export default {
   "request.comment": "Ajouter le commentaire", "request.comment.label": "Un commentaire pour la commune",
   "request.photo": "Ajouter une photo", "request.photo.alt": "Photo {n} de la demande",
   "request.metoo.why": "Vous aussi êtes concerné ? Joignez-vous à la demande pour être averti de son évolution.",
+  "request.following": "Vous suivez cette demande : vous êtes averti à chaque étape.",
   "event.created": "Demande reçue", "event.status": "Statut : {status}", "event.comment": "Commentaire",
   "event.note": "Note interne", "event.assigned": "Confiée à une équipe", "event.merged": "Regroupée avec une autre demande",
   "event.photo": "Photo ajoutée", "event.reopened": "Rouverte", "event.withdrawn": "Retirée par son auteur",
