@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Scope
 
-from backend import db, errors, openapi, shell
+from backend import db, errors, health, openapi, shell
 from backend.accounts.access_routes import routes as access_routes
 from backend.accounts.routes import routes as account_routes
 from backend.audit.routes import routes as audit_routes
@@ -91,7 +91,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.bus = bus_for(settings.database_url)
         await app.state.bus.start()
         stop = asyncio.Event()
-        task = asyncio.create_task(worker.run(settings, stop)) if settings.worker_in_process else None
+        task = asyncio.create_task(worker.supervise(settings, stop)) if settings.worker_in_process else None
         try:
             yield
         finally:
@@ -117,6 +117,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *lostfound_routes,
         *open311_routes,
         *realtime_routes,
+        *health.routes,
         *shell.routes,
         Route("/api/openapi.json", openapi_document, methods=["GET"]),
         shell.shell_route,

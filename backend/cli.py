@@ -62,7 +62,7 @@ async def _worker(settings: Settings) -> None:
         loop.add_signal_handler(sig, stop.set)
     print("outbox worker running; Ctrl-C to stop", flush=True)
     try:
-        await worker.run(settings, stop)
+        await worker.supervise(settings, stop)
     finally:
         await db.close_db(ctx)
 

@@ -2,7 +2,8 @@
 
 Like a browser vendor's push service, it checks the VAPID JWT (RFC 8292: audience, expiry, ES256 signature
 against the key in the header); like the browser, it decrypts the payload with the subscription's private
-key (RFC 8291, aes128gcm). Each device can be told to answer 201, 404, 410, 429 with Retry-After, 500, or hang.
+key (RFC 8291, aes128gcm). Each device can be told to answer 201, 404, 410, 429 with Retry-After, 500, hang, or
+a 307 redirect to a URL ("redirect:<url>").
 """
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ class Device:
     id: str
     private_key: ec.EllipticCurvePrivateKey
     auth: bytes
-    answer: str = "201"  # "201", "404", "410", "429", "500" or "hang"
+    answer: str = "201"  # "201", "404", "410", "429", "500", "hang" or "redirect:<url>"
 
     def subscription(self, base: str) -> dict:
         public = self.private_key.public_key().public_bytes(serialization.Encoding.X962,
@@ -108,6 +109,8 @@ class PushService:
             await asyncio.sleep(self.delay)
         if device.answer in ("404", "410", "500"):
             return web.Response(status=int(device.answer))
+        if device.answer.startswith("redirect:"):
+            return web.Response(status=307, headers={"Location": device.answer.split(":", 1)[1]})
         if device.answer == "429":
             return web.Response(status=429, headers={"Retry-After": "120"})
         try:

@@ -48,7 +48,8 @@ class User(Model):
     password_hash = fields.CharField(max_length=200)
     language = fields.CharField(max_length=2, default="fr")
     email_verified_at = fields.DatetimeField(null=True)
-    totp_secret = fields.CharField(max_length=64, null=True)
+    # Encrypted with a key derived from SECRET_KEY (secrets.py): a copy of the database alone gives no codes.
+    totp_secret = fields.CharField(max_length=200, null=True)
     # The last 30-second step a code was accepted for: a code is good once (RFC 6238, section 5.2).
     totp_last_step = fields.BigIntField(null=True)
     # Vouched for by a secretary (or a prefect) who checked who this person is; see AccessRequest.
@@ -94,6 +95,10 @@ class ApiToken(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     last_used_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)
+    # Tokens end: at this time, and with every password change or reset of their owner.
+    expires_at = fields.DatetimeField(null=True)
+    # What the token may do, space-separated: read (safe methods), write (a citizen's actions), staff.
+    scopes = fields.CharField(max_length=100, default="read")
 
     class Meta:
         table = "api_token"

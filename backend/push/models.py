@@ -74,3 +74,17 @@ class Message(Model):
     class Meta:
         table = "message"
         indexes = [Index(fields=("user_id", "created_at"))]
+
+
+class WorkerBeat(Model):
+    # An outbox worker's sign of life, one row per process, so that a health check sees a dead or stuck one.
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=200, unique=True)  # host:pid
+    started_at = fields.DatetimeField()
+    beat_at = fields.DatetimeField()
+    failures = fields.IntField(default=0)
+    last_error = fields.TextField(default="")
+
+    class Meta:
+        table = "worker_beat"

@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 import base64
-import ipaddress
 from typing import Any
 from urllib.parse import urlparse
 
 from backend.errors import Conflict, ValidationFailed
+from backend.push import endpoints
 from backend.push.models import PushSubscription
-
-_LOOPBACK_NAMES = {"localhost"}
 
 
 def _b64url(value: Any, field: str, length: int) -> str:
@@ -24,20 +22,12 @@ def _b64url(value: Any, field: str, length: int) -> str:
     return value
 
 
-def _is_loopback(host: str) -> bool:
-    if host in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_subscription(body: Any, *, allow_loopback: bool) -> tuple[str, str, str]:
+async def check_subscription(body: Any, *, allow_loopback: bool) -> tuple[str, str, str]:
     """(endpoint, p256dh, auth) of a PushSubscription JSON, or a ValidationFailed naming the wrong field.
 
-    The endpoint must be https: the worker posts to it, so an http URL could aim it at a service inside
-    our network. Loopback http is accepted only when PUSH_ALLOW_LOOPBACK says so (the tests' push service).
+    The endpoint must be https on a public address: the worker posts to it, so any other URL could aim it at
+    a service inside our network (see endpoints.py). Loopback, over http too, is accepted only when
+    PUSH_ALLOW_LOOPBACK says so (the tests' push service).
     """
     if not isinstance(body, dict):
         raise ValidationFailed("Send the browser's PushSubscription as JSON.", code="invalid_type")
@@ -45,11 +35,19 @@ def check_subscription(body: Any, *, allow_loopback: bool) -> tuple[str, str, st
     if not isinstance(endpoint, str) or not endpoint or len(endpoint) > 1000:
         raise ValidationFailed("endpoint must be a URL of at most 1000 characters.", code="invalid", field="endpoint")
     url = urlparse(endpoint)
-    host = url.hostname or ""
-    secure = url.scheme == "https" and host and not _is_loopback(host)
-    test_loopback = allow_loopback and url.scheme in ("http", "https") and _is_loopback(host)
-    if not (secure or test_loopback):
+    try:
+        host, port = url.hostname or "", url.port or 443
+    except ValueError:
+        host, port = "", 0
+    address = endpoints.literal_address(host) if host else None
+    test_loopback = allow_loopback and url.scheme in ("http", "https") and address is not None and address.is_loopback
+    if not host or not (url.scheme == "https" or test_loopback):
         raise ValidationFailed("endpoint must be an https URL of a push service.", code="invalid", field="endpoint")
+    try:
+        await endpoints.check_host(host, port, allow_loopback=allow_loopback)
+    except endpoints.EndpointRefused:
+        raise ValidationFailed("endpoint must be the URL of a push service on the internet.", code="invalid",
+                               field="endpoint") from None
     keys = body.get("keys")
     if not isinstance(keys, dict):
         raise ValidationFailed("keys.p256dh and keys.auth are required.", code="required", field="keys")
@@ -61,7 +59,7 @@ def check_subscription(body: Any, *, allow_loopback: bool) -> tuple[str, str, st
 
 async def subscribe(*, body: Any, user: Any = None, request: Any = None, language: str, settings: Any) -> tuple[PushSubscription, bool]:
     """Stores a subscription (or refreshes its keys); (subscription, created). Either `user` or `request`."""
-    endpoint, p256dh, auth = check_subscription(body, allow_loopback=settings.push_allow_loopback)
+    endpoint, p256dh, auth = await check_subscription(body, allow_loopback=settings.push_allow_loopback)
     owner = {"user_id": user.id} if user else {"request_id": request.id, "user_id": None}
     existing = await PushSubscription.filter(endpoint=endpoint, **owner).first()
     if existing:

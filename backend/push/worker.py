@@ -4,12 +4,20 @@ A row is claimed by setting `locked_until`; a worker killed mid-batch leaves the
 and another pass delivers the row again, so nothing acknowledged is lost (a push may then arrive
 twice: its Topic and its notification tag make the second replace the first). On PostgreSQL the
 claim uses SELECT ... FOR UPDATE SKIP LOCKED so several workers never take the same row.
+
+No single delivery may stop the others: whatever one raises settles that row (retried with backoff, or failed
+for good) and the pass goes on. A pass that fails is logged at error level and the loop goes on; `supervise`
+starts the loop again should it ever end by an error. Each worker writes a heartbeat (`WorkerBeat`) that
+`GET /healthz/worker` reads, so a dead or stuck worker is seen.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import random
+import socket
+import time
 from datetime import timedelta
 
 from tortoise.exceptions import BaseORMException
@@ -19,7 +27,7 @@ from tortoise.transactions import in_transaction
 from backend import db, housekeeping
 from backend.config import Settings
 from backend.push import mail
-from backend.push.models import Outbox, OutboxChannel, OutboxStatus, PushSubscription
+from backend.push.models import Outbox, OutboxChannel, OutboxStatus, PushSubscription, WorkerBeat
 from backend.push.service import utcnow
 from backend.push.webpush import PushGone, PushRefused, PushRetry, PushSender
 
@@ -133,6 +141,9 @@ async def deliver_due(settings: Settings, deliveries: Deliveries | None = None) 
                 await deliveries.deliver(row, subs)
             except (Dropped, RetryLater, OSError, asyncio.TimeoutError, RuntimeError, ValueError) as exc:
                 await _settle_failure(settings, row, exc)
+            except Exception as exc:  # noqa: BLE001  any other fault of one delivery must not stop the rest
+                log.exception("delivery %s raised an unexpected error", row.id)
+                await _settle_failure(settings, row, exc)
             else:
                 sent.append(row.id)
                 if len(sent) >= 100:
@@ -147,16 +158,67 @@ async def deliver_due(settings: Settings, deliveries: Deliveries | None = None) 
     return len(rows)
 
 
-async def run(settings: Settings, stop: asyncio.Event) -> None:
+class Heartbeat:
+    """This worker's row in `worker_beat`, written at most every BEAT_SECONDS (a write per pass would be an fsync
+    a second on SQLite)."""
+
+    BEAT_SECONDS = 5.0
+
+    def __init__(self) -> None:
+        self.name = f"{socket.gethostname()}:{os.getpid()}"[:200]
+        self.started_at = utcnow()
+        self.failures = 0
+        self.last_error = ""
+        self._last = float("-inf")
+
+    async def beat(self, *, force: bool = False) -> None:
+        if not force and time.monotonic() - self._last < self.BEAT_SECONDS:
+            return
+        self._last = time.monotonic()
+        values = {"beat_at": utcnow(), "failures": self.failures, "last_error": self.last_error[:2000]}
+        try:
+            if not await WorkerBeat.filter(name=self.name).update(**values):
+                await WorkerBeat.create(name=self.name, started_at=self.started_at, **values)
+        except (OSError, asyncio.TimeoutError, BaseORMException) as exc:
+            log.error("worker heartbeat not written: %r", exc)
+
+    def failed(self, exc: BaseException) -> None:
+        self.failures += 1
+        self.last_error = repr(exc)
+
+
+async def health(*, stale_seconds: float) -> dict:
+    """What the workers' heartbeats say: `ok` when one beat within `stale_seconds`."""
+    newest = await WorkerBeat.all().order_by("-beat_at").first()
+    now = utcnow()
+    age = (now - newest.beat_at).total_seconds() if newest else None
+    return {
+        "ok": age is not None and age <= stale_seconds,
+        "last_beat_at": newest.beat_at.isoformat() if newest else None,
+        "seconds_since_beat": round(age, 1) if age is not None else None,
+        "worker": newest.name if newest else None,
+        "failures": newest.failures if newest else 0,
+        "last_error": newest.last_error if newest else "",
+    }
+
+
+async def run(settings: Settings, stop: asyncio.Event, heartbeat: Heartbeat | None = None) -> None:
     """Delivers until `stop` is set; a full batch is followed at once by the next one."""
     deliveries = Deliveries(settings)
+    heartbeat = heartbeat or Heartbeat()
     try:
         while not stop.is_set():
             try:
                 taken = await deliver_due(settings, deliveries)
             except (OSError, asyncio.TimeoutError, BaseORMException) as exc:  # the database is away: wait, go on
                 log.error("outbox pass failed: %r", exc)
+                heartbeat.failed(exc)
                 taken = 0
+            except Exception as exc:  # noqa: BLE001  a fault we did not foresee: seen, logged, and the loop goes on
+                log.exception("outbox pass failed unexpectedly")
+                heartbeat.failed(exc)
+                taken = 0
+            await heartbeat.beat()
             if taken < BATCH:
                 await housekeeping.maybe_run()
                 try:
@@ -165,3 +227,18 @@ async def run(settings: Settings, stop: asyncio.Event) -> None:
                     pass
     finally:
         await deliveries.close()
+
+
+async def supervise(settings: Settings, stop: asyncio.Event, *, restart_seconds: float = 5.0) -> None:
+    """Runs the worker until `stop`, starting it again (logged at error level) should it ever end by an error."""
+    heartbeat = Heartbeat()
+    while not stop.is_set():
+        try:
+            await run(settings, stop, heartbeat)
+        except Exception as exc:  # noqa: BLE001  the worker must come back whatever stopped it
+            log.exception("outbox worker stopped by an error; starting it again in %s s", restart_seconds)
+            heartbeat.failed(exc)
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=restart_seconds)
+            except asyncio.TimeoutError:
+                pass

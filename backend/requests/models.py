@@ -170,7 +170,10 @@ class IdempotencyKey(Model):
     # A creation already made for this key, so that a resend returns it instead of a second one.
 
     id = fields.IntField(primary_key=True)
+    # SHA-256 of the caller's scope and the client's key: one caller's key never meets another's.
     key = fields.CharField(max_length=200, unique=True)
+    # SHA-256 of what was sent: a resend is answered only when it is the same request.
+    fingerprint = fields.CharField(max_length=64, default="")
     request = fields.ForeignKeyField("models.ServiceRequest", related_name="idempotency_keys", on_delete=fields.CASCADE)
     created_at = fields.DatetimeField(auto_now_add=True)
 
