@@ -14,7 +14,8 @@ from backend.accounts import service as accounts
 from backend.errors import BadRequest, Forbidden, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from backend.media import service as media
 from backend.ratelimit import service as ratelimit
-from backend.requests import actions, queries, schemas, service
+from backend.middleware import CSRF_COOKIE
+from backend.requests import actions, idempotency, queries, schemas, service
 from backend.lostfound import service as lostfound
 from backend.requests.models import Channel, ServiceKind
 from backend.realtime import service as live
@@ -78,13 +79,13 @@ async def _body_with_photos(request: Request) -> tuple[dict[str, Any], list[byte
 async def create_request(request: Request) -> JSONResponse:
     settings = settings_of(request)
     v = await viewer(request)
-    key = request.headers.get("idempotency-key", "").strip()[:100]
-    scoped_key = f"{v.user.id if v.user else 'anon'}:{key}" if key else ""
-    if scoped_key and (existing := await service.find_idempotent(scoped_key)):
-        return await _created_answer(request, existing, v, replay=True)
+    form, uploads = await _body_with_photos(request)
+    idem = idempotency.of(client_key=request.headers.get("idempotency-key", ""), user_id=v.user.id if v.user else None,
+                          browser=request.cookies.get(CSRF_COOKIE, ""), form=form, uploads=uploads)
+    if idem is not None and (existing := await idempotency.find(idem)):
+        return await _created_answer(request, existing, v, replay=True, reveal_token=idem.identified)
     await ratelimit.consume(key=f"create:ip:{client_ip(request)}", limit=settings.create_per_hour_ip,
                             window_seconds=3600, message="Too many reports from this address; try again later.")
-    form, uploads = await _body_with_photos(request)
     lat, lon = float(form["lat"]), float(form["lon"])  # the schema checked type and range
     org = await accounts.organisation_at(lat, lon)
     svc = await service.service_by_code(org, form["service"])
@@ -109,20 +110,24 @@ async def create_request(request: Request) -> JSONResponse:
     if not new.address:
         new.address = await request.app.state.geocoder.address_at(lat, lon)
     writer = media.PhotoWriter(settings.media_root, prepared) if prepared else None
-    req, _ = await service.create_request(new=new, author=author, idempotency_key=scoped_key, writer=writer,
-                                         photo_location=location)
+    try:
+        req, _ = await service.create_request(new=new, author=author, idempotency=idem, writer=writer,
+                                             photo_location=location)
+    except service.IdempotentReplay:  # the same key won a race with this call (two tabs sending one report)
+        return await _created_answer(request, await idempotency.find(idem), v, replay=True,
+                                     reveal_token=idem.identified)
     if held.get("item") is not None:
         await lostfound.find_candidates(held["item"])
     await live.publish_request(request.app.state.bus, req.id)
     return await _created_answer(request, req, v, replay=False)
 
 
-async def _created_answer(request: Request, req: Any, v: Any, *, replay: bool) -> JSONResponse:
+async def _created_answer(request: Request, req: Any, v: Any, *, replay: bool, reveal_token: bool = True) -> JSONResponse:
     if replay:  # a fresh request holds its service, organisation and author already
         await req.fetch_related("service", "organisation", "author", "assignee", "duplicate_of")
     relation = service.viewer_relation(v, req)
     body = await _dump_full(req, relation if relation == "staff" else "author", language_of(request, v.user))
-    if req.author_id is None and req.contact_email:
+    if req.author_id is None and req.contact_email and reveal_token:
         body["tracking_token"] = service.tracking_token(req.ref)
     body["photo_location"] = ({"lat": req.photo_lat, "lon": req.photo_lon} if req.photo_lat is not None else None)
     return json_response(body, 201, headers={"idempotent-replayed": "true"} if replay else None)

@@ -77,17 +77,21 @@ async def next_ref(org: Organisation, year: int, conn: Any) -> str:
     return f"{org.ref_prefix}-{year}-{rows[0]['value']:06d}"
 
 
-async def find_idempotent(key: str) -> ServiceRequest | None:
-    row = await IdempotencyKey.get_or_none(key=key).prefetch_related("request")
-    return row.request if row else None
+class IdempotentReplay(Exception):
+    """Another call with the same idempotency key made the request while this one ran: answer that one."""
+
+    def __init__(self, idem: Any):
+        super().__init__("replay")
+        self.idem = idem
 
 
-async def create_request(*, new: NewRequest, author: User | None, idempotency_key: str = "",
+async def create_request(*, new: NewRequest, author: User | None, idempotency: Any = None,
                          at: datetime | None = None, writer: Any = None,
                          photo_location: tuple[float, float] | None = None) -> tuple[ServiceRequest, str | None]:
     """Writes the request, its `created` event, its photos and the acknowledgement in one transaction.
 
-    Returns the request and, for an anonymous author, the tracking token (shown once).
+    Returns the request and, for an anonymous author, the tracking token (shown once). Raises IdempotentReplay
+    when a concurrent call with the same `idempotency` (idempotency.py) made it first.
     """
     routed = await accounts.organisation_at(new.lat, new.lon)
     org = routed if routed.id == new.service.organisation_id else await Organisation.get(id=new.service.organisation_id)
@@ -99,14 +103,13 @@ async def create_request(*, new: NewRequest, author: User | None, idempotency_ke
                                field="contact_email")
     now = at or utcnow()
     try:
-        req, token = await _insert(new, org, author, idempotency_key, now, writer, photo_location)
+        req, token = await _insert(new, org, author, idempotency, now, writer, photo_location)
     except IntegrityError:
         if writer is not None:
             writer.discard()
-        existing = await find_idempotent(idempotency_key) if idempotency_key else None
-        if existing is None:
+        if idempotency is None or not await IdempotencyKey.exists(key=idempotency.key):
             raise
-        return existing, None
+        raise IdempotentReplay(idempotency) from None
     except BaseException:
         if writer is not None:
             writer.discard()
@@ -116,7 +119,7 @@ async def create_request(*, new: NewRequest, author: User | None, idempotency_ke
     return req, token
 
 
-async def _insert(new: NewRequest, org: Organisation, author: User | None, idempotency_key: str, now: datetime,
+async def _insert(new: NewRequest, org: Organisation, author: User | None, idempotency: Any, now: datetime,
                   writer: Any, photo_location: tuple[float, float] | None) -> tuple[ServiceRequest, str | None]:
     async with in_transaction() as conn:
         ref = await next_ref(org, now.year, conn)
@@ -135,8 +138,9 @@ async def _insert(new: NewRequest, org: Organisation, author: User | None, idemp
         )
         await Event.create(request=req, kind="created", at=now, status=Status.SUBMITTED.value, public=True,
                            actor=author, using_db=conn)
-        if idempotency_key:
-            await IdempotencyKey.create(key=idempotency_key, request=req, using_db=conn)
+        if idempotency is not None:
+            await IdempotencyKey.create(key=idempotency.key, fingerprint=idempotency.fingerprint, request=req,
+                                        using_db=conn)
         if writer is not None:
             await writer.stage(request=req, uploaded_by=author, role="report", conn=conn)
         if new.on_insert is not None:

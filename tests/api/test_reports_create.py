@@ -88,6 +88,54 @@ async def test_the_same_idempotency_key_never_makes_a_second_request(client, tow
     assert await ServiceRequest.all().count() == 1 and await Photo.all().count() == 1
 
 
+
+async def test_an_idempotency_key_is_the_callers_own(client, new_client, town):
+    """Audit point 2: a second client with no cookie sending the same key with `{}` got the first author's
+    request and its tracking token."""
+    await csrf(client)
+    headers = {"Idempotency-Key": "shared-key-1"}
+    first = await client.post("/api/v1/requests", data=form(), headers=headers)
+    assert first.status_code == 201 and first.json()["tracking_token"]
+    # Another client, without cookies, the same key and an empty body: refused for its own faults, no replay.
+    stranger = new_client()
+    r = await stranger.post("/api/v1/requests", json={}, headers=headers)
+    assert r.status_code == 422 and first.json()["ref"] not in r.text and "tracking_token" not in r.text
+    # Another browser with the same key and a whole report of its own: a request of its own.
+    other = new_client()
+    await csrf(other)
+    r = await other.post("/api/v1/requests", data=form(description="Autre trou"), headers=headers)
+    assert r.status_code == 201 and r.json()["ref"] != first.json()["ref"] and "idempotent-replayed" not in r.headers
+    # A script without cookies replaying the very same content: the same request, but never the token.
+    bare = new_client()
+    r1 = await bare.post("/api/v1/requests", data=form(description="Par script"), headers={"Idempotency-Key": "k2"})
+    r2 = await new_client().post("/api/v1/requests", data=form(description="Par script"), headers={"Idempotency-Key": "k2"})
+    assert r1.status_code == r2.status_code == 201 and r2.headers["idempotent-replayed"] == "true"
+    assert r2.json()["ref"] == r1.json()["ref"] and "tracking_token" in r1.json() and "tracking_token" not in r2.json()
+    # The first browser reusing its key for other content: a conflict, nothing made.
+    count = await ServiceRequest.all().count()
+    r = await client.post("/api/v1/requests", data=form(description="Changé"), headers=headers)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "idempotency_key_reused"
+    assert await ServiceRequest.all().count() == count
+
+
+async def test_two_tabs_sending_one_queued_report_at_once_get_one_request(client, new_client, town):
+    """Issue 21, point 13: the concurrent replay answered 500 ('QuerySet' object has no attribute 'code')."""
+    import asyncio
+
+    citizen = await sign_in(client, await person())
+    tabs = [new_client() for _ in range(4)]
+    for tab in tabs:
+        tab.cookies = citizen.cookies
+        tab.headers["X-CSRF-Token"] = citizen.headers["X-CSRF-Token"]
+    headers = {"Idempotency-Key": "outbox-entry-42"}
+    answers = await asyncio.gather(*(tab.post("/api/v1/requests", data=form(contact_email=None), headers=headers,
+                                              files=[("photo", ("a.jpg", photos.jpeg(800, 600), "image/jpeg"))])
+                                     for tab in tabs))
+    assert [a.status_code for a in answers] == [201] * 4, [a.text for a in answers]
+    assert len({a.json()["ref"] for a in answers}) == 1
+    assert all(a.json()["service"]["code"] == "voirie" and len(a.json()["photos"]) == 1 for a in answers)
+    assert await ServiceRequest.all().count() == 1 and await Photo.all().count() == 1
+
 BAD = [
     ("missing service", form(service=None), None, 422, "required", "service"),
     ("unknown service", form(service="ovni"), None, 404, "unknown_service", "service"),
