@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, StreamingResponse
 from starlette.routing import Route
 
+from backend import exports
 from backend.accounts import service as accounts
 from backend.accounts.models import Role
 from backend.audit import service as audit
@@ -53,7 +54,7 @@ async def list_entries(request: Request) -> JSONResponse:
 async def export_entries(request: Request) -> StreamingResponse:
     filters = await _trail_of(request)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M")
-    return StreamingResponse(audit.csv_chunks(filters), media_type="text/csv; charset=utf-8",
+    return StreamingResponse(exports.csv_chunks(audit.rows(filters), audit.COLUMNS), media_type="text/csv; charset=utf-8",
                              headers={"content-disposition": f'attachment; filename="journal-{stamp}.csv"'})
 
 
