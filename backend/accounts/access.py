@@ -5,6 +5,11 @@ Who decides what (nobody their own request):
     account, attachment  ->  the secretary of the municipality or a deputy (the prefect where it has none)
     secretary            ->  the prefect of the municipality's district
     rights on a service  ->  that service's manager (the secretary where it has none)
+
+Who ends an attachment (nobody their own), by the highest role the person holds there:
+    secretary            ->  the prefect of the district
+    deputy               ->  the secretary, or the prefect
+    anyone else          ->  the secretary or a deputy, or the prefect
 """
 from __future__ import annotations
 
@@ -248,21 +253,36 @@ async def _tell(user: User, kind: str, conn: Any, **values: str) -> None:
     await push.queue_email(to=user.email, subject=subject, text=text, html=html, user=user, using_db=conn)
 
 
+def _may_end(viewer: Any, org: Organisation, roles: set[Role]) -> bool:
+    """The table of the module's docstring: who may end the attachment of someone holding `roles` in `org`."""
+    prefect = org.parent_id is not None and viewer.has_role(org.parent_id, Role.PREFECT)
+    if Role.SECRETARY in roles:
+        return prefect
+    if Role.DEPUTY in roles:
+        return prefect or viewer.has_role(org.id, Role.SECRETARY)
+    return prefect or viewer.has_role(org.id, *REFEREES)
+
+
 async def end_membership(*, viewer: Any, organisation: str, user_id: int, reason: str, ip: str = "") -> int:
-    """The secretary (or a deputy) ends a person's attachment: every role and right there ends at once."""
+    """The secretary (or a deputy, or the prefect) ends a person's attachment: every role and right there ends at
+    once. The secretary's own attachment is the prefect's to end, a deputy's the secretary's."""
     actor = viewer.require_user()
     org = await _municipality(organisation)
-    if not viewer.has_role(org.id, *REFEREES):
+    if not _may_end(viewer, org, set()):
         raise Forbidden("Only the secretary of this municipality (or a deputy) ends an attachment.")
     if user_id == actor.id:
         raise Forbidden("Nobody ends their own attachment; ask the prefect.", code="own_request")
     if not reason.strip():
         raise ValidationFailed("Give the reason.", code="required", field="reason")
     async with in_transaction() as conn:
-        ids = await Membership.filter(user_id=user_id, organisation=org, status=MembershipStatus.ACTIVE).using_db(
-            conn).values_list("id", flat=True)
-        if not ids:
+        held = await Membership.filter(user_id=user_id, organisation=org, status=MembershipStatus.ACTIVE).using_db(
+            conn).values_list("id", "role")
+        if not held:
             raise NotFound("This person holds no account here.", code="unknown_person")
+        if not _may_end(viewer, org, {Role(role) for _, role in held}):
+            raise Forbidden("The secretary's attachment is ended by the prefect, a deputy's by the secretary.",
+                            code="above_your_role")
+        ids = [i for i, _ in held]
         rights = await ServiceGrant.filter(membership_id__in=ids).using_db(conn).delete()
         await Membership.filter(id__in=ids).using_db(conn).update(status=MembershipStatus.ENDED, decided_at=utcnow())
         target = await User.get(id=user_id).using_db(conn)

@@ -13,7 +13,7 @@ from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.media import service as media
 from backend.requests.models import Event, ServiceRequest, Status, Supporter
 from backend.requests.service import (
-    _notify, require_staff, change_status, is_open, utcnow,
+    _notify, require_staff, change_status, is_open, utcnow, viewer_relation,
 )
 
 
@@ -95,12 +95,17 @@ async def supports(req: ServiceRequest, user: User | None) -> bool:
 async def mark_duplicate(*, viewer: Any, req: ServiceRequest, original_ref: str, comment_text: str) -> Event:
     """Staff merge a request into an earlier one: its author and supporters follow the original and are told."""
     actor = require_staff(viewer, req)
-    original = await ServiceRequest.get_or_none(ref=original_ref)
-    if original is None or original.organisation_id != req.organisation_id:
+    original = await ServiceRequest.get_or_none(ref=original_ref).prefetch_related("service")
+    # The original must be one this person handles too: a merge makes the duplicate's followers its followers.
+    if original is None or original.organisation_id != req.organisation_id or \
+            viewer_relation(viewer, original) != "staff":
         raise NotFound(f"No request {original_ref} in this organisation.", code="unknown_request",
                        field="duplicate_of")
     if original.id == req.id or original.duplicate_of_id == req.id:
         raise ValidationFailed("A request cannot duplicate itself.", code="invalid", field="duplicate_of")
+    if not (req.public and original.public) or original.service.kind != req.service.kind:
+        raise ValidationFailed("Only public reports of the same kind are merged; lost and found objects are "
+                               "paired in the lost property office.", code="not_mergeable", field="duplicate_of")
     async with in_transaction() as conn:
         followers = set(await Supporter.filter(request=req).using_db(conn).values_list("user_id", flat=True))
         if req.author_id:

@@ -42,3 +42,65 @@ async def test_exported_texts_never_become_formulas(client, new_client, town):
     assert row[6] == "'" + FORMULAS[0]
     book = load_workbook(io.BytesIO((await lighting.get("/api/v1/access/requests.xlsx", params={"box": "rights"})).content))
     assert book.active["G2"].value == FORMULAS[0] and book.active["G2"].data_type == "s"
+
+
+async def test_a_request_is_merged_only_into_a_public_report_its_merger_handles(client, new_client, town):
+    """Audit point 5: a field agent merged a report into a private lost-object declaration and then received its
+    private messages."""
+    from datetime import datetime, timedelta, timezone
+
+    from backend.requests.models import ServiceRequest, Supporter
+
+    owner = await sign_in(new_client(), await person())
+    lost = {"categorie": "keys", "couleur": "silver", "quand": (datetime.now(timezone.utc) - timedelta(hours=5)).isoformat(),
+            "rayon": "500"}
+    r = await owner.post("/api/v1/requests", json={"service": "objet-perdu", "lat": IN_BRENLES[0], "lon": IN_BRENLES[1],
+                                                   "description": "Trousseau", "attributes": lost})
+    private_ref = r.json()["ref"]
+    field_user = await person(Role.FIELD_AGENT, town.brenles, team="Voirie")
+    field = await sign_in(new_client(), field_user)
+    await sign_in(client, field_user)  # the field agent also reports as a citizen: the merge would make them follow
+    own = (await client.post("/api/v1/requests", json={"service": "voirie", "lat": IN_BRENLES[0], "lon": IN_BRENLES[1],
+                                                       "attributes": {"taille": "small"}})).json()["ref"]
+    other_team = (await client.post("/api/v1/requests", json={"service": "proprete", "lat": IN_BRENLES[0],
+                                                              "lon": IN_BRENLES[1]})).json()["ref"]
+    dispatcher = await sign_in(new_client(), await person(Role.DISPATCHER, town.brenles))
+    assert (await dispatcher.post(f"/api/v1/requests/{own}/events", json={"assignee": field_user.id})).status_code == 201
+    r = await field.post(f"/api/v1/requests/{own}/events", json={"status": "duplicate", "duplicate_of": private_ref})
+    assert r.status_code == 404 and r.json()["error"]["field"] == "duplicate_of"
+    r = await field.post(f"/api/v1/requests/{own}/events", json={"status": "duplicate", "duplicate_of": other_team})
+    assert r.status_code == 404  # a report of another team: not one this field agent handles
+    agent = await sign_in(new_client(), await person(Role.AGENT, town.brenles))
+    r = await agent.post(f"/api/v1/requests/{own}/events", json={"status": "duplicate", "duplicate_of": private_ref})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "not_mergeable"
+    assert not await Supporter.filter(request__ref=private_ref).exists()
+    assert (await ServiceRequest.get(ref=own)).status == "submitted"
+    r = await agent.post(f"/api/v1/requests/{own}/events", json={"status": "duplicate", "duplicate_of": other_team})
+    assert r.status_code == 201  # two public reports of the town: a merge as before
+
+
+async def test_only_the_prefect_ends_the_secretarys_attachment(client, new_client, town):
+    """Audit point 8: a deputy ended the municipal secretary's attachment (204)."""
+    from backend.accounts.models import Membership, MembershipStatus
+
+    secretary_user = await person(Role.SECRETARY, town.brenles, name="Jean Secrétaire")
+    deputy_user = await person(Role.DEPUTY, town.brenles, name="Irène Adjointe")
+    other_deputy = await person(Role.DEPUTY, town.brenles)
+    agent_user = await person(Role.AGENT, town.brenles)
+    deputy = await sign_in(new_client(), deputy_user)
+    secretary = await sign_in(new_client(), secretary_user)
+    prefect = await sign_in(new_client(), await person(Role.PREFECT, town.district))
+
+    def end(who):
+        return f"/api/v1/access/organisations/brenles/people/{who.id}/end"
+
+    r = await deputy.post(end(secretary_user), json={"reason": "Coup d'État"})
+    assert r.status_code == 403 and r.json()["error"]["code"] == "above_your_role"
+    r = await deputy.post(end(other_deputy), json={"reason": "Rivalité"})
+    assert r.status_code == 403
+    assert await Membership.filter(user=secretary_user, status=MembershipStatus.ACTIVE).exists()
+    assert await Membership.filter(user=other_deputy, status=MembershipStatus.ACTIVE).exists()
+    assert (await deputy.post(end(agent_user), json={"reason": "Départ"})).status_code == 204
+    assert (await secretary.post(end(other_deputy), json={"reason": "Fin de mandat"})).status_code == 204
+    assert (await prefect.post(end(secretary_user), json={"reason": "Fin de fonctions"})).status_code == 204
+    assert not await Membership.filter(user=secretary_user, status=MembershipStatus.ACTIVE).exists()
