@@ -55,8 +55,11 @@ class Settings:
     password_min_length: int = _setting(10, "Shortest password accepted.")
     session_idle_days: int = _setting(30, "A session unused this long expires.")
     login_window_seconds: int = _setting(900, "Window over which failed logins are counted.")
-    login_max_failures_account: int = _setting(5, "Failed logins per account in the window before 429.")
-    login_max_failures_ip: int = _setting(30, "Failed logins per IP address in the window before 429.")
+    login_max_failures_account: int = _setting(5, "Failed logins per account in the window before a browser unknown "
+                                                  "to the account is slowed down (its owner's browsers never are).")
+    login_slowest_seconds: int = _setting(60, "Longest wait between two sign-in attempts on an account under attack.")
+    login_max_failures_ip: int = _setting(30, "Sign-in attempts per IP address in the window (right ones given back) "
+                                              "before 429.")
     register_per_hour_ip: int = _setting(20, "Accounts created per IP address per hour.")
     create_per_hour_ip: int = _setting(60, "Requests created per IP address per hour (anonymous and signed-in).")
     reopen_days: int = _setting(30, "Days after resolution during which the author may reopen a request.")
@@ -76,7 +79,9 @@ class Settings:
     tile_url: str = _setting("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "Map tiles the PWA loads.")
     tile_attribution: str = _setting("© OpenStreetMap contributors", "Credit shown on the map for TILE_URL.")
     staff_idle_days: int = _setting(90, "A staff account unused this long is shown to its secretary for removal.")
-    trusted_proxy: bool = _setting(False, "Take the client address from X-Forwarded-For (behind a reverse proxy).")
+    trusted_proxy: bool = _setting(False, "Behind one reverse proxy: the client address is the last one of "
+                                          "X-Forwarded-For, the one the proxy appended (earlier ones are the client's "
+                                          "word).")
 
     @property
     def secure_cookies(self) -> bool:

@@ -19,10 +19,12 @@ def settings_of(request: Request) -> Settings:
 
 
 def client_ip(request: Request) -> str:
+    """The caller's address; behind the trusted proxy, the one it appended to X-Forwarded-For (the rightmost):
+    anything to its left was written by the client and proves nothing."""
     if settings_of(request).trusted_proxy:
         forwarded = request.headers.get("x-forwarded-for", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()[:64]
+        if forwarded.strip():
+            return forwarded.split(",")[-1].strip()[:64]
     return request.client.host if request.client else ""
 
 

@@ -208,29 +208,42 @@ class SignedIn:
 
 async def login(*, settings: Settings, email: str, password: str, totp: str | None, ip: str,
                 user_agent: str, device: str = "") -> SignedIn:
-    """Checks the credentials (and the second factor, where the account has one) under per-account and per-IP
-    throttling; opens a session and tells the owner when this browser never signed in to the account before."""
+    """Checks the credentials (and the second factor, where the account has one) under throttling; opens a
+    session and tells the owner when this browser never signed in to the account before.
+
+    Each attempt takes its place in the address's count before the password is checked (a right one gives it
+    back), so parallel guesses cannot all pass the check before any is counted. An account's failures do not
+    lock its owner out: past LOGIN_MAX_FAILURES_ACCOUNT, a browser unknown to the account gets one attempt per
+    period, a period that doubles with each further failure (up to LOGIN_SLOWEST_SECONDS), while the owner's
+    own browsers (the device cookie) sign in as usual."""
     window = settings.login_window_seconds
     slow = "Too many failed sign-ins; wait a few minutes before trying again."
-    await ratelimit.ensure_below(key=f"login:acct:{email}", limit=settings.login_max_failures_account,
-                                 window_seconds=window, message=slow)
-    await ratelimit.ensure_below(key=f"login:ip:{ip}", limit=settings.login_max_failures_ip,
-                                 window_seconds=window, message=slow)
+    ip_key = f"login:ip:{ip}"
+    await ratelimit.consume(key=ip_key, limit=settings.login_max_failures_ip, window_seconds=window, message=slow)
     user = await User.get_or_none(email=email)
+    account_key = f"login:acct:{email}"
+    if not (user and device and await KnownDevice.filter(user=user, device_hash=token_hash(device)).exists()):
+        failures = await ratelimit.count(key=account_key, window_seconds=window)
+        if failures >= settings.login_max_failures_account:
+            period = min(settings.login_slowest_seconds, 2 ** (failures - settings.login_max_failures_account + 1))
+            await ratelimit.consume(key=f"login:slow:{email}", limit=1, window_seconds=period,
+                                    message="Too many failed sign-ins for this account; wait a moment before trying "
+                                            "again, or reset the password.")
     ok = await asyncio.to_thread(verify_password, user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
-        await ratelimit.record(key=f"login:acct:{email}", window_seconds=window)
-        await ratelimit.record(key=f"login:ip:{ip}", window_seconds=window)
+        await ratelimit.record(key=account_key, window_seconds=window)
         raise InvalidCredentials()
     passed = None
     if user.totp_secret:
         if not totp:
+            await ratelimit.release(key=ip_key, window_seconds=window)  # the password was right: no guess
             raise SecondFactorRequired()
         if not await second_factor.check(user, totp):
-            await ratelimit.record(key=f"login:acct:{email}", window_seconds=window)
+            await ratelimit.record(key=account_key, window_seconds=window)
             raise InvalidCredentials("This code is wrong, has expired or was already used.", code="invalid_totp",
                                      field="totp")
         passed = utcnow()
+    await ratelimit.release(key=ip_key, window_seconds=window)
     token, hashed = new_token()
     now = utcnow()
     async with in_transaction() as conn:

@@ -40,10 +40,11 @@ async def record(*, key: str, window_seconds: int) -> int:
     return await count(key=key, window_seconds=window_seconds)
 
 
-async def ensure_below(*, key: str, limit: int, window_seconds: int, message: str | None = None) -> None:
-    """Raises 429 with Retry-After when `key` already reached `limit` in this window."""
-    if await count(key=key, window_seconds=window_seconds) >= limit:
-        raise TooManyRequests(_window(window_seconds)[1], message)
+async def release(*, key: str, window_seconds: int) -> None:
+    """Gives back one attempt counted by `consume` (one that turned out right: a successful sign-in)."""
+    start, _ = _window(window_seconds)
+    where = sql.Where().add('"key" = {} AND window_start = {} AND "count" > 0', key, start)
+    await sql.write(f'UPDATE rate_counter SET "count" = "count" - 1 WHERE {where} RETURNING "count"', where.values)
 
 
 async def consume(*, key: str, limit: int, window_seconds: int, message: str | None = None) -> None:

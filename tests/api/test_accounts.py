@@ -88,15 +88,56 @@ async def test_login_session_and_logout(client):
     assert await Session.all().count() == 0
 
 
-async def test_wrong_password_is_401_and_throttled_per_account_with_retry_after(client, settings):
+async def test_wrong_passwords_slow_an_account_down_without_locking_its_owner_out(client, new_client, settings):
+    """Audit point 6: five wrong passwords from anywhere locked the owner out for the whole window."""
+    import asyncio
+
     user = await person()
+    owner = await sign_in(new_client(), user)  # the owner's phone: known to the account (device cookie)
+    await owner.post("/api/v1/auth/logout")
     await csrf(client)
     for _ in range(settings.login_max_failures_account):
         r = await client.post("/api/v1/auth/login", json={"email": user.email, "password": "wrong-password-1"})
         assert r.status_code == 401 and r.json()["error"]["code"] == "invalid_credentials"
-    r = await client.post("/api/v1/auth/login", json={"email": user.email, "password": PASSWORD})
-    assert r.status_code == 429 and r.json()["error"]["code"] == "too_many_requests"
-    assert 0 < int(r.headers["retry-after"]) <= settings.login_window_seconds
+    # Past the threshold, an unknown browser gets one attempt per period, however fast it asks.
+    burst = await asyncio.gather(*(client.post("/api/v1/auth/login", json={"email": user.email, "password": "wrong-2"})
+                                   for _ in range(3)))
+    slowed = [r for r in burst if r.status_code == 429]
+    assert slowed and {r.status_code for r in burst} <= {401, 429}
+    assert all(0 < int(r.headers["retry-after"]) <= settings.login_slowest_seconds for r in slowed)
+    assert slowed[0].json()["error"]["code"] == "too_many_requests"
+    # The owner's own browser is not slowed: the right password signs in at once.
+    r = await owner.post("/api/v1/auth/login", json={"email": user.email, "password": PASSWORD})
+    assert r.status_code == 200, r.text
+
+
+async def test_parallel_guesses_are_counted_before_any_is_checked(client, settings, app):
+    """Audit point 6: 40 parallel wrong passwords all got 401 (the count was read before any was recorded)."""
+    import asyncio
+
+    app.state.settings = dataclasses.replace(settings, login_max_failures_ip=30)
+    await csrf(client)
+    answers = await asyncio.gather(*(client.post("/api/v1/auth/login", json={"email": f"guess{i}@example.org",
+                                                                              "password": "whatever-123"})
+                                     for i in range(40)))
+    codes = sorted(r.status_code for r in answers)
+    assert codes == [401] * 30 + [429] * 10
+
+
+async def test_behind_the_proxy_the_address_is_the_one_it_appended(client, settings, app):
+    """Audit point 6: with TRUSTED_PROXY the leftmost X-Forwarded-For, written by the client, was trusted."""
+    app.state.settings = dataclasses.replace(settings, login_max_failures_ip=3, trusted_proxy=True)
+    await csrf(client)
+    for i in range(3):
+        r = await client.post("/api/v1/auth/login", json={"email": f"nobody{i}@example.org", "password": "x-123456789"},
+                              headers={"X-Forwarded-For": f"10.9.8.{i}, 203.0.113.7"})
+        assert r.status_code == 401
+    r = await client.post("/api/v1/auth/login", json={"email": "n@example.org", "password": "x-123456789"},
+                          headers={"X-Forwarded-For": "198.51.100.99, 203.0.113.7"})
+    assert r.status_code == 429  # a new leftmost value changes nothing: the proxy saw 203.0.113.7
+    r = await client.post("/api/v1/auth/login", json={"email": "n@example.org", "password": "x-123456789"},
+                          headers={"X-Forwarded-For": "203.0.113.7, 203.0.113.8"})
+    assert r.status_code == 401  # another client of the proxy is counted apart
 
 
 async def test_login_is_throttled_per_ip_across_accounts(client, settings, app):
