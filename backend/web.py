@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from backend.config import Settings
-from backend.errors import BadRequest, MalformedJson, UnsupportedMediaType, ValidationFailed
+from backend.errors import BadRequest, Forbidden, MalformedJson, UnsupportedMediaType, ValidationFailed
 from backend.validation import Schema, to_number
 
 
@@ -123,6 +123,8 @@ async def viewer(request: Request) -> Any:
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
         found = await accounts.viewer_for_api_token(auth[7:].strip())
+        if request.method not in ("GET", "HEAD", "OPTIONS") and "write" not in found.scopes:
+            raise Forbidden("This API token may only read; make one with the write scope.", code="insufficient_scope")
     else:
         found = await accounts.viewer_for_session(request.cookies.get(SESSION_COOKIE, ""))
     request.state.viewer = found

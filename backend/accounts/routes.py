@@ -155,7 +155,8 @@ async def update_me(request: Request) -> JSONResponse:
 
 def _dump_token(row) -> dict:
     return {"id": row.id, "name": row.name, "prefix": row.prefix, "created_at": row.created_at.isoformat(),
-            "last_used_at": row.last_used_at.isoformat() if row.last_used_at else None}
+            "last_used_at": row.last_used_at.isoformat() if row.last_used_at else None,
+            "scopes": row.scopes.split(), "expires_at": service.token_expiry(row).isoformat()}
 
 
 @doc("Personal API tokens (Bearer) of the signed-in user.", auth="user", tag="accounts",
@@ -166,13 +167,17 @@ async def list_tokens(request: Request) -> JSONResponse:
     return json_response({"items": [_dump_token(r) for r in rows], "next_cursor": None})
 
 
-@doc("Create a personal API token; its value is shown once.", body=schemas.api_token, auth="user",
-     tag="accounts", responses={201: "the token with its `token` value"})
+@doc("Create a personal API token, with scopes and an end; its value is shown once. Made in a browser session "
+     "(a staff account's after its second factor); it ends with any password change or reset.",
+     body=schemas.api_token, auth="user", tag="accounts",
+     responses={201: "the token with its `token` value", 403: "second_factor_required, session_required"})
 async def create_token(request: Request) -> JSONResponse:
-    user = (await viewer(request)).require_user()
+    v = await viewer(request)
+    v.require_user()
     form = await read_json(request, schemas.api_token)
-    row, token = await service.create_api_token(user=user, name=form["name"])
-    return json_response(_dump_token(row) | {"token": token}, 201)
+    row, token = await service.create_api_token(viewer=v, name=form["name"], scopes=form.get("scopes"),
+                                                expires_in_days=form["expires_in_days"])
+    return json_response(_dump_token(row) | {"token": token}, 201, headers={"cache-control": "no-store"})
 
 
 @doc("Revoke a personal API token.", auth="user", tag="accounts", responses={204: "revoked"})

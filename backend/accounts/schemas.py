@@ -39,7 +39,13 @@ profile = Schema(
     F("name", "string", max_length="max_short_text", min_length=1),
     F("language", "string", choices=LANG),
 )
-api_token = Schema("ApiToken", F("name", "string", required=True, max_length=100))
+api_token = Schema(
+    "ApiToken",
+    F("name", "string", required=True, max_length=100),
+    F("scopes", "array", doc="Any of read (the default: safe methods), write (a citizen's actions), staff (staff "
+                             "rights, for a staff account that passed the second factor)."),
+    F("expires_in_days", "integer", minimum=1, maximum=365, default=90, doc="Days until the token ends."),
+)
 second_factor = Schema(
     "SecondFactor",
     F("secret", "string", required=True, max_length=64, doc="The secret of the enrolment."),

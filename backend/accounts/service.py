@@ -27,6 +27,8 @@ from backend.errors import (
 from backend.push import service as push
 from backend.ratelimit import service as ratelimit
 
+TOKEN_SCOPES = ("read", "write", "staff")
+LEGACY_TOKEN_DAYS = 90  # a token made before tokens had an end ends this long after it was made
 LINK_LIFETIME = {"verify": timedelta(hours=48), "reset": timedelta(hours=1), "email_change": timedelta(hours=48)}
 SESSION_TOUCH = timedelta(minutes=5)
 
@@ -57,6 +59,7 @@ class Viewer:
     session: Session | None = None
     via: str = "none"
     grants: list[ServiceGrant] = field(default_factory=list)
+    scopes: tuple[str, ...] = TOKEN_SCOPES  # what the credential may do: a token's own, everything for a session
     held: list[Membership] = field(default_factory=list)
     second_factor_missing: bool = False
 
@@ -111,14 +114,15 @@ def holds_staff_rights(memberships: list[Membership], grants: list[ServiceGrant]
     return any(m.role in STAFF_ROLES for m in memberships) or bool(grants)
 
 
-async def viewer_of(user: User, *, session: Session | None, via: str) -> Viewer:
-    """The viewer with its rights; without the second factor, a staff account's rights wait (held)."""
+async def viewer_of(user: User, *, session: Session | None, via: str, scopes: tuple[str, ...] = ()) -> Viewer:
+    """The viewer with its rights; without the second factor, a staff account's rights wait (held). A token
+    carries them only with its `staff` scope (given in a session that passed the second factor)."""
     memberships = await active_memberships(user)
     grants = await valid_grants(user) if memberships else []  # a citizen has neither: no second query
     if not holds_staff_rights(memberships, grants):
         return Viewer(user=user, memberships=memberships, session=session, via=via)
     passed = (session is not None and session.second_factor_at is not None) if via == "session" \
-        else bool(user.totp_secret)
+        else bool(user.totp_secret) and "staff" in scopes
     if passed:
         return Viewer(user=user, memberships=memberships, session=session, via=via, grants=grants, held=memberships)
     return Viewer(user=user, memberships=[m for m in memberships if m.role not in STAFF_ROLES], session=session,
@@ -139,13 +143,20 @@ async def viewer_for_session(token: str) -> Viewer:
     return await viewer_of(session.user, session=session, via="session")
 
 
+def token_expiry(row: ApiToken) -> datetime:
+    return row.expires_at or row.created_at + timedelta(days=LEGACY_TOKEN_DAYS)
+
+
 async def viewer_for_api_token(token: str) -> Viewer:
     row = await ApiToken.get_or_none(token_hash=token_hash(token), revoked_at=None).select_related("user")
-    if row is None or not row.user.is_active:
-        raise NotAuthenticated("This API token is unknown or revoked.", code="invalid_token")
-    if row.last_used_at is None or utcnow() - row.last_used_at > SESSION_TOUCH:
-        await ApiToken.filter(id=row.id).update(last_used_at=utcnow())
-    return await viewer_of(row.user, session=None, via="token")
+    now = utcnow()
+    if row is None or not row.user.is_active or token_expiry(row) <= now:
+        raise NotAuthenticated("This API token is unknown, expired or revoked.", code="invalid_token")
+    if row.last_used_at is None or now - row.last_used_at > SESSION_TOUCH:
+        await ApiToken.filter(id=row.id).update(last_used_at=now)
+    viewer = await viewer_of(row.user, session=None, via="token", scopes=tuple(row.scopes.split()))
+    viewer.scopes = tuple(row.scopes.split())
+    return viewer
 
 
 async def _send_link(*, settings: Settings, user: User, purpose: str, path: str, to: str | None = None,
@@ -307,10 +318,14 @@ async def change_password(*, settings: Settings, user: User, current: str, new: 
 
 
 async def _set_password(*, settings: Settings, user: User, password: str, keep_session: Session | None) -> User:
-    """Stores the new hash and ends every other session: a stolen cookie dies with the old password."""
+    """Stores the new hash and ends every other session, every API token and every reset link still out: what
+    was stolen dies with the old password."""
     user.password_hash = await asyncio.to_thread(hash_password, password)
+    now = utcnow()
     async with in_transaction() as conn:
         await user.save(update_fields=["password_hash"], using_db=conn)
+        await ApiToken.filter(user=user, revoked_at=None).using_db(conn).update(revoked_at=now)
+        await AccountToken.filter(user=user, purpose="reset", used_at=None).using_db(conn).update(used_at=now)
         others = Session.filter(user=user).using_db(conn)
         if keep_session is not None:
             others = others.exclude(id=keep_session.id)
@@ -350,11 +365,28 @@ async def update_profile(*, user: User, name: str | None, language: str | None) 
     return user
 
 
-async def create_api_token(*, user: User, name: str) -> tuple[ApiToken, str]:
+async def create_api_token(*, viewer: Viewer, name: str, scopes: list | None, expires_in_days: int) -> tuple[ApiToken, str]:
+    """A personal token, made in a browser session: a staff account's only after its second factor, and with
+    the staff scope only for a staff account."""
+    user = viewer.require_user()
+    if viewer.via != "session":
+        raise Forbidden("API tokens are made in a signed-in browser, not with another token.", code="session_required")
+    wanted = scopes if scopes is not None else ["read"]
+    if not wanted or any(s not in TOKEN_SCOPES for s in wanted) or len(set(wanted)) != len(wanted):
+        raise ValidationFailed(f"scopes lists some of: {', '.join(TOKEN_SCOPES)}.", code="invalid_choice",
+                               field="scopes")
+    staff_account = bool(viewer.held) and holds_staff_rights(viewer.held, [])
+    if (staff_account or viewer.grants or user.totp_secret) and \
+            (viewer.session is None or viewer.session.second_factor_at is None):
+        raise Forbidden("Sign in with your second factor before making an API token.", code="second_factor_required")
+    if "staff" in wanted and not viewer.is_staff:
+        raise Forbidden("Only a staff account gives a token the staff scope.", code="forbidden", field="scopes")
     if await ApiToken.filter(user=user, revoked_at=None).count() >= 20:
         raise Conflict("You already have 20 active tokens; revoke one first.", code="too_many_tokens")
     token, hashed = new_token("gch_")
-    row = await ApiToken.create(token_hash=hashed, prefix=token[:8], name=name, user=user)
+    row = await ApiToken.create(token_hash=hashed, prefix=token[:8], name=name, user=user,
+                                scopes=" ".join(s for s in TOKEN_SCOPES if s in wanted),
+                                expires_at=utcnow() + timedelta(days=expires_in_days))
     return row, token
 
 

@@ -218,7 +218,7 @@ async def test_change_email_goes_through_a_link_sent_to_the_new_address(client):
 async def test_api_tokens_authenticate_without_csrf_and_die_when_revoked(client, new_client):
     user = await person()
     await sign_in(client, user)
-    r = await client.post("/api/v1/me/tokens", json={"name": "my script"})
+    r = await client.post("/api/v1/me/tokens", json={"name": "my script", "scopes": ["read", "write"]})
     assert r.status_code == 201
     token, token_id = r.json()["token"], r.json()["id"]
     assert token.startswith("gch_")
@@ -229,6 +229,7 @@ async def test_api_tokens_authenticate_without_csrf_and_die_when_revoked(client,
     assert (await script.patch("/api/v1/me", json={"language": "en"})).status_code == 200
     listed = (await client.get("/api/v1/me/tokens")).json()["items"]
     assert [t["name"] for t in listed] == ["my script"] and "token" not in listed[0]
+    assert listed[0]["scopes"] == ["read", "write"] and listed[0]["expires_at"] > listed[0]["created_at"]
     assert (await client.delete(f"/api/v1/me/tokens/{token_id}")).status_code == 204
     r = await script.get("/api/v1/me")
     assert r.status_code == 401 and r.json()["error"]["code"] == "invalid_token"

@@ -104,3 +104,88 @@ async def test_only_the_prefect_ends_the_secretarys_attachment(client, new_clien
     assert (await secretary.post(end(other_deputy), json={"reason": "Fin de mandat"})).status_code == 204
     assert (await prefect.post(end(secretary_user), json={"reason": "Fin de fonctions"})).status_code == 204
     assert not await Membership.filter(user=secretary_user, status=MembershipStatus.ACTIVE).exists()
+
+
+async def test_api_tokens_end_with_the_password_expire_carry_scopes_and_need_the_second_factor(client, new_client, town):
+    """Audit point 7: tokens survived a password change and a reset, never expired, and skipped the second factor."""
+    from datetime import timedelta
+
+    from backend.accounts.models import ApiToken
+    from backend.accounts.service import utcnow
+    from tests.factories import PASSWORD
+
+    user = await person()
+    await sign_in(client, user)
+
+    async def token(**body):
+        r = await client.post("/api/v1/me/tokens", json={"name": "script", **body})
+        assert r.status_code == 201, r.text
+        script = new_client()
+        script.headers["Authorization"] = f"Bearer {r.json()['token']}"
+        return script, r.json()
+
+    reader, made = await token()
+    assert made["scopes"] == ["read"]
+    assert (await reader.get("/api/v1/me")).status_code == 200
+    r = await reader.patch("/api/v1/me", json={"name": "Changed"})
+    assert r.status_code == 403 and r.json()["error"]["code"] == "insufficient_scope"
+    r = await reader.post("/api/v1/me/tokens", json={"name": "child", "scopes": ["read", "write"]})
+    assert r.status_code == 403
+    for body, field in [({"scopes": ["admin"]}, "scopes"), ({"scopes": []}, "scopes"), ({"scopes": "read"}, "scopes"),
+                        ({"expires_in_days": 0}, "expires_in_days"), ({"expires_in_days": 366}, "expires_in_days")]:
+        r = await client.post("/api/v1/me/tokens", json={"name": "x", **body})
+        assert r.status_code == 422 and r.json()["error"]["field"] == field, (body, r.text)
+    r = await client.post("/api/v1/me/tokens", json={"name": "x", "scopes": ["staff"]})
+    assert r.status_code == 403  # a citizen's account has no staff rights to give
+    # Expiry: a token past its end is refused.
+    writer, _ = await token(scopes=["read", "write"], expires_in_days=1)
+    await ApiToken.filter(name="script", scopes="read write").update(expires_at=utcnow() - timedelta(seconds=1))
+    r = await writer.get("/api/v1/me")
+    assert r.status_code == 401 and r.json()["error"]["code"] == "invalid_token"
+    # A password change ends every token.
+    writer, _ = await token(scopes=["read", "write"])
+    r = await client.post("/api/v1/me/password", json={"current_password": PASSWORD, "new_password": "Another-horse-41"})
+    assert r.status_code == 200
+    assert (await writer.get("/api/v1/me")).status_code == 401 and (await reader.get("/api/v1/me")).status_code == 401
+
+    # A staff account: only in a session that passed the second factor; staff rights only with the staff scope.
+    agent_user = await person(Role.AGENT, town.brenles)
+    agent = new_client()
+    await csrf(agent)
+    r = await agent.post("/api/v1/auth/login", json={"email": agent_user.email, "password": PASSWORD})
+    assert r.status_code == 401  # the code is asked: there is no session without it
+    await sign_in(agent, agent_user)
+    plain = (await agent.post("/api/v1/me/tokens", json={"name": "a", "scopes": ["read"]})).json()["token"]
+    staff = (await agent.post("/api/v1/me/tokens", json={"name": "b", "scopes": ["read", "staff"]})).json()["token"]
+    queue = "/api/v1/staff/requests"
+    assert (await new_client().get(queue, headers={"Authorization": f"Bearer {plain}"})).status_code == 403
+    assert (await new_client().get(queue, headers={"Authorization": f"Bearer {staff}"})).status_code == 200
+
+
+async def test_a_staff_account_without_its_second_factor_makes_no_token(client, town):
+    agent_user = await person(Role.AGENT, town.brenles)
+    agent_user.totp_secret = None  # not enrolled yet: the session is a citizen's until it is
+    await agent_user.save()
+    await sign_in(client, agent_user)
+    r = await client.post("/api/v1/me/tokens", json={"name": "a"})
+    assert r.status_code == 403 and r.json()["error"]["code"] == "second_factor_required"
+
+
+async def test_a_reset_ends_every_token_and_every_other_reset_link(client, new_client):
+    """Audit points 7 and 14: a reset link issued before a successful reset still worked."""
+    from backend.push.models import Outbox
+    from tests.api.test_accounts import _link_token
+
+    user = await person()
+    owner = await sign_in(new_client(), user)
+    made = (await owner.post("/api/v1/me/tokens", json={"name": "s", "scopes": ["read"]})).json()["token"]
+    await csrf(client)
+    for _ in range(2):
+        assert (await client.post("/api/v1/auth/password-reset", json={"email": user.email})).status_code == 202
+    first, second = [_link_token(m) for m in await Outbox.filter(recipient=user.email).order_by("id")
+                     if m.payload["subject"] == "Réinitialiser votre mot de passe"]
+    r = await client.post("/api/v1/auth/password-reset/confirm", json={"token": second, "password": "New-long-secret-42"})
+    assert r.status_code == 200
+    r = await client.post("/api/v1/auth/password-reset/confirm", json={"token": first, "password": "Attacker-choice-1"})
+    assert r.status_code == 410 and r.json()["error"]["code"] == "link_expired"
+    assert (await new_client().get("/api/v1/me", headers={"Authorization": f"Bearer {made}"})).status_code == 401
