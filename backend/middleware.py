@@ -71,15 +71,19 @@ class BodyLimit:
                 await send_error(send, too_large)
 
 
-def csrf_token_for(secret: str, cookie_value: str) -> str:
-    return hmac.new(secret.encode(), b"csrf:" + cookie_value.encode(), hashlib.sha256).hexdigest()
+def csrf_token_for(secret: str, cookie_value: str, session: str = "") -> str:
+    """The token of a browser (its CSRF cookie) in its current session: a new sign-in is a new token."""
+    message = b"csrf:" + cookie_value.encode() + b"\n" + hashlib.sha256(session.encode()).hexdigest().encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
 class CsrfCheck:
-    """Unsafe calls that carry our cookies must carry the matching X-CSRF-Token.
+    """Unsafe calls that carry our cookies must carry the matching X-CSRF-Token, bound to the CSRF cookie and to
+    the session cookie.
 
-    Clients that send no cookie (Bearer tokens, Open311 keys, scripts) have no ambient credential
-    for another site to abuse, so they pass; a browser always has the CSRF cookie from /session.
+    Only a Bearer token replaces the check, because then the token, not the cookie, says who calls (web.viewer);
+    any other Authorization header leaves the cookie in charge, and so the check. Clients that send no cookie
+    (Bearer tokens, Open311 keys, scripts) have no ambient credential for another site to abuse.
     """
 
     def __init__(self, app: ASGIApp, secret: str):
@@ -90,9 +94,10 @@ class CsrfCheck:
         if scope["type"] == "http" and scope["method"] in UNSAFE and scope["path"].startswith("/api/"):
             headers = Headers(scope=scope)
             cookies = _cookies(headers.get("cookie", ""))
-            if not headers.get("authorization") and (SESSION_COOKIE in cookies or CSRF_COOKIE in cookies):
+            bearer = headers.get("authorization", "").lower().startswith("bearer ")
+            if not bearer and (SESSION_COOKIE in cookies or CSRF_COOKIE in cookies):
                 given = headers.get("x-csrf-token", "")
-                expected = csrf_token_for(self.secret, cookies.get(CSRF_COOKIE, ""))
+                expected = csrf_token_for(self.secret, cookies.get(CSRF_COOKIE, ""), cookies.get(SESSION_COOKIE, ""))
                 if not cookies.get(CSRF_COOKIE) or not hmac.compare_digest(given, expected):
                     return await send_error(send, CsrfFailed())
         await self.app(scope, receive, send)

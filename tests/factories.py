@@ -83,4 +83,5 @@ async def sign_in(client: httpx.AsyncClient, user: User, password: str = PASSWOR
         r = await client.post("/api/v1/auth/login", json={"email": user.email, "password": password,
                                                            "totp": totp_code(user.totp_secret, user.email)})
     assert r.status_code == 200, r.text
+    client.headers["X-CSRF-Token"] = r.json()["csrf_token"]  # bound to the new session, as the PWA takes it
     return client

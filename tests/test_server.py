@@ -68,6 +68,7 @@ async def test_register_sign_in_and_read_the_catalogue_over_http(server):
         assert r.status_code == 201, r.text
         r = await browser.post("/api/v1/auth/login", json={"email": "real@example.org", "password": PASSWORD})
         assert r.status_code == 200 and "guichet_session" in browser.cookies
+        browser.headers["X-CSRF-Token"] = r.json()["csrf_token"]
         me = (await browser.get("/api/v1/session")).json()
         assert me["user"]["name"] == "Réelle"
         r = await browser.get("/api/v1/services", params={"lat": IN_BRENLES[0], "lon": IN_BRENLES[1]},

@@ -14,6 +14,7 @@ from backend.push import service as push
 from backend.web import client_ip, doc, json_response, read_json, settings_of, viewer
 
 USER_SHAPE = {200: "`{user}`"}
+NO_STORE = {"cache-control": "no-store"}
 DEVICE_COOKIE = "gch_device"  # which browser this is, so that a sign-in from a new one is told to the owner
 
 
@@ -22,13 +23,15 @@ def _set_cookie(request: Request, response: Response, name: str, value: str, max
                         secure=settings_of(request).secure_cookies)
 
 
-def _ensure_csrf_cookie(request: Request, response: Response) -> str:
-    """Gives the browser its CSRF cookie when it has none; returns the token bound to it."""
+def _ensure_csrf_cookie(request: Request, response: Response, session: str | None = None) -> str:
+    """Gives the browser its CSRF cookie when it has none; returns the token bound to it and to the session
+    (the request's, or `session` when this answer sets a new one)."""
     value = request.cookies.get(CSRF_COOKIE)
     if not value:
         value = secrets.token_urlsafe(24)
         _set_cookie(request, response, CSRF_COOKIE, value, max_age=400 * 86400)
-    return csrf_token_for(settings_of(request).secret_key, value)
+    current = request.cookies.get(SESSION_COOKIE, "") if session is None else session
+    return csrf_token_for(settings_of(request).secret_key, value, current)
 
 
 async def _user_body(user) -> dict:
@@ -47,10 +50,8 @@ async def get_session(request: Request) -> JSONResponse:
         "csrf_token": _ensure_csrf_cookie(request, cookies),
         "unread_messages": await push.unread_count(user_id=v.user.id) if v.user else 0,
     }
-    response = json_response(body, headers={"cache-control": "no-store"})
-    for key, value in cookies.raw_headers:
-        if key == b"set-cookie":
-            response.raw_headers.append((key, value))
+    response = json_response(body, headers=NO_STORE)
+    response.raw_headers.extend(h for h in cookies.raw_headers if h[0] == b"set-cookie")
     return response
 
 
@@ -76,18 +77,20 @@ async def resend_verification(request: Request) -> Response:
     return Response(status_code=202)
 
 
-@doc("Sign in; sets the session cookie.", body=schemas.login, tag="accounts",
-     responses={200: "`{user}`", 401: "invalid_credentials or second_factor_required", 429: "too_many_requests"})
+@doc("Sign in; sets the session cookie and answers the CSRF token of the new session.", body=schemas.login,
+     tag="accounts", responses={200: "`{user, csrf_token}`", 401: "invalid_credentials or second_factor_required", 429: "too_many_requests"})
 async def login(request: Request) -> JSONResponse:
     form = await read_json(request, schemas.login)
     signed = await service.login(settings=settings_of(request), ip=client_ip(request),
                                  user_agent=request.headers.get("user-agent", ""),
                                  device=request.cookies.get(DEVICE_COOKIE, ""), **form)
-    response = json_response(await _user_body(signed.user))
+    cookies = Response()
+    csrf_token = _ensure_csrf_cookie(request, cookies, session=signed.token)
+    response = json_response(await _user_body(signed.user) | {"csrf_token": csrf_token}, headers=NO_STORE)
+    response.raw_headers.extend(h for h in cookies.raw_headers if h[0] == b"set-cookie")
     _set_cookie(request, response, SESSION_COOKIE, signed.token,
                 max_age=settings_of(request).session_idle_days * 86400)
     _set_cookie(request, response, DEVICE_COOKIE, signed.device, max_age=400 * 86400)
-    _ensure_csrf_cookie(request, response)
     return response
 
 

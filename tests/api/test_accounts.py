@@ -81,8 +81,11 @@ async def test_login_session_and_logout(client):
     cookie = r.headers["set-cookie"]
     assert "guichet_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
     assert "Secure" not in cookie  # BASE_URL is http in tests
+    assert r.headers["cache-control"] == "no-store"
     session = (await client.get("/api/v1/session")).json()
-    assert session["user"]["name"] == "Léa" and session["unread_messages"] == 0 and session["csrf_token"]
+    assert session["user"]["name"] == "Léa" and session["unread_messages"] == 0
+    assert session["csrf_token"] == r.json()["csrf_token"] != client.headers["X-CSRF-Token"]
+    client.headers["X-CSRF-Token"] = session["csrf_token"]
     assert (await client.post("/api/v1/auth/logout")).status_code == 204
     assert (await client.get("/api/v1/session")).json()["user"] is None
     assert await Session.all().count() == 0
@@ -107,6 +110,7 @@ async def test_wrong_passwords_slow_an_account_down_without_locking_its_owner_ou
     assert all(0 < int(r.headers["retry-after"]) <= settings.login_slowest_seconds for r in slowed)
     assert slowed[0].json()["error"]["code"] == "too_many_requests"
     # The owner's own browser is not slowed: the right password signs in at once.
+    await csrf(owner)  # signed out: a token for the session-less browser, as the PWA fetches it
     r = await owner.post("/api/v1/auth/login", json={"email": user.email, "password": PASSWORD})
     assert r.status_code == 200, r.text
 

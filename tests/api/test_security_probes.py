@@ -189,3 +189,27 @@ async def test_a_reset_ends_every_token_and_every_other_reset_link(client, new_c
     r = await client.post("/api/v1/auth/password-reset/confirm", json={"token": first, "password": "Attacker-choice-1"})
     assert r.status_code == 410 and r.json()["error"]["code"] == "link_expired"
     assert (await new_client().get("/api/v1/me", headers={"Authorization": f"Bearer {made}"})).status_code == 401
+
+
+async def test_the_csrf_check_holds_whatever_the_authorization_header_and_is_bound_to_the_session(client, new_client):
+    """Audit point 13: any non-Bearer Authorization header turned the check off while the cookie still
+    authenticated; the token was bound to the CSRF cookie only."""
+    from backend.accounts.models import User
+
+    user = await person()
+    before = await csrf(client)  # the token of the anonymous visit
+    await sign_in(client, user)
+    token = client.headers.pop("X-CSRF-Token")
+    assert token != before
+    for headers in ({"Authorization": "Basic Zm9vOmJhcg=="}, {"Authorization": "Token abc"}, {"X-CSRF-Token": before}):
+        r = await client.patch("/api/v1/me", json={"name": "Hacked"}, headers=headers)
+        assert r.status_code == 403 and r.json()["error"]["code"] == "csrf_failed", headers
+    assert (await User.get(id=user.id)).name == "Test Person"
+    # Another person's token, for their own session, is no good here either.
+    other = await sign_in(new_client(), await person())
+    r = await client.patch("/api/v1/me", json={"name": "Hacked"}, headers={"X-CSRF-Token": other.headers["X-CSRF-Token"]})
+    assert r.status_code == 403
+    r = await client.patch("/api/v1/me", json={"name": "Renamed"}, headers={"X-CSRF-Token": token})
+    assert r.status_code == 200
+    session = (await client.get("/api/v1/session")).json()
+    assert session["csrf_token"] == token  # /session gives the same token for the same session

@@ -138,7 +138,9 @@ async def test_the_second_factor_is_asked_once_enrolled_codes_are_good_once_and_
     await csrf(replay)
     r = await replay.post("/api/v1/auth/login", json={"email": user.email, "password": PASSWORD, "totp": code})
     assert r.status_code == 401 and r.json()["error"]["code"] == "invalid_totp"
-    assert (await replay.post("/api/v1/auth/login", json={"email": user.email, "password": PASSWORD, "totp": codes[0]})).status_code == 200
+    r = await replay.post("/api/v1/auth/login", json={"email": user.email, "password": PASSWORD, "totp": codes[0]})
+    assert r.status_code == 200
+    replay.headers["X-CSRF-Token"] = r.json()["csrf_token"]
     again = new_client()
     await csrf(again)
     assert (await again.post("/api/v1/auth/login", json={"email": user.email, "password": PASSWORD, "totp": codes[0]})).status_code == 401

@@ -53,7 +53,10 @@ async function call(method, path, { json, form, headers: extra, retried = false 
   } catch (offline) {
     throw new NetworkError();
   }
-  if (res.ok) return res.status === 204 ? null : res.json();
+  if (res.ok) {  // any 2xx: 201 with a body, 202 or 204 without one
+    const text = res.status === 204 ? "" : await res.text();
+    return text ? JSON.parse(text) : null;
+  }
   const error = await ApiError.from(res);
   if (error.code === "csrf_failed" && !retried) {  // the session changed in another tab: fetch a new token
     await session();
@@ -71,8 +74,15 @@ export async function session() {
 }
 
 export const config = () => call("GET", "/api/v1/config");
-export const login = (email, password, totp) => call("POST", "/api/v1/auth/login", { json: { email, password, ...(totp ? { totp } : {}) } });
-export const logout = () => call("POST", "/api/v1/auth/logout", { json: {} });
+export async function login(email, password, totp) {
+  const body = await call("POST", "/api/v1/auth/login", { json: { email, password, ...(totp ? { totp } : {}) } });
+  csrfToken = body.csrf_token;  // the token is bound to the session: a sign-in makes a new one
+  return body;
+}
+export async function logout() {
+  await call("POST", "/api/v1/auth/logout", { json: {} });
+  csrfToken = null;  // bound to the session that just ended: the next change asks for a new one
+}
 export const register = (name, email, password) => call("POST", "/api/v1/auth/register", { json: { name, email, password } });
 export const verifyEmail = (token) => call("POST", "/api/v1/auth/verify-email", { json: { token } });
 export const confirmEmailChange = (token) => call("POST", "/api/v1/auth/email-change/confirm", { json: { token } });
