@@ -113,7 +113,9 @@ class Settings:
         values.update(overrides)
         settings = cls(**values)
         data = Path(settings.data_dir)
-        data.mkdir(parents=True, exist_ok=True)
+        data.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if data.stat().st_mode & 0o077:
+            data.chmod(0o700)  # the database, secrets and development mails inside: the owner's alone
         derived: dict[str, Any] = {}
         if "base_url" not in values:
             derived["base_url"] = f"http://{settings.host}:{settings.port}"

@@ -5,7 +5,7 @@ import math
 import random
 from datetime import timedelta
 
-from backend.accounts import service as accounts
+from backend.accounts import sealing, service as accounts
 from backend.accounts.models import Organisation, OrganisationKind, Role, User
 from backend.config import Settings
 from backend.requests import service as requests
@@ -246,7 +246,7 @@ async def _lost_and_found(citizen: User) -> None:
         lat=CENTER[0], lon=CENTER[1], radius_m=500), author=citizen, contact_email="")
 
 
-async def _staff(orgs: dict[str, Organisation]) -> dict[str, User]:
+async def _staff(orgs: dict[str, Organisation], secret_key: str) -> dict[str, User]:
     """One account per role, each staff account with its authenticator secret; the municipality's staff are its
     identified account holders, the managers hold their services, and requests of every kind wait."""
     from backend.accounts import access
@@ -259,7 +259,7 @@ async def _staff(orgs: dict[str, Organisation]) -> dict[str, User]:
         user = users[email] = await accounts.create_user(email=email, name=name, password=password)
         if not org_slug:
             continue
-        user.totp_secret, user.identity_verified_at = new_secret(), now
+        user.totp_secret, user.identity_verified_at = sealing.seal(new_secret(), secret_key=secret_key), now
         await user.save(update_fields=["totp_secret", "identity_verified_at"])
         if role == "service_manager":
             member = await accounts.grant_role(user=user, organisation_id=orgs[org_slug].id, role=Role.MEMBER)
@@ -295,7 +295,7 @@ async def seed(settings: Settings, *, request_count: int = 200) -> None:
         orgs = await _organisations()
         services = await _catalogue(orgs["brenles"])
         await _catalogue(orgs["chesalles"])
-        users = await _staff(orgs)
+        users = await _staff(orgs, settings.secret_key)
         citizen = users["citoyenne@brenles.example"]
         await _requests(orgs["brenles"], services, citizen, users["agent@brenles.example"], request_count)
         await _lost_and_found(citizen)
@@ -308,5 +308,6 @@ async def seed(settings: Settings, *, request_count: int = 200) -> None:
     print(f"\nGuichet demo: {settings.base_url}\n\n{'role':<16} {'e-mail':<30} {'password':<22} TOTP secret "
           "(add it to an authenticator app)")
     for role, _, email, _, password in ACCOUNTS:
-        print(f"{role:<16} {email:<30} {password:<22} {secrets.get(email) or '-'}")
+        secret = sealing.unseal(secrets[email], secret_key=settings.secret_key) if secrets.get(email) else "-"
+        print(f"{role:<16} {email:<30} {password:<22} {secret}")
     print()

@@ -11,6 +11,7 @@ such a read.
 """
 from __future__ import annotations
 
+import os
 import sqlite3
 from typing import Any
 
@@ -27,10 +28,24 @@ class ImmediateTransaction(SqliteTransactionWrapper):
             raise TransactionManagementError(exc) from exc
 
 
+def _owner_only(path: str) -> None:
+    """The database holds people's data and sealed secrets: readable by its owner alone (0600). SQLite gives its
+    -wal and -shm files the database's own mode."""
+    if path == ":memory:":
+        return
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    if os.stat(path).st_mode & 0o077:
+        os.chmod(path, 0o600)  # a file made by an earlier version, 0644
+
+
 class ImmediateSqliteClient(SqliteClient):
     def __init__(self, file_path: str, **kwargs: Any) -> None:
         super().__init__(file_path, **kwargs)
         self._inline: sqlite3.Connection | None = None
+
+    async def create_connection(self, with_db: bool) -> None:
+        _owner_only(self.filename)
+        await super().create_connection(with_db)
 
     def _in_transaction(self) -> SqliteTransactionContext:
         return SqliteTransactionContext(ImmediateTransaction(self), self._lock)

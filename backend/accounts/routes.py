@@ -191,10 +191,10 @@ async def revoke_token(request: Request) -> Response:
 
 
 @doc("Start setting up the second factor: a new secret for an authenticator app, with its QR code.", auth="user",
-     tag="accounts", responses={200: "`{secret, otpauth_uri, qr}`", 409: "second_factor_enrolled"})
+     tag="accounts", responses={200: "`{secret, otpauth_uri, qr, enrolment}`", 409: "second_factor_enrolled"})
 async def second_factor_enrolment(request: Request) -> JSONResponse:
     user = (await viewer(request)).require_user()
-    return json_response(second_factor.enrolment(user), headers={"cache-control": "no-store"})
+    return json_response(second_factor.enrolment(user, secret_key=settings_of(request).secret_key), headers=NO_STORE)
 
 
 @doc("Finish setting up the second factor with a code of the app; answers the ten recovery codes, shown once. "
@@ -204,7 +204,8 @@ async def second_factor_enrolment(request: Request) -> JSONResponse:
 async def second_factor_confirm(request: Request) -> JSONResponse:
     v = await viewer(request)
     form = await read_json(request, schemas.second_factor)
-    codes = await second_factor.confirm(user=v.require_user(), session=v.session, **form)
+    codes = await second_factor.confirm(user=v.require_user(), session=v.session,
+                                        secret_key=settings_of(request).secret_key, **form)
     return json_response({"recovery_codes": codes}, 201, headers={"cache-control": "no-store"})
 
 

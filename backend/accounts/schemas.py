@@ -50,6 +50,7 @@ second_factor = Schema(
     "SecondFactor",
     F("secret", "string", required=True, max_length=64, doc="The secret of the enrolment."),
     F("code", "string", required=True, max_length=12, doc="The code the authenticator app shows now."),
+    F("enrolment", "string", required=True, max_length=128, doc="The proof given with the secret by the enrolment."),
 )
 access_request = Schema(
     "AccessRequest",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from datetime import datetime, timezone
 
@@ -9,6 +10,7 @@ import segno
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from backend.accounts import sealing
 from backend.accounts.models import RecoveryCode, Session, User
 from backend.accounts.totp import matching_step, new_secret, otpauth_uri
 from backend.errors import Conflict, ValidationFailed
@@ -25,20 +27,31 @@ def _code_hash(code: str) -> str:
     return hashlib.sha256(code.strip().lower().replace("-", "").replace(" ", "").encode()).hexdigest()
 
 
-def enrolment(user: User) -> dict:
-    """A new secret to add to an authenticator: as text, as an otpauth URI and as a QR code (an SVG data URI)."""
+def _enrolment_proof(user: User, secret: str, secret_key: str) -> str:
+    return hmac.new(secret_key.encode(), f"totp-enrolment:{user.id}:{secret}".encode(), hashlib.sha256).hexdigest()
+
+
+def enrolment(user: User, *, secret_key: str) -> dict:
+    """A new secret to add to an authenticator: as text, as an otpauth URI and as a QR code (an SVG data URI),
+    with the proof (`enrolment`) that this server made it for this account."""
     if user.totp_secret:
         raise Conflict("A second factor is already set up for this account.", code="second_factor_enrolled")
     secret = new_secret()
     uri = otpauth_uri(secret, user.email)
-    return {"secret": secret, "otpauth_uri": uri, "qr": segno.make(uri, error="m").svg_data_uri(scale=4)}
+    return {"secret": secret, "otpauth_uri": uri, "qr": segno.make(uri, error="m").svg_data_uri(scale=4),
+            "enrolment": _enrolment_proof(user, secret, secret_key)}
 
 
-async def confirm(*, user: User, secret: str, code: str, session: Session | None) -> list[str]:
-    """Keeps the secret once a code of it is right: ten recovery codes are made and this session has passed;
-    the account's other sessions end (they never passed)."""
+async def confirm(*, user: User, secret: str, code: str, enrolment: str, session: Session | None,
+                  secret_key: str) -> list[str]:
+    """Keeps the secret (sealed) once a code of it is right: ten recovery codes are made and this session has
+    passed; the account's other sessions end (they never passed). Only a secret this server made for this
+    account is kept: a client-chosen one (a weak or shared key) is refused."""
     if user.totp_secret:
         raise Conflict("A second factor is already set up for this account.", code="second_factor_enrolled")
+    if not hmac.compare_digest(enrolment, _enrolment_proof(user, secret, secret_key)):
+        raise ValidationFailed("Start the set-up again: this secret was not made by the server for you.",
+                               code="invalid_enrolment", field="secret")
     try:
         step = matching_step(secret, code)
     except ValueError:
@@ -47,7 +60,7 @@ async def confirm(*, user: User, secret: str, code: str, session: Session | None
         raise ValidationFailed("This code is wrong or has expired: type the code the app shows now.",
                                code="invalid_totp", field="code")
     async with in_transaction() as conn:
-        user.totp_secret, user.totp_last_step = secret, step
+        user.totp_secret, user.totp_last_step = sealing.seal(secret, secret_key=secret_key), step
         await user.save(update_fields=["totp_secret", "totp_last_step"], using_db=conn)
         codes = await _new_recovery_codes(user, conn)
         others = Session.filter(user=user).using_db(conn)
@@ -75,9 +88,12 @@ async def recovery_codes_left(user: User) -> int:
     return await RecoveryCode.filter(user=user, used_at=None).count()
 
 
-async def check(user: User, code: str) -> bool:
+async def check(user: User, code: str, *, secret_key: str) -> bool:
     """An authenticator code, good once (a replayed one is refused), or an unused recovery code."""
-    step = matching_step(user.totp_secret, code) if code.strip().replace(" ", "").isdigit() else None
+    secret = sealing.unseal(user.totp_secret, secret_key=secret_key)
+    if not sealing.is_sealed(user.totp_secret):  # kept in clear before sealing existed: sealed from now on
+        await User.filter(id=user.id).update(totp_secret=sealing.seal(secret, secret_key=secret_key))
+    step = matching_step(secret, code) if code.strip().replace(" ", "").isdigit() else None
     if step is not None:
         # The step moves forward in one statement: two sign-ins with one code cannot both pass.
         return bool(await User.filter(Q(totp_last_step=None) | Q(totp_last_step__lt=step), id=user.id)

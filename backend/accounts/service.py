@@ -249,7 +249,7 @@ async def login(*, settings: Settings, email: str, password: str, totp: str | No
         if not totp:
             await ratelimit.release(key=ip_key, window_seconds=window)  # the password was right: no guess
             raise SecondFactorRequired()
-        if not await second_factor.check(user, totp):
+        if not await second_factor.check(user, totp, secret_key=settings.secret_key):
             await ratelimit.record(key=account_key, window_seconds=window)
             raise InvalidCredentials("This code is wrong, has expired or was already used.", code="invalid_totp",
                                      field="totp")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 import smtplib
 from email.message import EmailMessage
@@ -45,7 +46,9 @@ def _write_eml(settings: Settings, msg: EmailMessage, row_id: int) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     slug = re.sub(r"[^a-z0-9]+", "-", str(msg["Subject"]).lower())[:40].strip("-")
     path = folder / f"{row_id:06d}-{slug}.eml"
-    path.write_bytes(bytes(msg))
+    # Mails carry sign-in and reset links: readable by the owner of the data folder alone.
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
+        out.write(bytes(msg))
     return path
 
 

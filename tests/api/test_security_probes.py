@@ -213,3 +213,52 @@ async def test_the_csrf_check_holds_whatever_the_authorization_header_and_is_bou
     assert r.status_code == 200
     session = (await client.get("/api/v1/session")).json()
     assert session["csrf_token"] == token  # /session gives the same token for the same session
+
+
+async def test_the_server_makes_the_authenticator_secret_and_keeps_it_sealed(client, settings):
+    """Audit points 12 and 22: a client-chosen secret ("AAAAAAAA") was accepted; TOTP secrets lay in clear in a
+    0644 database, reset links in 0644 development mails."""
+    import os
+    import stat
+    from pathlib import Path
+
+    from backend.accounts import sealing
+    from backend.accounts.models import User
+    from backend.push import worker
+    from tests.api.test_staff_access import enrol
+    from tests.factories import totp_code
+
+    user = await person()
+    await sign_in(client, user)
+    start = (await client.post("/api/v1/me/second-factor/enrolment", json={})).json()
+    for secret, proof in (("AAAAAAAA", start["enrolment"]), ("AAAAAAAA", "0" * 64), (start["secret"], "0" * 64)):
+        r = await client.post("/api/v1/me/second-factor", json={"secret": secret, "enrolment": proof,
+                                                                 "code": totp_code(secret, user.email)})
+        assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_enrolment", r.text
+    assert (await User.get(id=user.id)).totp_secret is None
+    await enrol(client)
+    stored = (await User.get(id=user.id)).totp_secret
+    assert stored.startswith(sealing.PREFIX) and len(sealing.unseal(stored, secret_key=settings.secret_key)) == 32
+    with __import__("pytest").raises(ValueError):
+        sealing.unseal(stored, secret_key="another key")
+    # Files: the database (SQLite), the data folder and the development mails are the owner's alone.
+    data = Path(settings.data_dir)
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    if settings.database_url.startswith("sqlite://"):
+        database = Path(settings.database_url.split("://", 1)[1])
+        assert stat.S_IMODE(database.stat().st_mode) == 0o600
+    assert (await client.post("/api/v1/auth/password-reset", json={"email": user.email})).status_code == 202
+    await worker.deliver_due(settings)
+    mails = list((data / "outbox-mail").glob("*.eml"))
+    assert mails and all(stat.S_IMODE(os.stat(m).st_mode) == 0o600 for m in mails)
+
+
+async def test_a_secret_kept_in_clear_by_an_earlier_version_is_sealed_at_its_next_use(client, town, settings):
+    from backend.accounts import sealing
+    from backend.accounts.models import User
+
+    agent_user = await person(Role.AGENT, town.brenles)  # the factory stores the secret in clear, as before
+    clear = agent_user.totp_secret
+    await sign_in(client, agent_user)
+    stored = (await User.get(id=agent_user.id)).totp_secret
+    assert sealing.is_sealed(stored) and sealing.unseal(stored, secret_key=settings.secret_key) == clear

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from backend.accounts.models import (
     AccessRequest, Membership, MembershipStatus, OrganisationKind, Role, ServiceGrant, User,
 )
-from backend.accounts import service as accounts
+from backend.accounts import sealing, service as accounts
 from backend.audit.models import AuditEntry
 from backend.push.models import Message
 from tests.api.test_reports_lifecycle import report
@@ -31,10 +31,11 @@ async def enrol(client) -> list[str]:
     """Sets up the authenticator as the PWA does: the secret, then a code of it."""
     start = (await client.post("/api/v1/me/second-factor/enrolment", json={})).json()
     assert start["otpauth_uri"].startswith("otpauth://totp/Guichet:") and start["qr"].startswith("data:image/svg+xml")
-    wrong = await client.post("/api/v1/me/second-factor", json={"secret": start["secret"], "code": "000000"})
+    wrong = await client.post("/api/v1/me/second-factor", json={"secret": start["secret"], "code": "000000",
+                                                                 "enrolment": start["enrolment"]})
     assert wrong.status_code == 422 and wrong.json()["error"]["code"] == "invalid_totp"
     email = (await client.get("/api/v1/session")).json()["user"]["email"]
-    r = await client.post("/api/v1/me/second-factor", json={"secret": start["secret"],
+    r = await client.post("/api/v1/me/second-factor", json={"secret": start["secret"], "enrolment": start["enrolment"],
                                                              "code": totp_code(start["secret"], email)})
     assert r.status_code == 201, r.text
     return r.json()["recovery_codes"]
@@ -120,7 +121,8 @@ async def test_a_secretary_is_validated_by_the_prefect_of_the_district_only(clie
     assert await Membership.exists(user=applicant_user, organisation=town.chesalles, role=Role.SECRETARY, status=MembershipStatus.ACTIVE)
 
 
-async def test_the_second_factor_is_asked_once_enrolled_codes_are_good_once_and_recovery_codes_stand_in(client, new_client, town):
+async def test_the_second_factor_is_asked_once_enrolled_codes_are_good_once_and_recovery_codes_stand_in(client, new_client, town,
+                                                                                                      settings):
     user = await person(Role.MEMBER, town.brenles, email="membre@example.org")
     user.totp_secret = None
     await user.save()
@@ -132,7 +134,7 @@ async def test_the_second_factor_is_asked_once_enrolled_codes_are_good_once_and_
     later = new_client()
     await csrf(later)
     assert (await later.post("/api/v1/auth/login", json={"email": user.email, "password": PASSWORD})).json()["error"]["code"] == "second_factor_required"
-    code = totp_code(user.totp_secret, user.email)
+    code = totp_code(sealing.unseal(user.totp_secret, secret_key=settings.secret_key), user.email)
     assert (await later.post("/api/v1/auth/login", json={"email": user.email, "password": PASSWORD, "totp": code})).status_code == 200
     replay = new_client()
     await csrf(replay)

@@ -193,7 +193,8 @@ export const savedFilters = () => call("GET", "/api/v1/staff/filters");
 export const saveFilter = (name, query) => call("POST", "/api/v1/staff/filters", { json: { name, query } });
 export const deleteFilter = (id) => call("DELETE", `/api/v1/staff/filters/${Number(id)}`);
 export const secondFactorEnrolment = () => call("POST", "/api/v1/me/second-factor/enrolment", { json: {} });
-export const confirmSecondFactor = (secret, code) => call("POST", "/api/v1/me/second-factor", { json: { secret, code } });
+export const confirmSecondFactor = (enrolment, code) => call("POST", "/api/v1/me/second-factor",
+  { json: { secret: enrolment.secret, enrolment: enrolment.enrolment, code } });
 export const secondFactorState = () => call("GET", "/api/v1/me/second-factor");
 export const renewRecoveryCodes = () => call("POST", "/api/v1/me/second-factor/recovery-codes", { json: {} });
 export const resendVerification = () => call("POST", "/api/v1/auth/resend-verification", { json: {} });

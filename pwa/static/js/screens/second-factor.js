@@ -40,7 +40,7 @@ export async function render(view, { app, query }) {
     event.preventDefault();
     out.replaceChildren();
     try {
-      const done = await api.confirmSecondFactor(enrolment.secret, code.value.trim());
+      const done = await api.confirmSecondFactor(enrolment, code.value.trim());
       await app.refreshSession();
       recoveryCodes(view, done.recovery_codes, next);
     } catch (error) {
