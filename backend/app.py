@@ -103,7 +103,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     def body_limit(scope: Scope) -> int:
         ctype = Headers(scope=scope).get("content-type", "")
-        return settings.max_upload_bytes if ctype.startswith("multipart/") else settings.max_body_bytes
+        uploads = ctype.startswith("multipart/") and not scope["path"].startswith("/open311/")  # Open311 takes no file
+        return settings.max_upload_bytes if uploads else settings.max_body_bytes
 
     routes = [
         *request_routes,  # first: the busiest paths (the map, the lists) are matched with the fewest tries

@@ -10,7 +10,7 @@ from typing import Any, Callable
 from backend.errors import ValidationFailed
 
 _MISSING: Any = object()
-EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+EMAIL_RE = re.compile(r"^[^@\s,;<>()\[\]\\\"]{1,64}@[^@\s,;<>()\[\]\\\"]+\.[^@\s,;<>()\[\]\\\"]{2,}$")
 _JSON_TYPES = {
     "string": "string", "text": "string", "secret": "string", "email": "string", "integer": "integer", "number": "number",
     "boolean": "boolean", "object": "object", "array": "array",

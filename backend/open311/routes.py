@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Awaitable, Callable
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -17,7 +18,7 @@ from backend.open311.formats import Open311Error, answer, error_answer
 from backend.ratelimit import service as ratelimit
 from backend.requests import service as requests
 from backend.requests.models import Channel, Event, IdempotencyKey, ServiceRequest, Status
-from backend.validation import F, Schema, point
+from backend.validation import EMAIL_RE, F, Schema, point
 from backend.web import client_ip, doc, json_response, language_of, read_json, settings_of, viewer
 
 SPEC = "http://wiki.open311.org/GeoReport_v2"
@@ -40,6 +41,8 @@ def georeport(root: str) -> Callable:
             except GuichetError as exc:
                 return error_answer(fmt, 400 if exc.status == 422 else exc.status,
                                     f"{exc.body()['error']['message']}" + (f" ({exc.field})" if exc.field else ""))
+            except HTTPException as exc:  # a form Starlette could not read within its limits (a file, too many parts)
+                return error_answer(fmt, exc.status_code, str(exc.detail))
         endpoint.__name__ = handler.__name__
         return doc(f"Open311 GeoReport v2: {handler.__doc__}", tag="open311", content="application/json",
                    query={"jurisdiction_id": "organisation slug"},
@@ -143,11 +146,19 @@ async def token(request: Request, fmt: str) -> list[dict]:
 
 @georeport("service_requests")
 async def create(request: Request, fmt: str) -> list[dict]:
-    """Create a request with an api_key: a point (lat, long) or an address_string, attribute[code]..."""
-    form = await request.form()
+    """Create a request with an api_key: a point (lat, long) or an address_string, attribute[code]...
+
+    A key in the query string is checked before the body is read; a body is a small form (JSON's size limit, no
+    file: a photo comes as media_url) whatever its content type."""
+    settings = settings_of(request)
+    if request.query_params.get("api_key"):
+        await service.key_for(request.query_params["api_key"])
+    form = await request.form(max_files=0, max_fields=100, max_part_size=settings.max_description * 4 + 1024)
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
     key = await service.key_for(fields.get("api_key", "") or request.query_params.get("api_key", ""))
-    settings = settings_of(request)
+    email = (fields.get("email") or "").strip().lower()
+    if email and (len(email) > 254 or not EMAIL_RE.match(email)):
+        raise Open311Error(400, "email must be one e-mail address.")
     await ratelimit.consume(key=f"open311:{key.id}", limit=settings.open311_posts_per_hour, window_seconds=3600,
                             message="This api_key created too many requests this hour.")
     jurisdiction = fields.get("jurisdiction_id") or request.query_params.get("jurisdiction_id")
@@ -189,7 +200,7 @@ async def create(request: Request, fmt: str) -> list[dict]:
 
     new = requests.NewRequest(service=svc, lat=lat, lon=lon, description=description, attributes=attributes,
                               address=(fields.get("address_string") or "")[:300],
-                              contact_email=(fields.get("email") or "")[:254], contact_name=name[:200],
+                              contact_email=email, contact_name=name[:200],
                               contact_phone=(fields.get("phone") or "")[:40], channel=Channel.OPEN311,
                               on_insert=trace)
     req, _ = await requests.create_request(new=new, author=None)

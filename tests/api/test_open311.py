@@ -120,7 +120,10 @@ async def test_bad_posts_and_queries_get_the_specs_errors_and_change_nothing(cli
     cases = [({"api_key": ""}, 403), ({"api_key": "o311_faux"}, 403), ({"service_code": "inconnu"}, 400),
              ({"lat": "", "long": ""}, 400), ({"address_string": "Rue du Bourg 1", "lat": "", "long": ""}, 400),
              ({"lat": "95"}, 400), ({"jurisdiction_id": "chesalles"}, 403), ({"service_code": "voirie"}, 400),
-             ({"service_code": "voirie", "attribute[taille]": "immense"}, 400), ({"service_code": "objet-perdu"}, 400)]
+             ({"service_code": "voirie", "attribute[taille]": "immense"}, 400), ({"service_code": "objet-perdu"}, 400),
+             # Audit point 15: a list of addresses sent the tracking link to each of them.
+             ({"email": "a@example.org,b@example.org"}, 400), ({"email": "a@example.org; b@example.org"}, 400),
+             ({"email": "Eve <eve@example.org>"}, 400)]
     for change, status in cases:
         for fmt in ("json", "xml"):
             r = await client.post(f"{V2}/requests.{fmt}", data={**base, **change})
@@ -131,6 +134,13 @@ async def test_bad_posts_and_queries_get_the_specs_errors_and_change_nothing(cli
             else:
                 assert xml(r).find("error/code").text == str(status)
     assert await ServiceRequest.all().count() == before
+    # Audit point 23: without a key nothing big is read; a file is not part of an Open311 post.
+    r = await client.post(f"{V2}/requests.json", params={"api_key": "o311_faux"}, files={"media": ("x.jpg", b"x" * 2_000_000)})
+    assert r.status_code in (403, 413)
+    r = await client.post(f"{V2}/requests.json", data=base, files={"media": ("x.jpg", b"x" * 1000, "image/jpeg")})
+    assert r.status_code == 400 and r.json()[0]["code"] == 400 and await ServiceRequest.all().count() == before
+    r = await client.post(f"{V2}/requests.json", data={**base, "description": "x"}, files={"pad": ("p", b"x" * 2_000_000)})
+    assert r.status_code == 413
     r = await client.get(f"{V2}/requests.json", params={"jurisdiction_id": "brenles", "start_date": "2026-01-01T00:00:00Z",
                                                         "end_date": "2026-06-01T00:00:00Z"})
     assert r.status_code == 400 and "90 days" in r.json()[0]["description"]
