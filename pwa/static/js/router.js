@@ -24,6 +24,13 @@ const ROUTES = [
   [/^\/account(?:\/(login|register|reset|verify|confirm-email|forgot))?$/, "account", () => import("./screens/account.js")],
 ];
 
+/** `next` when it is a path of this site, else `fallback`: a `?next=` never leads a person away (open redirect). */
+export function safePath(next, fallback) {
+  if (!next || !next.startsWith("/") || next.startsWith("//") || next.includes("\\")) return fallback;
+  const url = new URL(next, location.origin);  // also folds tabs and newlines, as the browser would
+  return url.origin === location.origin && !url.pathname.startsWith("//") ? url.pathname + url.search + url.hash : fallback;
+}
+
 let renderScreen = null;
 let cleanup = null;
 

@@ -1,6 +1,7 @@
 // The citizen's account: sign in, create an account, confirm an address, reset a password, preferences.
 import * as api from "../api.js";
 import { formatDate, language, t } from "../i18n.js";
+import { safePath } from "../router.js";
 import { add, errorBox, field, h, heading } from "../ui.js";
 import { settingsSection } from "./notifications.js";
 
@@ -26,10 +27,7 @@ function form(fields, submitLabel, onSubmit) {
 
 const email = () => h("input", { type: "email", name: "email", autocomplete: "email", required: true });
 const password = (name, autocomplete) => h("input", { type: "password", name, autocomplete, required: true });
-const nextPath = (query) => {
-  const next = query.get("next") || "/requests";
-  return next.startsWith("/") && !next.startsWith("//") ? next : "/requests";
-};
+const nextPath = (query) => safePath(query.get("next"), "/requests");
 
 function renderLogin(view, { app, query }) {
   let needsCode = false;

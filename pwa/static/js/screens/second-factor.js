@@ -1,6 +1,7 @@
 // Two-step sign-in for staff accounts: scan the key, confirm a code, keep the recovery codes.
 import * as api from "../api.js";
 import { t } from "../i18n.js";
+import { safePath } from "../router.js";
 import { add, errorBox, field, h, heading } from "../ui.js";
 
 function recoveryCodes(view, codes, next) {
@@ -15,7 +16,7 @@ function recoveryCodes(view, codes, next) {
 export async function render(view, { app, query }) {
   add(view, heading(t("sf.title")));
   if (!app.session.user) return add(view, h("p", {}, h("a", { href: "/account/login?next=/account/second-factor", "data-link": "" }, t("account.login"))));
-  const next = (query.get("next") || "/agent").startsWith("/") ? query.get("next") || "/agent" : "/agent";
+  const next = safePath(query.get("next"), "/agent");
   const state = await api.secondFactorState();
   if (state.enrolled) {
     const out = h("div", {});
