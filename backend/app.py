@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Scope
 
-from backend import db, errors, health, openapi, shell
+from backend import db, errors, health, logredact, openapi, shell
 from backend.accounts.access_routes import routes as access_routes
 from backend.accounts.routes import routes as account_routes
 from backend.audit.routes import routes as audit_routes
@@ -81,6 +81,7 @@ async def openapi_document(request: Request) -> JSONResponse:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.load()
+    logredact.install()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -128,7 +129,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=routes,
         middleware=[
             Middleware(GZipMiddleware, minimum_size=800, compresslevel=6),
-            Middleware(SecurityHeaders, tile_origin=tile_origin),
+            Middleware(SecurityHeaders, tile_origin=tile_origin, hsts=settings.secure_cookies),
             Middleware(BodyLimit, limit_for=body_limit),
             Middleware(CsrfCheck, secret=settings.secret_key),
         ],

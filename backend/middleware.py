@@ -113,10 +113,13 @@ def _cookies(header: str) -> dict[str, str]:
 
 
 class SecurityHeaders:
-    """Headers every answer carries; the CSP keeps the PWA to its own origin (tiles excepted)."""
+    """Headers every answer carries; the CSP keeps the PWA to its own origin (tiles excepted). API answers are
+    `no-store` unless their handler says otherwise (they hold people's data, tokens, exports), and HSTS is sent
+    when the site is served over https (BASE_URL)."""
 
-    def __init__(self, app: ASGIApp, tile_origin: str):
+    def __init__(self, app: ASGIApp, tile_origin: str, hsts: bool = False):
         self.app = app
+        self.hsts = hsts
         self.csp = (
             "default-src 'self'; img-src 'self' data: blob: " + tile_origin + "; "
             "style-src 'self'; script-src 'self'; connect-src 'self'; worker-src 'self'; "
@@ -126,6 +129,8 @@ class SecurityHeaders:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+
+        api = scope["path"].startswith(("/api/", "/open311/"))
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -138,6 +143,10 @@ class SecurityHeaders:
                 names = {k for k, _ in message["headers"]}
                 if b"content-security-policy" not in names:
                     extra.append((b"content-security-policy", self.csp.encode()))
+                if api and b"cache-control" not in names:
+                    extra.append((b"cache-control", b"no-store"))
+                if self.hsts:
+                    extra.append((b"strict-transport-security", b"max-age=63072000; includeSubDomains"))
                 message["headers"] = list(message["headers"]) + extra
             await send(message)
 

@@ -78,3 +78,23 @@ async def test_register_sign_in_and_read_the_catalogue_over_http(server):
         r = await browser.post("/api/v1/auth/logout")
         assert r.status_code == 204
         assert (await browser.get("/api/v1/session")).json()["user"] is None
+
+
+async def test_the_access_log_holds_no_token(settings, town):
+    """Audit point 17: reset links, tracking tokens and Open311 keys were written to the access log."""
+    base, proc = await start_server(settings)
+    secrets = ["Zr8SecretResetToken", "Tr4ckingSecretToken", "o311_KeySecret", "Op3nTokenSecret"]
+    try:
+        async with httpx.AsyncClient(base_url=base) as http:
+            await http.get(f"/account/reset?token={secrets[0]}")
+            await http.get(f"/api/v1/track/{secrets[1]}")
+            await http.get(f"/track/{secrets[1]}")
+            await http.get("/open311/v2/requests.json", params={"api_key": secrets[2], "jurisdiction_id": "brenles"})
+            await http.get(f"/open311/v2/tokens/{secrets[3]}.json")
+            r = await http.get("/healthz")
+            assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
+    finally:
+        proc.terminate()
+        output = proc.communicate(timeout=15)[0].decode(errors="replace")
+    assert "GET /account/reset?token=[redacted]" in output and "/api/v1/track/[redacted]" in output, output
+    assert not [s for s in secrets if s in output], output

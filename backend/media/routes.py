@@ -20,17 +20,18 @@ async def get_photo(request: Request) -> Response:
     from backend.requests import service as requests
 
     path = request.path_params["path"]
-    photo = await service.photo_by_path(path) if _SAFE.match(path) else None
-    if photo is None:
-        raise NotFound()
-    req = await photo.request
-    relation = requests.viewer_relation(await viewer(request), req)
-    if relation == "public" and not req.public:
-        raise NotFound()
+    holders = await service.requests_with_file(path) if _SAFE.match(path) else []
+    # The same content may belong to several requests: it is public if one of them is, and otherwise shown to
+    # whoever may see one of them (never decided by whichever row came first).
+    public = any(req.public for req in holders)
+    if not public:
+        v = await viewer(request)
+        if not any(requests.viewer_relation(v, req) != "public" for req in holders):
+            raise NotFound()
     file = Path(settings_of(request).media_root) / path
     if not file.is_file():
         raise NotFound()
-    cache = "public, max-age=31536000, immutable" if req.public else "private, max-age=3600"
+    cache = "public, max-age=31536000, immutable" if public else "private, no-store"
     return FileResponse(file, media_type="image/jpeg", headers={"cache-control": cache})
 
 

@@ -15,6 +15,7 @@ from typing import Any, AsyncIterator
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pillow_heif import register_heif_opener
+from tortoise.expressions import Q
 
 from backend import sql
 from backend.errors import ImageTooLarge, ImageUnreadable, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
@@ -240,8 +241,10 @@ async def photos_of(request_ids: list[int]) -> dict[int, list[dict]]:
     return out
 
 
-async def photo_by_path(path: str) -> Photo | None:
-    return await Photo.filter(path=path).first() or await Photo.filter(thumbnail_path=path).first()
+async def requests_with_file(path: str) -> list[Any]:
+    """Every request that holds this file (as a display copy or a thumbnail): one content may be sent to several."""
+    rows = await Photo.filter(Q(path=path) | Q(thumbnail_path=path)).prefetch_related("request")
+    return list({row.request_id: row.request for row in rows}.values())
 
 
 def dump_photo(photo: dict) -> dict:

@@ -262,3 +262,57 @@ async def test_a_secret_kept_in_clear_by_an_earlier_version_is_sealed_at_its_nex
     await sign_in(client, agent_user)
     stored = (await User.get(id=agent_user.id)).totp_secret
     assert sealing.is_sealed(stored) and sealing.unseal(stored, secret_key=settings.secret_key) == clear
+
+
+async def test_personal_answers_are_not_stored_and_https_sites_send_hsts(client, new_client, town, settings):
+    """Audit point 19: no `Cache-Control: no-store` on staff details, /me, tokens and exports; no HSTS."""
+    import dataclasses
+
+    import httpx
+
+    from backend.app import create_app
+
+    citizen = await sign_in(client, await person())
+    ref = (await client.post("/api/v1/requests", json={"service": "proprete", "lat": IN_BRENLES[0],
+                                                       "lon": IN_BRENLES[1]})).json()["ref"]
+    agent = await sign_in(new_client(), await person(Role.AGENT, town.brenles))
+    answers = [await citizen.get("/api/v1/me"), await citizen.get("/api/v1/me/requests"),
+               await citizen.get("/api/v1/me/tokens"), await citizen.post("/api/v1/me/tokens", json={"name": "x"}),
+               await agent.get(f"/api/v1/requests/{ref}"), await agent.get("/api/v1/staff/requests"),
+               await agent.get("/api/v1/staff/requests.csv"), await agent.get("/api/v1/staff/requests.xlsx")]
+    assert [r.headers.get("cache-control") for r in answers] == ["no-store"] * len(answers)
+    assert "strict-transport-security" not in answers[0].headers  # BASE_URL is http here
+    secure = create_app(dataclasses.replace(settings, base_url="https://guichet.brenles.example"))
+    async with secure.router.lifespan_context(secure):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=secure), base_url="https://testserver") as c:
+            for path in ("/", "/api/v1/session", "/healthz"):
+                r = await c.get(path)
+                assert r.headers["strict-transport-security"].startswith("max-age=63072000"), path
+
+
+async def test_a_photo_is_shown_by_every_request_that_holds_it(client, new_client, town):
+    """Audit point 23: a photo's access followed the first Photo row with its content hash, whatever request it
+    belonged to."""
+    import json
+    from datetime import datetime, timedelta, timezone
+
+    from tests import photos
+
+    owner = await sign_in(client, await person())
+    lost = {"categorie": "keys", "couleur": "silver", "quand": (datetime.now(timezone.utc) - timedelta(hours=5)).isoformat(),
+            "rayon": "500"}
+    picture = photos.jpeg(900, 600, gps=None)
+    r = await owner.post("/api/v1/requests", files=[("photo", ("k.jpg", picture, "image/jpeg"))], data={
+        "service": "objet-perdu", "lat": str(IN_BRENLES[0]), "lon": str(IN_BRENLES[1]), "attributes": json.dumps(lost)})
+    assert r.status_code == 201, r.text
+    url = r.json()["photos"][0]["url"]
+    anonymous = new_client()
+    assert (await anonymous.get(url)).status_code == 404
+    mine = await owner.get(url)
+    assert mine.status_code == 200 and mine.headers["cache-control"] == "private, no-store"
+    # The same picture, sent again with a public report: public from now on, whichever row came first.
+    r = await owner.post("/api/v1/requests", files=[("photo", ("k.jpg", picture, "image/jpeg"))], data={
+        "service": "proprete", "lat": str(IN_BRENLES[0]), "lon": str(IN_BRENLES[1])})
+    assert r.json()["photos"][0]["url"] == url
+    shown = await anonymous.get(url)
+    assert shown.status_code == 200 and shown.headers["cache-control"].startswith("public")
