@@ -39,7 +39,7 @@ async def test_registration_mail_reaches_a_real_smtp_server(app, client, setting
     from tests.factories import PASSWORD, csrf
     await csrf(client)
     r = await client.post("/api/v1/auth/register", json={"email": "mail@example.org", "password": PASSWORD, "name": "M"})
-    assert r.status_code == 201
+    assert r.status_code == 202
     assert await worker.deliver_due(smtp_settings) == 1
     [msg] = inbox.messages
     assert msg["To"] == "mail@example.org" and msg["Subject"] == "Confirmez votre adresse e-mail"

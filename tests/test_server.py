@@ -65,7 +65,7 @@ async def test_register_sign_in_and_read_the_catalogue_over_http(server):
         browser.headers["X-CSRF-Token"] = session["csrf_token"]
         r = await browser.post("/api/v1/auth/register",
                                json={"email": "real@example.org", "password": PASSWORD, "name": "Réelle"})
-        assert r.status_code == 201, r.text
+        assert r.status_code == 202, r.text
         r = await browser.post("/api/v1/auth/login", json={"email": "real@example.org", "password": PASSWORD})
         assert r.status_code == 200 and "guichet_session" in browser.cookies
         browser.headers["X-CSRF-Token"] = r.json()["csrf_token"]

@@ -12,6 +12,16 @@ TEXTS = {
                "Hello {name},\n\nTo confirm your address and follow your requests, open this link "
                "(valid for 48 hours):\n{link}\n\nIf you did not create an account, ignore this message."),
     },
+    "account_exists": {
+        "fr": ("Vous avez déjà un compte Guichet",
+               "Bonjour {name},\n\nQuelqu'un (peut-être vous) a voulu créer un compte avec cette adresse, qui en a "
+               "déjà un. Pour y entrer, connectez-vous ; si vous avez oublié le mot de passe, choisissez-en un "
+               "nouveau ici :\n{link}\n\nSi ce n'était pas vous, ignorez ce message : rien n'a changé."),
+        "en": ("You already have a Guichet account",
+               "Hello {name},\n\nSomeone (perhaps you) tried to create an account with this address, which already "
+               "has one. To get in, sign in; if you forgot the password, choose a new one here:\n{link}\n\n"
+               "If this was not you, ignore this message: nothing changed."),
+    },
     "reset": {
         "fr": ("Réinitialiser votre mot de passe",
                "Bonjour {name},\n\nPour choisir un nouveau mot de passe, ouvrez ce lien (valable 1 heure) :\n"

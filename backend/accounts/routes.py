@@ -55,12 +55,14 @@ async def get_session(request: Request) -> JSONResponse:
     return response
 
 
-@doc("Create a citizen account; an e-mail verification link is sent.", body=schemas.register, tag="accounts",
-     responses={201: "`{user}`", 409: "email_taken", 422: "password_too_short, password_too_common, ..."})
+@doc("Create a citizen account; an e-mail verification link is sent. The answer is the same when the address "
+     "already has an account (its owner is told by e-mail): nobody learns who has an account here.",
+     body=schemas.register, tag="accounts",
+     responses={202: "`{email, verification_sent: true}`", 422: "password_too_short, password_too_common, ..."})
 async def register(request: Request) -> JSONResponse:
     form = await read_json(request, schemas.register)
-    user = await service.register(settings=settings_of(request), ip=client_ip(request), **form)
-    return json_response(await _user_body(user), 201)
+    await service.register(settings=settings_of(request), ip=client_ip(request), **form)
+    return json_response({"email": form["email"], "verification_sent": True}, 202)
 
 
 @doc("Confirm the e-mail address with the token of the link.", body=schemas.token_only, tag="accounts",

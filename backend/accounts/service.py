@@ -169,22 +169,29 @@ async def _send_link(*, settings: Settings, user: User, purpose: str, path: str,
     await push.queue_email(to=to or user.email, subject=subject, text=text, html=html, user=user, using_db=conn)
 
 
-async def register(*, settings: Settings, email: str, password: str, name: str, language: str, ip: str) -> User:
-    """Creates a citizen account and queues the e-mail verification link, in one transaction."""
+async def register(*, settings: Settings, email: str, password: str, name: str, language: str, ip: str) -> None:
+    """Creates a citizen account and queues the e-mail verification link, in one transaction.
+
+    An address that already has an account gets the same answer (no one learns who has an account here): its
+    owner is told by e-mail instead, with the way to sign in or reset the password. The password is hashed
+    either way, so the time taken tells nothing either."""
     await ratelimit.consume(key=f"register:ip:{ip}", limit=settings.register_per_hour_ip, window_seconds=3600,
                             message="Too many accounts were created from this address; try again later.")
     check_policy(password, min_length=settings.password_min_length, email=email, name=name)
-    if await User.exists(email=email):
-        raise Conflict("An account already uses this e-mail address; sign in or reset your password.",
-                       code="email_taken", field="email")
     hashed = await asyncio.to_thread(hash_password, password)
-    try:
-        async with in_transaction() as conn:
-            user = await User.create(email=email, name=name, password_hash=hashed, language=language, using_db=conn)
-            await _send_link(settings=settings, user=user, purpose="verify", path="/account/verify", conn=conn)
-    except IntegrityError:
-        raise Conflict("An account already uses this e-mail address.", code="email_taken", field="email") from None
-    return user
+    existing = await User.get_or_none(email=email)
+    if existing is None:
+        try:
+            async with in_transaction() as conn:
+                user = await User.create(email=email, name=name, password_hash=hashed, language=language, using_db=conn)
+                await _send_link(settings=settings, user=user, purpose="verify", path="/account/verify", conn=conn)
+            return
+        except IntegrityError:  # created by a concurrent call between the look-up and the insert
+            existing = await User.get(email=email)
+    if await ratelimit.record(key=f"exists-mail:{existing.id}", window_seconds=3600) <= 3:
+        subject, text, html = mails.render("account_exists", existing.language, name=existing.name,
+                                           link=f"{settings.base_url.rstrip('/')}/account/forgot")
+        await push.queue_email(to=existing.email, subject=subject, text=text, html=html, user=existing)
 
 
 async def resend_verification(*, settings: Settings, user: User) -> None:

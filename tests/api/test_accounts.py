@@ -18,9 +18,10 @@ async def test_register_queues_a_verification_link_that_works_once(client):
     await csrf(client)
     r = await client.post("/api/v1/auth/register",
                           json={"email": "Ana@Example.org ", "password": PASSWORD, "name": "Ana", "language": "en"})
-    assert r.status_code == 201, r.text
-    user = r.json()["user"]
-    assert user["email"] == "ana@example.org" and user["email_verified"] is False and user["language"] == "en"
+    assert r.status_code == 202, r.text
+    assert r.json() == {"email": "ana@example.org", "verification_sent": True}
+    user = await User.get(email="ana@example.org")
+    assert user.email_verified_at is None and user.language == "en" and user.name == "Ana"
     mail = await Outbox.get(recipient="ana@example.org")
     assert mail.payload["subject"] == "Confirm your e-mail address"
     assert "http://testserver/account/verify?token=" in mail.payload["text"]
@@ -31,11 +32,9 @@ async def test_register_queues_a_verification_link_that_works_once(client):
     assert again.status_code == 410 and again.json()["error"]["code"] == "link_expired"
 
 
-async def test_register_refuses_a_taken_address_and_weak_passwords_and_creates_nothing(client):
-    await person(email="taken@example.org")
+async def test_register_refuses_weak_passwords_and_creates_nothing(client):
     await csrf(client)
     cases = [
-        ({"email": "taken@example.org", "password": PASSWORD, "name": "X"}, 409, "email_taken", "email"),
         ({"email": "new@example.org", "password": "short", "name": "X"}, 422, "password_too_short", "password"),
         ({"email": "new@example.org", "password": "motdepasse123", "name": "X"}, 422, "password_too_common", "password"),
         ({"email": "new@example.org", "password": "aaaaaaaaaaaa", "name": "X"}, 422, "password_too_common", "password"),
@@ -244,3 +243,20 @@ async def test_session_expiry_is_sliding(client):
     await sign_in(client, user)
     row = await Session.get(user=user)
     assert row.expires_at - row.last_seen_at == timedelta(days=30)
+
+
+async def test_registering_a_taken_address_answers_as_for_a_new_one_and_tells_the_owner(client, new_client):
+    """Audit point 20: register answered 409 email_taken (account discovery); reset did not."""
+    owner = await person(email="taken@example.org", name="Tina Taken")
+    await csrf(client)
+    body = {"password": PASSWORD, "name": "Someone Else"}
+    taken = await client.post("/api/v1/auth/register", json={"email": "taken@example.org", **body})
+    other = new_client()
+    await csrf(other)
+    fresh = await other.post("/api/v1/auth/register", json={"email": "fresh@example.org", **body})
+    assert taken.status_code == fresh.status_code == 202
+    assert set(taken.json()) == set(fresh.json()) and taken.headers.keys() == fresh.headers.keys()
+    assert (await User.get(id=owner.id)).name == "Tina Taken" and await User.filter(email="taken@example.org").count() == 1
+    [told] = await Outbox.filter(recipient="taken@example.org")
+    assert told.payload["subject"] == "Vous avez déjà un compte Guichet" and "/account/forgot" in told.payload["text"]
+    assert (await Outbox.get(recipient="fresh@example.org")).payload["subject"] == "Confirmez votre adresse e-mail"

@@ -62,7 +62,7 @@ def test_a_newcomer_is_validated_granted_lighting_and_handles_a_lighting_report(
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Créer un compte").click()
-    page.get_by_role("heading", name="Compte créé").wait_for()
+    page.get_by_role("heading", name="Vérifiez vos e-mails").wait_for()
     page.goto(verification_link(live_server, email))
     page.get_by_text("Votre adresse e-mail est confirmée").wait_for()
     page.goto("/account/login?next=/staff/join")

@@ -95,7 +95,7 @@ export default {
   "account.forgot": "Forgot your password?", "account.forgot.text": "Give your address: we send you a link to choose a new password.",
   "account.forgot.send": "Send the link", "account.forgot.sent": "If an account exists for this address, a link has just been sent.",
   "account.noaccount": "No account yet?",
-  "account.registered": "Account created", "account.registered.text": "We sent a confirmation link to {email}. You can already sign in.",
+  "account.registered": "Check your e-mail", "account.registered.text": "We sent a message to {email} with the link that confirms your address. You can already sign in.",
   "account.reset": "Choose a new password", "account.reset.done": "Password changed.",
   "account.verify": "Address confirmation", "account.verify.done": "Your e-mail address is confirmed. Thank you!",
   "account.confirm": "Change of address", "account.confirm.done": "Your new e-mail address is saved.",

@@ -95,7 +95,7 @@ export default {
   "account.forgot": "Mot de passe oublié ?", "account.forgot.text": "Indiquez votre adresse : nous vous envoyons un lien pour choisir un nouveau mot de passe.",
   "account.forgot.send": "Envoyer le lien", "account.forgot.sent": "Si un compte existe pour cette adresse, un lien vient d'être envoyé.",
   "account.noaccount": "Pas encore de compte ?",
-  "account.registered": "Compte créé", "account.registered.text": "Nous avons envoyé un lien de confirmation à {email}. Vous pouvez déjà vous connecter.",
+  "account.registered": "Vérifiez vos e-mails", "account.registered.text": "Nous avons envoyé un message à {email} : il contient le lien qui confirme votre adresse. Vous pouvez déjà vous connecter.",
   "account.reset": "Choisir un nouveau mot de passe", "account.reset.done": "Mot de passe changé.",
   "account.verify": "Confirmation de l'adresse", "account.verify.done": "Votre adresse e-mail est confirmée. Merci !",
   "account.confirm": "Changement d'adresse", "account.confirm.done": "Votre nouvelle adresse e-mail est enregistrée.",
