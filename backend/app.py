@@ -16,6 +16,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Scope
+from tortoise.exceptions import ValidationError as TortoiseValidationError
 
 from backend import db, errors, health, logredact, openapi, shell
 from backend.accounts.access_routes import routes as access_routes
@@ -25,7 +26,7 @@ from backend.lostfound import service as lostfound_service
 from backend.lostfound.routes import routes as lostfound_routes
 from backend.open311.routes import routes as open311_routes
 from backend.config import Settings
-from backend.middleware import BodyLimit, CsrfCheck, SecurityHeaders
+from backend.middleware import BodyLimit, CsrfCheck, NoNulInUrl, SecurityHeaders
 from backend.push import worker
 from backend.push.routes import routes as push_routes
 from backend.realtime.bus import bus_for
@@ -67,6 +68,13 @@ async def on_client_gone(request: Request, exc: Exception) -> Response:
     log.info("client disconnected during %s %s", request.method, request.url.path)
     return error_response(errors.BadRequest("The connection was closed before the request was complete.",
                                             code="client_disconnected"))
+
+
+async def on_value_out_of_bounds(request: Request, exc: Exception) -> Response:
+    """A value the database cannot hold (a slug of 5,000 characters, an integer past 64 bits) reached a query:
+    the caller's input, so a 422, never a 500 (every parameter is checked where it is read; this is the net)."""
+    log.info("value out of bounds on %s %s: %r", request.method, request.url.path, exc)
+    return error_response(errors.ValidationFailed("A value is too long or out of range.", code="invalid_value"))
 
 
 async def on_unexpected(request: Request, exc: Exception) -> Response:
@@ -130,6 +138,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         middleware=[
             Middleware(GZipMiddleware, minimum_size=800, compresslevel=6),
             Middleware(SecurityHeaders, tile_origin=tile_origin, hsts=settings.secure_cookies),
+            Middleware(NoNulInUrl),
             Middleware(BodyLimit, limit_for=body_limit),
             Middleware(CsrfCheck, secret=settings.secret_key),
         ],
@@ -137,6 +146,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             errors.GuichetError: on_guichet_error,
             HTTPException: on_http_exception,
             ClientDisconnect: on_client_gone,
+            TortoiseValidationError: on_value_out_of_bounds,
+            OverflowError: on_value_out_of_bounds,
             Exception: on_unexpected,
         },
         lifespan=lifespan,

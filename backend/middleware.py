@@ -1,4 +1,4 @@
-"""ASGI middleware: body size limits, CSRF on cookie-authenticated calls, security headers."""
+"""ASGI middleware: body size limits, CSRF on cookie-authenticated calls, security headers, NUL-free URLs."""
 from __future__ import annotations
 
 import hashlib
@@ -9,7 +9,7 @@ from typing import Callable
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from backend.errors import CsrfFailed, GuichetError, PayloadTooLarge
+from backend.errors import BadRequest, CsrfFailed, GuichetError, PayloadTooLarge
 
 SESSION_COOKIE = "guichet_session"
 CSRF_COOKIE = "guichet_csrf"
@@ -22,6 +22,20 @@ async def send_error(send: Send, error: GuichetError) -> None:
     headers += [(k.lower().encode(), v.encode()) for k, v in error.headers().items()]
     await send({"type": "http.response.start", "status": error.status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+class NoNulInUrl:
+    """A NUL character in the path or the query is never meaningful, and PostgreSQL refuses it in any text: 400
+    before anything reads it."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and ("\x00" in scope["path"] or b"%00" in scope["query_string"]
+                                        or b"\x00" in scope["query_string"]):
+            return await send_error(send, BadRequest("The address contains a forbidden character.", code="invalid_url"))
+        await self.app(scope, receive, send)
 
 
 class _BodyTooLarge(Exception):

@@ -79,7 +79,8 @@ def decode_cursor(request: Request) -> list[Any] | None:
     except (ValueError, UnicodeDecodeError):
         raise BadRequest("This cursor is not valid; start again from the first page.", code="invalid_cursor",
                          field="cursor") from None
-    if not isinstance(value, list):
+    # Every number a cursor holds is a row id or a count: one past the database's integers is no cursor of ours.
+    if not isinstance(value, list) or any(isinstance(v, int) and not -2**31 <= v < 2**31 for v in value):
         raise BadRequest("This cursor is not valid.", code="invalid_cursor", field="cursor")
     return value
 

@@ -59,7 +59,7 @@ def _filters(request: Request) -> access_boxes.BoxFilters:
 async def list_box(request: Request) -> JSONResponse:
     v = await viewer(request)
     cursor = request.query_params.get("cursor")
-    if cursor is not None and not cursor.isdigit():
+    if cursor is not None and not (cursor.isdigit() and int(cursor) < 2**31):
         raise ValidationFailed("This cursor is not valid.", code="invalid_cursor", field="cursor")
     rows, before = await access_boxes.page(viewer=v, filters=_filters(request),
                                            before_id=int(cursor) if cursor else None, limit=page_limit(request))

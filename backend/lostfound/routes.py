@@ -16,7 +16,7 @@ from backend.lostfound.models import Candidate, Claim, ClaimState, Item, Outcome
 from backend.media import service as media
 from backend.requests import queries
 from backend.requests.request_routes import _read_form, _request_and_relation
-from backend.web import client_ip, doc, json_response, language_of, read_json, settings_of, viewer
+from backend.web import client_ip, doc, json_response, language_of, page_limit, read_json, settings_of, viewer
 
 
 def _declaration(form: dict, side: Side) -> service.Declaration:
@@ -91,7 +91,8 @@ async def public_found(request: Request) -> JSONResponse:
         query = query.filter(category=p["category"])
     if p.get("since"):
         query = query.filter(when_to__gte=queries.parse_time(p["since"], "since"))
-    items = await query.order_by("-when_to", "-id").limit(min(int(p.get("limit") or 100), 200)).prefetch_related("request")
+    items = await query.order_by("-when_to", "-id").limit(page_limit(request, default=100, maximum=200)).prefetch_related(
+        "request")
     lang = language_of(request, (await viewer(request)).user)
     photos = await media.photos_of([i.request_id for i in items])
     cats: dict[int, dict] = {}

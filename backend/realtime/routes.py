@@ -38,7 +38,7 @@ async def stream(request: Request) -> StreamingResponse:
     async def frames() -> AsyncIterator[str]:
         try:
             yield "retry: 2000\n\n"
-            if last.isdigit():
+            if last.isdigit() and int(last) < 2**63:  # a live event id (64 bits); anything else starts afresh
                 for event in await service.missed(organisation_ids=orgs, service_ids=services, after=int(last)):
                     yield _frame(event)
             while True:

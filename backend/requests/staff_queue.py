@@ -44,7 +44,7 @@ class QueueFilters:
         for name, value in (("from", self.created_from), ("to", self.created_to)):
             if value:
                 parse_time(value, name)
-        if self.assignee not in (None, "me", "none") and not self.assignee.isdigit():
+        if self.assignee not in (None, "me", "none") and not (self.assignee.isdigit() and int(self.assignee) < 2**31):
             raise ValidationFailed("assignee is me, none or a user id.", code="invalid", field="assignee")
         if self.sort not in ORDERS:
             raise ValidationFailed(f"sort is one of {', '.join(ORDERS)}.", code="invalid_choice", field="sort")
