@@ -95,7 +95,9 @@ def read_gps(image: Image.Image) -> tuple[float, float] | None:
 
 def _encode(image: Image.Image) -> bytes:
     out = io.BytesIO()
-    image.save(out, "JPEG", quality=82, optimize=True)  # a new file: no EXIF, XMP, ICC or comment is copied
+    # A new file with no metadata: Pillow would copy the source's COM segment (info["comment"]) on its own.
+    image.info = {}
+    image.save(out, "JPEG", quality=82, optimize=True, comment=b"")
     return out.getvalue()
 
 

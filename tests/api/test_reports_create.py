@@ -29,7 +29,9 @@ def media_files(settings) -> list[Path]:
 
 async def test_an_anonymous_report_with_a_12_mp_photo(client, town, settings):
     await csrf(client)
-    r = await client.post("/api/v1/requests", data=form(), files=[("photo", ("IMG_0001.jpg", photos.jpeg(), "image/jpeg"))])
+    # Audit point 9: a JPEG comment (COM segment) came through into the stored photo.
+    camera = photos.jpeg(comment=b"Jean Dupont, 12 chemin des Vignes")
+    r = await client.post("/api/v1/requests", data=form(), files=[("photo", ("IMG_0001.jpg", camera, "image/jpeg"))])
     assert r.status_code == 201, r.text
     body = r.json()
     assert body["ref"].startswith("BRN-20") and body["ref"].endswith("-000001")
@@ -41,6 +43,9 @@ async def test_an_anonymous_report_with_a_12_mp_photo(client, town, settings):
     stored = Image.open(io.BytesIO((await client.get(photo["url"])).content))
     assert stored.format == "JPEG" and stored.size == (photo["width"], photo["height"])
     assert not stored.getexif() and "exif" not in stored.info and "comment" not in stored.info
+    for url in (photo["url"], photo["thumbnail_url"]):
+        raw = (await client.get(url)).content
+        assert b"Dupont" not in raw and b"\xff\xfe" not in raw.split(b"\xff\xda", 1)[0]  # no COM before the scan
     top = stored.getpixel((stored.width // 2, 5))
     left, right = stored.getpixel((5, stored.height // 2)), stored.getpixel((stored.width - 5, stored.height // 2))
     assert top[0] > 150 or top[2] > 150  # a colour band, not a rotated split
