@@ -54,6 +54,7 @@ class Settings:
     max_short_text: int = _setting(200, "Characters in a name, an address or a one-line attribute.")
     password_min_length: int = _setting(10, "Shortest password accepted.")
     session_idle_days: int = _setting(30, "A session unused this long expires.")
+    session_max_days: int = _setting(90, "A session ends this long after its sign-in, however much it is used.")
     login_window_seconds: int = _setting(900, "Window over which failed logins are counted.")
     login_max_failures_account: int = _setting(5, "Failed logins per account in the window before a browser unknown "
                                                   "to the account is slowed down (its owner's browsers never are).")

@@ -127,6 +127,7 @@ async def viewer(request: Request) -> Any:
         if request.method not in ("GET", "HEAD", "OPTIONS") and "write" not in found.scopes:
             raise Forbidden("This API token may only read; make one with the write scope.", code="insufficient_scope")
     else:
-        found = await accounts.viewer_for_session(request.cookies.get(SESSION_COOKIE, ""))
+        found = await accounts.viewer_for_session(request.cookies.get(SESSION_COOKIE, ""),
+                                                  max_days=settings_of(request).session_max_days)
     request.state.viewer = found
     return found

@@ -129,17 +129,22 @@ async def viewer_of(user: User, *, session: Session | None, via: str, scopes: tu
                   via=via, held=memberships, second_factor_missing=True)
 
 
-async def viewer_for_session(token: str) -> Viewer:
-    """The viewer behind a session cookie; an unknown or expired session is anonymous."""
+async def viewer_for_session(token: str, *, max_days: int = 90) -> Viewer:
+    """The viewer behind a session cookie; an unknown or expired session is anonymous. Use moves the idle expiry
+    forward, never past `max_days` after the sign-in."""
     if not token:
         return ANONYMOUS
     now = utcnow()
     session = await Session.get_or_none(token_hash=token_hash(token), expires_at__gt=now).select_related("user")
     if session is None or not session.user.is_active:
         return ANONYMOUS
+    ends = session.created_at + timedelta(days=max_days)
+    if ends <= now:
+        await Session.filter(id=session.id).delete()
+        return ANONYMOUS
     if now - session.last_seen_at > SESSION_TOUCH:
         idle = session.expires_at - session.last_seen_at
-        await Session.filter(id=session.id).update(last_seen_at=now, expires_at=now + idle)
+        await Session.filter(id=session.id).update(last_seen_at=now, expires_at=min(now + idle, ends))
     return await viewer_of(session.user, session=session, via="session")
 
 

@@ -245,6 +245,25 @@ async def test_session_expiry_is_sliding(client):
     assert row.expires_at - row.last_seen_at == timedelta(days=30)
 
 
+async def test_a_session_ends_at_its_absolute_lifetime_however_much_it_is_used(client, settings):
+    """Audit point 23: a session used every day never ended."""
+    from backend.accounts.service import utcnow
+
+    user = await person()
+    await sign_in(client, user)
+    row = await Session.get(user=user)
+    # Signed in 89 days ago, used yesterday: the idle expiry moves, but not past the 90th day.
+    signed_in = utcnow() - timedelta(days=settings.session_max_days - 1)
+    await Session.filter(id=row.id).update(created_at=signed_in, last_seen_at=utcnow() - timedelta(days=1))
+    assert (await client.get("/api/v1/me")).status_code == 200
+    row = await Session.get(id=row.id)
+    assert row.expires_at == signed_in + timedelta(days=settings.session_max_days)
+    await Session.filter(id=row.id).update(created_at=utcnow() - timedelta(days=settings.session_max_days, seconds=1),
+                                           expires_at=utcnow() + timedelta(days=20))
+    assert (await client.get("/api/v1/me")).status_code == 401
+    assert not await Session.exists(id=row.id)
+
+
 async def test_registering_a_taken_address_answers_as_for_a_new_one_and_tells_the_owner(client, new_client):
     """Audit point 20: register answered 409 email_taken (account discovery); reset did not."""
     owner = await person(email="taken@example.org", name="Tina Taken")
