@@ -79,6 +79,8 @@ class Settings:
     nominatim_url: str = _setting("", "Base URL of a Nominatim server, for GEOCODER=nominatim.")
     tile_url: str = _setting("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "Map tiles the PWA loads.")
     tile_attribution: str = _setting("© OpenStreetMap contributors", "Credit shown on the map for TILE_URL.")
+    live_streams_per_person: int = _setting(5, "Live screens (server-sent event streams) one person holds open at once, "
+                                                "per web process.")
     staff_idle_days: int = _setting(90, "A staff account unused this long is shown to its secretary for removal.")
     trusted_proxy: bool = _setting(False, "Behind one reverse proxy: the client address is the last one of "
                                           "X-Forwarded-For, the one the proxy appended (earlier ones are the client's "

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 
 import httpx
@@ -96,3 +97,46 @@ async def test_a_request_created_through_one_process_reaches_staff_connected_to_
         await dispatcher.aclose()
     finally:
         stop_server(proc)
+
+
+async def _ended(response: httpx.Response) -> bool:
+    """Reads until the stream says it ended and closes (True), or the reading is cut by the caller's timeout."""
+    said = False
+    async for line in response.aiter_lines():
+        said = said or line == "event: ended"
+    return said
+
+
+async def test_a_live_stream_ends_with_its_session_and_with_its_rights(server, town):
+    """Audit point 11: an open stream kept delivering after logout (and after rights removal)."""
+    dispatcher = await signed_in(server, await person(Role.DISPATCHER, town.brenles, email="dispatch@example.org"))
+    async with dispatcher.stream("GET", "/api/v1/stream") as live:
+        await asyncio.sleep(0.3)
+        assert (await dispatcher.post("/api/v1/auth/logout")).status_code == 204
+        assert await asyncio.wait_for(_ended(live), 5)  # at once, not at the next keep-alive (15 s)
+    # A right on one service, removed by its manager: the stream of its holder ends.
+    user = await person(Role.MEMBER, town.brenles, email="dispatch-proprete@example.org")
+    member = await Membership.get(user=user, role=Role.MEMBER)
+    grant = await ServiceGrant.create(membership=member, service=town.services["proprete"], role=Role.DISPATCHER)
+    holder = await signed_in(server, user)
+    secretary = await signed_in(server, await person(Role.SECRETARY, town.brenles, email="secretaire@example.org"))
+    async with holder.stream("GET", "/api/v1/stream") as live:
+        await asyncio.sleep(0.3)
+        assert (await secretary.delete(f"/api/v1/access/grants/{grant.id}")).status_code == 204
+        assert await asyncio.wait_for(_ended(live), 5)
+    for client in (dispatcher, holder, secretary):
+        await client.aclose()
+
+
+async def test_one_person_holds_a_bounded_number_of_live_streams(server, settings, town):
+    dispatcher = await signed_in(server, await person(Role.DISPATCHER, town.brenles, email="dispatch@example.org"))
+    async with contextlib.AsyncExitStack() as stack:
+        for _ in range(settings.live_streams_per_person):
+            live = await stack.enter_async_context(dispatcher.stream("GET", "/api/v1/stream"))
+            assert live.status_code == 200
+        r = await dispatcher.get("/api/v1/stream")
+        assert r.status_code == 429 and r.json()["error"]["code"] == "too_many_requests" and r.headers["retry-after"]
+    await asyncio.sleep(0.3)  # the streams are closed: one may open again
+    async with dispatcher.stream("GET", "/api/v1/stream") as live:
+        assert live.status_code == 200
+    await dispatcher.aclose()

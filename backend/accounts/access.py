@@ -341,8 +341,9 @@ async def name(*, viewer: Any, organisation: str, role: Role, user_id: int | Non
                            detail={"role": role.value, "services": services or []}, ip=ip, using_db=conn)
 
 
-async def remove_grant(*, viewer: Any, grant_id: int, ip: str = "") -> None:
-    """A service manager removes a right on one of their services (the secretary on any of the municipality)."""
+async def remove_grant(*, viewer: Any, grant_id: int, ip: str = "") -> int:
+    """A service manager removes a right on one of their services (the secretary on any of the municipality);
+    the id of the person who held it."""
     actor = viewer.require_user()
     grant = await ServiceGrant.get_or_none(id=grant_id).select_related("service", "membership__user")
     if grant is None:
@@ -358,6 +359,7 @@ async def remove_grant(*, viewer: Any, grant_id: int, ip: str = "") -> None:
         await audit.record(action="access.right_removed", actor=actor, organisation_id=org_id, ip=ip, using_db=conn,
                            target=f"user:{grant.membership.user.email}",
                            detail={"service": grant.service.code, "role": grant.role.value})
+    return grant.membership.user_id
 
 
 async def idle_members(org: Organisation, days: int) -> list[Membership]:

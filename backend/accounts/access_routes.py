@@ -9,6 +9,7 @@ from backend import exports
 from backend.accounts import access, access_boxes, schemas
 from backend.accounts.models import AccessKind, IdentityMethod, Role
 from backend.errors import ValidationFailed
+from backend.realtime import service as live
 from backend.validation import parse_time
 from backend.web import client_ip, doc, json_response, language_of, page_limit, read_json, settings_of, viewer
 
@@ -151,6 +152,7 @@ async def end_membership(request: Request) -> Response:
     form = await read_json(request, schemas.access_end)
     await access.end_membership(viewer=v, organisation=request.path_params["slug"],
                                 user_id=request.path_params["user_id"], reason=form["reason"], ip=client_ip(request))
+    await live.publish_access_change(request.app.state.bus, user_id=request.path_params["user_id"])
     return Response(status_code=204)
 
 
@@ -167,7 +169,9 @@ async def name(request: Request) -> Response:
 
 @doc("Remove a right on a service (its manager).", auth="staff", tag="access", responses={204: "removed"})
 async def remove_grant(request: Request) -> Response:
-    await access.remove_grant(viewer=await viewer(request), grant_id=request.path_params["id"], ip=client_ip(request))
+    holder = await access.remove_grant(viewer=await viewer(request), grant_id=request.path_params["id"],
+                                       ip=client_ip(request))
+    await live.publish_access_change(request.app.state.bus, user_id=holder)
     return Response(status_code=204)
 
 

@@ -11,6 +11,7 @@ from backend.accounts import schemas, second_factor, service
 from backend.errors import Forbidden
 from backend.middleware import CSRF_COOKIE, SESSION_COOKIE, csrf_token_for
 from backend.push import service as push
+from backend.realtime import service as live
 from backend.web import client_ip, doc, json_response, read_json, settings_of, viewer
 
 USER_SHAPE = {200: "`{user}`"}
@@ -98,7 +99,10 @@ async def login(request: Request) -> JSONResponse:
 
 @doc("Sign out: ends the session.", tag="accounts", responses={204: "signed out"})
 async def logout(request: Request) -> Response:
-    await service.logout(session=(await viewer(request)).session)
+    session = (await viewer(request)).session
+    await service.logout(session=session)
+    if session is not None:  # its live screens end now, in every process
+        await live.publish_access_change(request.app.state.bus, session_id=session.id)
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

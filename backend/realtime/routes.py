@@ -1,4 +1,9 @@
-"""GET /api/v1/stream: server-sent events of the viewer's organisations, resumable with Last-Event-ID."""
+"""GET /api/v1/stream: server-sent events of the viewer's organisations, resumable with Last-Event-ID.
+
+A stream lasts as long as its credential: it checks again at every keep-alive, and at once when the bus says
+its session ended or its person's rights changed (sign-out, membership ended, right removed); it then follows
+the new rights or ends. A person holds at most LIVE_STREAMS_PER_PERSON streams in one process.
+"""
 from __future__ import annotations
 
 import asyncio
@@ -9,12 +14,34 @@ from starlette.requests import Request
 from starlette.responses import StreamingResponse
 from starlette.routing import Route
 
-from backend.errors import Forbidden
+from backend.accounts import service as accounts
+from backend.errors import Forbidden, NotAuthenticated, TooManyRequests
+from backend.middleware import SESSION_COOKIE
 from backend.realtime import service
 from backend.requests.staff_queue import OFFICE_ROLES
-from backend.web import doc, viewer
+from backend.web import doc, settings_of, viewer
 
 KEEPALIVE_SECONDS = 15
+_open_streams: dict[int, int] = {}  # user id -> streams open in this process
+
+
+def _scope(v) -> tuple[set[int], set[int]]:
+    """The organisations and the services whose events this viewer may see live."""
+    return v.org_ids_with(*OFFICE_ROLES), {sid for ids in v.service_ids_with(*OFFICE_ROLES).values() for sid in ids}
+
+
+async def _current_scope(request: Request) -> tuple[set[int], set[int]]:
+    """The scope of the stream's credential as it is now; empty when it ended or lost its rights."""
+    auth = request.headers.get("authorization", "")
+    try:
+        if auth.lower().startswith("bearer "):
+            v = await accounts.viewer_for_api_token(auth[7:].strip())
+        else:
+            v = await accounts.viewer_for_session(request.cookies.get(SESSION_COOKIE, ""),
+                                                  max_days=settings_of(request).session_max_days)
+    except NotAuthenticated:
+        return set(), set()
+    return _scope(v)
 
 
 def _frame(event: dict) -> str:
@@ -26,16 +53,21 @@ def _frame(event: dict) -> str:
      responses={200: "an endless text/event-stream", 403: "not staff"})
 async def stream(request: Request) -> StreamingResponse:
     v = await viewer(request)
-    v.require_user()
-    orgs = v.org_ids_with(*OFFICE_ROLES)
-    services = {sid for ids in v.service_ids_with(*OFFICE_ROLES).values() for sid in ids}
+    user = v.require_user()
+    orgs, services = _scope(v)
     if not orgs and not services:
         raise Forbidden("The live stream is for the staff of an organisation.")
+    limit = settings_of(request).live_streams_per_person
+    if _open_streams.get(user.id, 0) >= limit:
+        raise TooManyRequests(KEEPALIVE_SECONDS, f"At most {limit} live screens at once; close one first.")
+    session_id = v.session.id if v.session else None
     last = request.headers.get("last-event-id") or request.query_params.get("last_event_id") or ""
     bus = request.app.state.bus
     queue = bus.subscribe()
+    _open_streams[user.id] = _open_streams.get(user.id, 0) + 1
 
     async def frames() -> AsyncIterator[str]:
+        nonlocal orgs, services
         try:
             yield "retry: 2000\n\n"
             if last.isdigit() and int(last) < 2**63:  # a live event id (64 bits); anything else starts afresh
@@ -45,12 +77,23 @@ async def stream(request: Request) -> StreamingResponse:
                 try:
                     event = await asyncio.wait_for(queue.get(), KEEPALIVE_SECONDS)
                 except asyncio.TimeoutError:
+                    event = None
+                concerned = event is not None and event.get("kind") == "access" and \
+                    (event.get("session_id") == session_id or event.get("user_id") == user.id)
+                if event is None or concerned:
+                    orgs, services = await _current_scope(request)
+                    if not orgs and not services:
+                        yield "event: ended\ndata: {}\n\n"  # signed out or no longer staff: the stream ends
+                        return
+                if event is None:
                     yield ": keep-alive\n\n"
-                    continue
-                if event.get("organisation_id") in orgs or event.get("service_id") in services:
+                elif event.get("organisation_id") in orgs or event.get("service_id") in services:
                     yield _frame(event)
         finally:
             bus.unsubscribe(queue)
+            _open_streams[user.id] -= 1
+            if not _open_streams[user.id]:
+                del _open_streams[user.id]
 
     return StreamingResponse(frames(), media_type="text/event-stream",
                              headers={"cache-control": "no-cache", "x-accel-buffering": "no"})

@@ -58,3 +58,12 @@ async def publish_request(bus: Any, request_id: int) -> None:
             await bus.publish(event)
     except Exception:  # noqa: BLE001 (the change is committed; the screens catch up on reconnection)
         log.exception("live event for request %s not published", request_id)
+
+
+async def publish_access_change(bus: Any, *, session_id: int | None = None, user_id: int | None = None) -> None:
+    """Tells the live streams that a session ended or a person's rights changed: theirs check again at once (the
+    others would within a keep-alive period anyway)."""
+    try:
+        await bus.publish({"kind": "access", "session_id": session_id, "user_id": user_id})
+    except Exception:  # noqa: BLE001 (the change is committed; the streams check again at their next keep-alive)
+        log.exception("access change not published to the live streams")
