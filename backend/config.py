@@ -48,6 +48,9 @@ class Settings:
     max_photos: int = _setting(5, "Photos per request.")
     max_photo_bytes: int = _setting(15_728_640, "Bytes per photo.")
     max_photo_megapixels: int = _setting(50, "Pixels per photo, in millions; more is refused as image_too_large.")
+    max_full_decode_megapixels: int = _setting(25, "Pixels, in millions, of a photo in a format decoded whole (PNG, "
+                                                   "HEIC, WebP); JPEG, decoded at a fraction, has MAX_PHOTO_MEGAPIXELS.")
+    photos_per_hour: int = _setting(60, "Photos one person (or one address, when anonymous) may send per hour.")
     image_workers: int = _setting(2, "Photos decoded at once, off the event loop.")
     max_description: int = _setting(4000, "Characters in a request's description.")
     max_comment: int = _setting(2000, "Characters in a comment.")

@@ -28,6 +28,14 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
+def caller_key(request: Request, viewer: Any) -> str:
+    """Whom a citizen's limit counts: the account when signed in, else the address; staff (identified, second
+    factor) are not limited, "" (a counter agent may enter many reports)."""
+    if viewer.is_staff:
+        return ""
+    return f"user:{viewer.user.id}" if viewer.user is not None else f"ip:{client_ip(request)}"
+
+
 async def read_json(request: Request, schema: Schema) -> dict[str, Any]:
     """The JSON body checked against `schema`; 415 for another content type, 400 for broken JSON."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()

@@ -16,7 +16,7 @@ from backend.lostfound.models import Candidate, Claim, ClaimState, Item, Outcome
 from backend.media import service as media
 from backend.requests import queries
 from backend.requests.request_routes import _read_form, _request_and_relation
-from backend.web import client_ip, doc, json_response, language_of, page_limit, read_json, settings_of, viewer
+from backend.web import caller_key, client_ip, doc, json_response, language_of, page_limit, read_json, settings_of, viewer
 
 
 def _declaration(form: dict, side: Side) -> service.Declaration:
@@ -150,7 +150,8 @@ async def make_claim(request: Request) -> JSONResponse:
             raise ValidationFailed("One proof photo at most.", code="too_many_photos", field="photo")
         form = schemas.claim.parse(fields, settings)
         if uploads:
-            prepared = await media.prepare_all(uploads, settings=settings, gate=request.app.state.image_gate)
+            prepared = await media.prepare_all(uploads, settings=settings, gate=request.app.state.image_gate,
+                                               caller=caller_key(request, v))
             writer = media.PhotoWriter(settings.media_root, prepared)
     else:
         form = await read_json(request, schemas.claim)

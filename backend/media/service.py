@@ -18,6 +18,7 @@ from pillow_heif import register_heif_opener
 from tortoise.expressions import Q
 
 from backend import sql
+from backend.ratelimit import service as ratelimit
 from backend.errors import ImageTooLarge, ImageUnreadable, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from backend.media.models import Photo
 
@@ -101,17 +102,23 @@ def _encode(image: Image.Image) -> bytes:
     return out.getvalue()
 
 
-def prepare(data: bytes, *, max_pixels: int) -> PreparedPhoto:
-    """Decodes and re-encodes one photo (CPU-bound: run it in a thread)."""
+def prepare(data: bytes, *, max_pixels: int, max_full_decode_pixels: int | None = None) -> PreparedPhoto:
+    """Decodes and re-encodes one photo (CPU-bound: run it in a thread).
+
+    A JPEG is decoded at a fraction of its size (DCT scaling), so its cost hardly grows with its pixels; other
+    formats (PNG, HEIC, WebP) are decoded whole, and `max_full_decode_pixels` bounds that work."""
     if not data:
         raise ImageUnreadable("This file is empty.", field="photo")
     kind = sniff(data)
     _check_not_polyglot(data, kind)
     try:
         image = Image.open(io.BytesIO(data))
-        if image.width * image.height > max_pixels:
+        limit = max_pixels if kind == "jpeg" or max_full_decode_pixels is None else min(max_pixels,
+                                                                                       max_full_decode_pixels)
+        if image.width * image.height > limit:
             raise ImageTooLarge(f"This image has {image.width * image.height // 1_000_000} million pixels; "
-                                f"at most {max_pixels // 1_000_000} million are accepted.", field="photo")
+                                f"at most {limit // 1_000_000} million are accepted"
+                                f"{'' if kind == 'jpeg' else ' in this format'}.", field="photo")
         gps = read_gps(image)
         orientation = image.getexif().get(0x0112, 1)
         if kind == "jpeg":
@@ -142,8 +149,10 @@ def prepare(data: bytes, *, max_pixels: int) -> PreparedPhoto:
     return PreparedPhoto(hashlib.sha256(display).hexdigest(), display, thumbnail, image.width, image.height, gps)
 
 
-async def prepare_all(uploads: list[bytes], *, settings: Any, gate: asyncio.Semaphore) -> list[PreparedPhoto]:
-    """Prepares photos off the event loop, at most `IMAGE_WORKERS` at once across the process."""
+async def prepare_all(uploads: list[bytes], *, settings: Any, gate: asyncio.Semaphore,
+                      caller: str = "") -> list[PreparedPhoto]:
+    """Prepares photos off the event loop, at most `IMAGE_WORKERS` at once across the process, within the
+    caller's hourly photo budget (PHOTOS_PER_HOUR: decoding is the costliest thing anyone can ask of us)."""
     if len(uploads) > settings.max_photos:
         raise ValidationFailed(f"At most {settings.max_photos} photos per request.", code="too_many_photos",
                                field="photo")
@@ -152,9 +161,14 @@ async def prepare_all(uploads: list[bytes], *, settings: Any, gate: asyncio.Sema
             raise PayloadTooLarge(f"A photo may weigh at most {settings.max_photo_bytes // 1_048_576} MB.",
                                   field="photo")
 
+    if uploads and caller:
+        await ratelimit.consume(key=f"photos:{caller}", limit=settings.photos_per_hour, window_seconds=3600,
+                                amount=len(uploads), message="Too many photos sent this hour; try again later.")
+
     async def one(data: bytes) -> PreparedPhoto:
         async with gate:
-            return await asyncio.to_thread(prepare, data, max_pixels=settings.max_photo_megapixels * 1_000_000)
+            return await asyncio.to_thread(prepare, data, max_pixels=settings.max_photo_megapixels * 1_000_000,
+                                           max_full_decode_pixels=settings.max_full_decode_megapixels * 1_000_000)
 
     return list(await asyncio.gather(*(one(d) for d in uploads)))
 

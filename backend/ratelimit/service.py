@@ -23,18 +23,20 @@ async def count(*, key: str, window_seconds: int) -> int:
     return row.count if row else 0
 
 
-async def record(*, key: str, window_seconds: int) -> int:
-    """Counts one attempt for `key` and returns the new total of the window (one statement when it exists)."""
+async def record(*, key: str, window_seconds: int, amount: int = 1) -> int:
+    """Counts `amount` attempts for `key` and returns the new total of the window (one statement when it exists)."""
     start, _ = _window(window_seconds)
     for _ in range(3):
-        where = sql.Where().add('"key" = {} AND window_start = {}', key, start)
-        updated = await sql.write(f'UPDATE rate_counter SET "count" = "count" + 1 WHERE {where} RETURNING "count"',
-                                  where.values)
+        where = sql.Where()
+        increment = where.bind(int(amount))
+        where.add('"key" = {} AND window_start = {}', key, start)
+        updated = await sql.write(f'UPDATE rate_counter SET "count" = "count" + {increment} WHERE {where} '
+                                  'RETURNING "count"', where.values)
         if updated:
             return updated[0]["count"]
         try:
-            await RateCounter.create(key=key, window_start=start, count=1)
-            return 1
+            await RateCounter.create(key=key, window_start=start, count=amount)
+            return amount
         except IntegrityError:
             continue  # another worker created it first: update theirs
     return await count(key=key, window_seconds=window_seconds)
@@ -47,9 +49,9 @@ async def release(*, key: str, window_seconds: int) -> None:
     await sql.write(f'UPDATE rate_counter SET "count" = "count" - 1 WHERE {where} RETURNING "count"', where.values)
 
 
-async def consume(*, key: str, limit: int, window_seconds: int, message: str | None = None) -> None:
-    """Counts one attempt and raises 429 when it goes over `limit`."""
-    if await record(key=key, window_seconds=window_seconds) > limit:
+async def consume(*, key: str, limit: int, window_seconds: int, message: str | None = None, amount: int = 1) -> None:
+    """Counts `amount` attempts and raises 429 when they go over `limit`."""
+    if await record(key=key, window_seconds=window_seconds, amount=amount) > limit:
         raise TooManyRequests(_window(window_seconds)[1], message)
 
 

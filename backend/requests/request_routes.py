@@ -22,7 +22,7 @@ from backend.realtime import service as live
 from backend.requests.views import dump_event, dump_request, dump_summary
 from backend.validation import point
 from backend.web import (
-    client_ip, decode_cursor, doc, encode_cursor, json_response, language_of, page_limit, read_json, settings_of,
+    caller_key, client_ip, decode_cursor, doc, encode_cursor, json_response, language_of, page_limit, read_json, settings_of,
     viewer,
 )
 
@@ -93,7 +93,8 @@ async def create_request(request: Request) -> JSONResponse:
     if channel in STAFF_CHANNELS and not v.has_role(org.id, *service.STAFF_HANDLING):
         raise Forbidden("Only staff record requests received by phone, at the counter or by mail.", field="channel")
     attributes = service.validate_attributes(svc, form.get("attributes"), max_text=settings.max_description)
-    prepared = await media.prepare_all(uploads, settings=settings, gate=request.app.state.image_gate)
+    prepared = await media.prepare_all(uploads, settings=settings, gate=request.app.state.image_gate,
+                                       caller=caller_key(request, v))
     location = next((p.gps for p in prepared if p.gps), None)
     new = service.NewRequest(
         service=svc, lat=lat, lon=lon, description=form.get("description") or "", attributes=attributes,
@@ -295,7 +296,8 @@ async def add_photos(request: Request) -> JSONResponse:
     if role not in ("report", "after"):
         raise BadRequest("role must be report or after.", code="invalid_choice", field="role")
     settings = settings_of(request)
-    prepared = await media.prepare_all(uploads, settings=settings, gate=request.app.state.image_gate)
+    caller = caller_key(request, await viewer(request))
+    prepared = await media.prepare_all(uploads, settings=settings, gate=request.app.state.image_gate, caller=caller)
     writer = media.PhotoWriter(settings.media_root, prepared)
     return await _citizen_event(request, lambda req, rel, v: actions.add_photos(
         req=req, relation=rel, actor=v.user, writer=writer, role=role if rel == "staff" else "report",

@@ -259,3 +259,31 @@ async def test_ten_parallel_12_mp_uploads_do_not_stall_other_requests(client, to
     assert all(r.status_code == 201 for r in results)
     assert seen["max"] == settings.image_workers
     assert loop_thread not in seen["threads"], "a photo was decoded on the event loop"
+
+
+async def test_photos_are_bounded_per_caller_and_whole_decodes_by_pixels(client, new_client, town, settings, app):
+    """Audit point 18: five 49.8 MP PNGs of 805 KB cost 7 s of CPU, with no limit on how often."""
+    import dataclasses
+
+    await csrf(client)
+    big_png = photos.png(8160, 6120, mode="L")  # 49.9 MP of flat grey: a small file, a costly decode
+    assert len(big_png) < 1_000_000
+    r = await client.post("/api/v1/requests", data=form(), files=[("photo", ("p.png", big_png, "image/png"))])
+    assert r.status_code == 413 and r.json()["error"]["code"] == "image_too_large" and "format" in r.json()["error"]["message"]
+    assert await ServiceRequest.all().count() == 0
+    # A JPEG of the same size is decoded at a fraction of it: still accepted up to MAX_PHOTO_MEGAPIXELS.
+    r = await client.post("/api/v1/requests", data=form(), files=[("photo", ("j.jpg", photos.jpeg(8160, 6120), "image/jpeg"))])
+    assert r.status_code == 201, r.text
+    ref = r.json()["ref"]
+    # The hourly budget of photos, per caller: here 3 (2 already counted, the refused PNG included).
+    app.state.settings = dataclasses.replace(settings, photos_per_hour=3)
+    small = photos.jpeg(400, 300)
+    r = await client.post(f"/api/v1/requests/{ref}/photos", headers={"X-Tracking-Token": r.json()["tracking_token"]},
+                          files=[("photo", ("a.jpg", small, "image/jpeg")), ("photo", ("b.jpg", small, "image/jpeg"))])
+    assert r.status_code == 429 and r.headers["retry-after"], r.text
+    assert (await Photo.all().count()) == 1
+    other = new_client()
+    await csrf(other)
+    signed = await sign_in(other, await person())
+    r = await signed.post("/api/v1/requests", data=form(contact_email=None), files=[("photo", ("a.jpg", small, "image/jpeg"))])
+    assert r.status_code == 201  # another caller has a budget of its own

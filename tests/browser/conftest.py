@@ -95,7 +95,8 @@ def live_server(tmp_path_factory, tile_server):
         database_url = f"sqlite://{work}/guichet.sqlite3"
     env = {**os.environ, "DATA_DIR": str(work / "data"), "MEDIA_ROOT": str(work / "media"), "DATABASE_URL": database_url,
            "HOST": "127.0.0.1", "PORT": str(port), "TILE_URL": tile_server[0], "TILE_ATTRIBUTION": "Tuiles de test",
-           "CREATE_PER_HOUR_IP": "10000", "PYTHONUNBUFFERED": "1"}
+           "CREATE_PER_HOUR_IP": "10000", "PHOTOS_PER_HOUR": "10000",
+           "PYTHONUNBUFFERED": "1"}
     for command in ("migrate", "seed-demo"):
         done = subprocess.run([sys.executable, "-m", "backend", command], env=env, cwd=ROOT, check=True,
                               capture_output=True, text=True)
