@@ -98,7 +98,7 @@ class ApiToken(Model):
     # Tokens end: at this time, and with every password change or reset of their owner.
     expires_at = fields.DatetimeField(null=True)
     # What the token may do, space-separated: read (safe methods), write (a citizen's actions), staff.
-    scopes = fields.CharField(max_length=100, default="read")
+    scopes = fields.CharField(max_length=100, default="read", db_default="read")
 
     class Meta:
         table = "api_token"

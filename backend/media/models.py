@@ -13,6 +13,8 @@ class Photo(Model):
     height = fields.IntField()
     bytes = fields.IntField()
     role = fields.CharField(max_length=10, default="report")
+    # Hidden from the public by staff (moderation); the request's author and staff still see it.
+    hidden = fields.BooleanField(default=False, db_default=False)
     uploaded_by = fields.ForeignKeyField("models.User", related_name="photos", null=True, on_delete=fields.SET_NULL)
     created_at = fields.DatetimeField(auto_now_add=True)
 

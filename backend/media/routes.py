@@ -20,13 +20,14 @@ async def get_photo(request: Request) -> Response:
     from backend.requests import service as requests
 
     path = request.path_params["path"]
-    holders = await service.requests_with_file(path) if _SAFE.match(path) else []
-    # The same content may belong to several requests: it is public if one of them is, and otherwise shown to
-    # whoever may see one of them (never decided by whichever row came first).
-    public = any(req.public for req in holders)
+    holders = await service.holders_of_file(path) if _SAFE.match(path) else []
+    # The same content may belong to several requests: it is public if one of them shows it publicly (a public
+    # request, the photo not hidden by moderation), and otherwise shown to whoever may see one of those requests
+    # in full (never decided by whichever row came first).
+    public = any(row.request.public and not row.hidden for row in holders)
     if not public:
         v = await viewer(request)
-        if not any(requests.viewer_relation(v, req) != "public" for req in holders):
+        if not any(requests.viewer_relation(v, row.request) != "public" for row in holders):
             raise NotFound()
     file = Path(settings_of(request).media_root) / path
     if not file.is_file():

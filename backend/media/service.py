@@ -250,19 +250,26 @@ async def photos_of(request_ids: list[int]) -> dict[int, list[dict]]:
     if not request_ids:
         return out
     where = sql.Where().any_of("request_id", request_ids)
-    rows = await sql.rows("SELECT request_id, path, thumbnail_path, width, height, role FROM photo "
+    rows = await sql.rows("SELECT request_id, path, thumbnail_path, width, height, role, hidden FROM photo "
                           f"WHERE {where} ORDER BY id", where.values, quick=True)
     for row in rows:
         out.setdefault(row["request_id"], []).append(row)
     return out
 
 
-async def requests_with_file(path: str) -> list[Any]:
-    """Every request that holds this file (as a display copy or a thumbnail): one content may be sent to several."""
-    rows = await Photo.filter(Q(path=path) | Q(thumbnail_path=path)).prefetch_related("request")
-    return list({row.request_id: row.request for row in rows}.values())
+async def holders_of_file(path: str) -> list[Photo]:
+    """Every Photo row of this file (as a display copy or a thumbnail), with its request: one content may be sent
+    to several requests."""
+    return await Photo.filter(Q(path=path) | Q(thumbnail_path=path)).prefetch_related("request")
+
+
+async def set_hidden(*, request_id: int, path: str, hidden: bool, conn: Any) -> int:
+    """Hides a photo of this request from the public, or shows it again; how many rows changed (0: not its photo)."""
+    return await Photo.filter(Q(path=path) | Q(thumbnail_path=path), request_id=request_id).using_db(conn) \
+        .update(hidden=hidden)
 
 
 def dump_photo(photo: dict) -> dict:
     return {"url": f"/media/{photo['path']}", "thumbnail_url": f"/media/{photo['thumbnail_path']}",
-            "width": photo["width"], "height": photo["height"], "role": photo["role"]}
+            "width": photo["width"], "height": photo["height"], "role": photo["role"],
+            "hidden": bool(photo.get("hidden"))}

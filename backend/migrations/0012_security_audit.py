@@ -29,14 +29,14 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='ApiToken',
             name='scopes',
-            field=fields.CharField(default='read', max_length=100),
+            field=fields.CharField(default='read', db_default='read', max_length=100),
         ),
         # Tokens made before scopes existed keep what they could do for a citizen, not staff rights.
         ops.RunSQL("UPDATE api_token SET scopes = 'read write'", reverse_sql="SELECT 1"),
         ops.AddField(
             model_name='IdempotencyKey',
             name='fingerprint',
-            field=fields.CharField(default='', max_length=64),
+            field=fields.CharField(default='', db_default='', max_length=64),
         ),
         ops.AlterField(
             model_name='User',

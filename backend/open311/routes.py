@@ -94,10 +94,13 @@ def _time(raw: str | None, name: str) -> datetime | None:
 async def _dump_all(reqs: list[ServiceRequest], org: Any, request: Request) -> list[dict]:
     photos = await media.photos_of([r.id for r in reqs])
     notes: dict[int, str] = {}
-    for e in await Event.filter(request_id__in=[r.id for r in reqs], public=True).exclude(comment="").order_by("at"):
+    # Only what staff wrote publicly: a citizen's comment is never published (views.dump_event).
+    for e in await Event.filter(request_id__in=[r.id for r in reqs], public=True, actor_is_staff=True) \
+            .exclude(comment="").order_by("at"):
         notes[e.request_id] = e.comment
     base, lang = settings_of(request).base_url, language_of(request)
-    return [service.dump_request(r, org, base, next((p["path"] for p in photos.get(r.id, []) if p["role"] == "report"), None),
+    return [service.dump_request(r, org, base, next((p["path"] for p in photos.get(r.id, [])
+                                                     if p["role"] == "report" and not p["hidden"]), None),
                                  notes.get(r.id, ""), lang) for r in reqs]
 
 

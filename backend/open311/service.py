@@ -72,7 +72,7 @@ def dump_request(req: ServiceRequest, org: Organisation, base_url: str, photo: s
         "status_notes": f"{status_label(status.value, language)}{' : ' + notes if notes else ''}",
         "service_name": service.name_en if language == "en" else service.name_fr,
         "service_code": service.code,
-        "description": req.description,
+        "description": "" if req.description_hidden else req.description,
         "agency_responsible": org.name_en if language == "en" else org.name_fr,
         "service_notice": "",
         "requested_datetime": _iso(req.created_at),

@@ -9,6 +9,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from backend.accounts.models import User
+from backend.audit import service as audit
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.media import service as media
 from backend.requests.models import Event, ServiceRequest, Status, Supporter
@@ -29,6 +30,8 @@ async def withdraw(*, req: ServiceRequest, relation: str, actor: User | None) ->
         raise ValidationFailed("A request can only be withdrawn before the municipality takes it up.",
                                code="invalid_transition", field="status")
     async with in_transaction() as conn:
+        req.public = False  # the author's taking back: no longer shown to anyone else
+        await ServiceRequest.filter(id=req.id).using_db(conn).update(public=False)
         return await change_status(req=req, to=Status.WITHDRAWN, actor=actor, kind="withdrawn", conn=conn)
 
 
@@ -122,3 +125,31 @@ async def mark_duplicate(*, viewer: Any, req: ServiceRequest, original_ref: str,
         text = comment_text or f"Ce signalement rejoint {original.ref}, déjà en cours de traitement."
         return await change_status(req=req, to=Status.DUPLICATE, actor=actor, kind="merged", comment=text,
                                    conn=conn, data={"original": original.ref})
+
+
+async def moderate(*, viewer: Any, req: ServiceRequest, reason: str, description_hidden: bool | None = None,
+                   photo: str | None = None, photo_hidden: bool | None = None, ip: str = "") -> Event:
+    """Staff hide a citizen's text or one photo from the public (or show it again); the author and staff still
+    see it. An internal note says what and why; the audit trail keeps it."""
+    actor = require_staff(viewer, req)
+    if not reason.strip():
+        raise ValidationFailed("Say why.", code="required", field="reason")
+    changes: dict[str, Any] = {}
+    async with in_transaction() as conn:
+        if description_hidden is not None:
+            await ServiceRequest.filter(id=req.id).using_db(conn).update(description_hidden=description_hidden)
+            req.description_hidden = description_hidden
+            changes["description_hidden"] = description_hidden
+        if photo is not None:
+            path = photo.removeprefix("/media/")
+            if photo_hidden is None:
+                raise ValidationFailed("Say whether the photo is hidden.", code="required", field="photo_hidden")
+            if not await media.set_hidden(request_id=req.id, path=path, hidden=photo_hidden, conn=conn):
+                raise NotFound("This request has no such photo.", code="unknown_photo", field="photo")
+            changes["photo"], changes["photo_hidden"] = path, photo_hidden
+        if not changes:
+            raise ValidationFailed("Say what to hide or show.", code="required", field="description_hidden")
+        await audit.record(action="request.moderated", actor=actor, organisation_id=req.organisation_id,
+                           target=req.ref, detail=changes | {"reason": reason.strip()}, ip=ip, using_db=conn)
+        return await Event.create(request=req, kind="moderated", at=utcnow(), comment=reason.strip(), public=False,
+                                  actor=actor, actor_is_staff=True, data=changes, using_db=conn)

@@ -80,6 +80,8 @@ class ServiceRequest(Model):
     lon = fields.FloatField(null=True)
     address = fields.CharField(max_length=300, default="")
     description = fields.TextField(default="")
+    # Hidden from the public by staff (moderation); its author and staff still read it.
+    description_hidden = fields.BooleanField(default=False, db_default=False)
     attributes = fields.JSONField(default=dict)
     author = fields.ForeignKeyField("models.User", related_name="requests", null=True, on_delete=fields.SET_NULL)
     contact_email = fields.CharField(max_length=254, default="")
@@ -173,7 +175,7 @@ class IdempotencyKey(Model):
     # SHA-256 of the caller's scope and the client's key: one caller's key never meets another's.
     key = fields.CharField(max_length=200, unique=True)
     # SHA-256 of what was sent: a resend is answered only when it is the same request.
-    fingerprint = fields.CharField(max_length=64, default="")
+    fingerprint = fields.CharField(max_length=64, default="", db_default="")
     request = fields.ForeignKeyField("models.ServiceRequest", related_name="idempotency_keys", on_delete=fields.CASCADE)
     created_at = fields.DatetimeField(auto_now_add=True)
 

@@ -17,7 +17,8 @@ from backend.requests.models import OPEN_ON_MAP, OPEN_STATUSES, Status
 # What a list shows, joined in one query into plain rows: no model objects, no prefetch round trips.
 SUMMARY_FIELDS = {
     "id": "id", "ref": "ref", "status": "status", "channel": "channel", "lat": "lat", "lon": "lon",
-    "address": "address", "description": "description", "attributes": "attributes",
+    "address": "address", "description": "description", "description_hidden": "description_hidden",
+    "attributes": "attributes",
     "created_at": "created_at", "updated_at": "updated_at", "resolved_at": "resolved_at",
     "supporters_count": "supporters_count", "organisation": "organisation__slug",
     "duplicate_of": "duplicate_of__ref", **labels.COLUMNS,  # the service's label comes from memory: see labels.py
@@ -60,6 +61,7 @@ async def _plain(rows: list[dict]) -> list[dict]:
         return rows
     times = [key for key in _TIMES if key in rows[0]]
     has_attributes, has_public = "attributes" in rows[0], "public" in rows[0]
+    has_hidden = "description_hidden" in rows[0]
     for row in rows:
         for key in times:
             value = row[key]
@@ -69,6 +71,8 @@ async def _plain(rows: list[dict]) -> list[dict]:
             row["attributes"] = orjson.loads(row["attributes"])
         if has_public:
             row["public"] = bool(row["public"])
+        if has_hidden:
+            row["description_hidden"] = bool(row["description_hidden"])
     return await labels.attach(rows)
 
 

@@ -76,6 +76,13 @@ split = Schema(
     F("lat", "number", minimum=-90, maximum=90, doc="Where, when not the same place."),
     F("lon", "number", minimum=-180, maximum=180),
 )
+moderation = Schema(
+    "Moderation",
+    F("reason", "text", required=True, min_length=1, max_length="max_comment", doc="Why (an internal note)."),
+    F("description_hidden", "boolean", doc="true: the citizen's text is hidden from the public; false: shown."),
+    F("photo", "string", max_length=300, doc="The url of one of the request's photos."),
+    F("photo_hidden", "boolean", doc="With photo: true hides it from the public, false shows it again."),
+)
 saved_filter = Schema(
     "SavedFilter",
     F("name", "string", required=True, min_length=1, max_length=80),

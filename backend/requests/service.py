@@ -364,9 +364,13 @@ async def _is_staff_of(user: User, req: ServiceRequest) -> bool:
 
 
 async def events_for(req: ServiceRequest, relation: str) -> list[Event]:
+    """The timeline as this viewer may see it: staff everything; the author the public steps and their own
+    words; anyone else the public steps without what a citizen wrote (views.dump_event)."""
     query = Event.filter(request=req).prefetch_related("actor").order_by("at", "id")
     if relation != "staff":
         query = query.filter(public=True)
+    if relation == "public":
+        query = query.exclude(kind="comment", actor_is_staff=False)
     return await query
 
 

@@ -11,9 +11,9 @@ from backend import exports
 from backend.errors import Forbidden, ValidationFailed
 from backend.media import service as media
 from backend.realtime import service as live
-from backend.requests import schemas, service, staff_actions, staff_export, staff_queue
+from backend.requests import actions, schemas, service, staff_actions, staff_export, staff_queue
 from backend.requests.models import OPEN_STATUSES, Channel
-from backend.requests.views import dump_summary
+from backend.requests.views import dump_event, dump_summary
 from backend.web import (client_ip, decode_cursor, doc, encode_cursor, json_response, language_of, page_limit,
                          read_json, viewer)
 
@@ -131,6 +131,24 @@ async def staff_bulk(request: Request) -> JSONResponse:
     return json_response({"items": results})
 
 
+@doc("Staff: hide a citizen's text or one photo from the public (or show it again), with the reason; the author "
+     "and staff still see it.", body=schemas.moderation, auth="staff", tag="staff",
+     responses={201: "the internal `moderated` event", 403: "forbidden", 404: "unknown_photo"})
+async def moderate(request: Request) -> JSONResponse:
+    v = await viewer(request)
+    req, relation = await service.request_for(request.path_params["ref"], v)
+    if relation != "staff":
+        v.require_user()
+        raise Forbidden("Only the staff of this organisation can do this.")
+    form = await read_json(request, schemas.moderation)
+    event = await actions.moderate(viewer=v, req=req, reason=form["reason"], ip=client_ip(request),
+                                   description_hidden=form.get("description_hidden"), photo=form.get("photo"),
+                                   photo_hidden=form.get("photo_hidden"))
+    await event.fetch_related("actor")
+    await live.publish_request(request.app.state.bus, req.id)
+    return json_response(dump_event(event, "staff"), 201)
+
+
 @doc("Staff: split a report that holds a second problem; the new request keeps the author and the place.",
      body=schemas.split, auth="staff", tag="staff", responses={201: "the new request", 403: "forbidden"})
 async def split_request(request: Request) -> JSONResponse:
@@ -179,6 +197,7 @@ routes = [
     Route("/api/v1/staff/filters", create_filter, methods=["POST"]),
     Route("/api/v1/staff/filters/{id:int}", delete_filter, methods=["DELETE"]),
     Route("/api/v1/requests/{ref}/split", split_request, methods=["POST"]),
+    Route("/api/v1/requests/{ref}/moderation", moderate, methods=["POST"]),
     Route("/api/v1/staff/requests", staff_requests, methods=["GET"]),
     Route("/api/v1/staff/requests.csv", export_csv, methods=["GET"]),
     Route("/api/v1/staff/requests.xlsx", export_xlsx, methods=["GET"]),

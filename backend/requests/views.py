@@ -17,10 +17,12 @@ def _iso(value: Any) -> str | None:
 
 
 def dump_event(event: Event, relation: str) -> dict:
-    # Staff are named to everyone; a citizen's name is shown to staff only.
+    # Staff are named to everyone; a citizen's name is shown to staff only. What a citizen wrote (a comment, the
+    # reason of a reopening) is read by the author and staff, never published: nobody moderates it beforehand.
     actor = event.actor.name if event.actor_id and (event.actor_is_staff or relation == "staff") else None
+    comment = event.comment if event.actor_is_staff or relation != "public" else ""
     out = {"id": event.id, "kind": event.kind, "at": _iso(event.at), "status": event.status,
-           "comment": event.comment, "public": event.public, "actor": actor}
+           "comment": comment, "public": event.public, "actor": actor}
     if relation == "staff" and event.data:
         out["data"] = event.data
     return out
@@ -32,6 +34,7 @@ def summary_row(req: ServiceRequest) -> dict:
     return {
         "id": req.id, "ref": req.ref, "status": _value(req.status), "channel": _value(req.channel),
         "lat": req.lat, "lon": req.lon, "address": req.address, "description": req.description,
+        "description_hidden": req.description_hidden,
         "attributes": req.attributes, "created_at": _iso(req.created_at), "updated_at": _iso(req.updated_at),
         "resolved_at": _iso(req.resolved_at), "supporters_count": req.supporters_count,
         "organisation": getattr(req.organisation, "slug", None),
@@ -42,16 +45,19 @@ def summary_row(req: ServiceRequest) -> dict:
 
 def dump_summary(row: dict, *, relation: str, language: str, photos: list | None = None) -> dict:
     """A plain row (see `summary_row`) as the API shows it to this viewer."""
+    hidden = bool(row.get("description_hidden"))
     out: dict[str, Any] = {
         "ref": row["ref"],
         "service": row["service"].view(language),
         "organisation": row["organisation"],
         "status": row["status"],
         "lat": row["lat"], "lon": row["lon"], "address": row["address"],
-        "description": row["description"],
+        # Staff may hide a citizen's text from the public (moderation): the public sees that it was hidden.
+        "description": "" if hidden and relation == "public" else row["description"],
+        "description_hidden": hidden,
         "attributes": row["attributes"],
         "created_at": row["created_at"], "updated_at": row["updated_at"], "resolved_at": row["resolved_at"],
-        "photos": [media.dump_photo(p) for p in photos] if photos else [],
+        "photos": [media.dump_photo(p) for p in photos or [] if relation != "public" or not p.get("hidden")],
         "supporters": row["supporters_count"],
         "duplicate_of": row["duplicate_of"],
     }

@@ -316,3 +316,56 @@ async def test_a_photo_is_shown_by_every_request_that_holds_it(client, new_clien
     assert r.json()["photos"][0]["url"] == url
     shown = await anonymous.get(url)
     assert shown.status_code == 200 and shown.headers["cache-control"].startswith("public")
+
+
+async def test_what_is_public_withdrawn_requests_citizens_words_and_moderation(client, new_client, town):
+    """Audit point 10: withdrawn requests stayed public by their sequential reference; a citizen's comment was
+    public and in Open311 status_notes, unmoderated; staff could hide neither a citizen's text nor a photo."""
+    from tests import photos
+
+    author = await sign_in(client, await person())
+    public = new_client()
+    agent = await sign_in(new_client(), await person(Role.AGENT, town.brenles))
+    base = {"service": "proprete", "lat": str(IN_BRENLES[0]), "lon": str(IN_BRENLES[1])}
+    withdrawn = (await author.post("/api/v1/requests", data=base)).json()["ref"]
+    assert (await author.post(f"/api/v1/requests/{withdrawn}/withdraw", json={})).status_code == 201
+    assert (await public.get(f"/api/v1/requests/{withdrawn}")).status_code == 404
+    assert (await author.get(f"/api/v1/requests/{withdrawn}")).json()["status"] == "withdrawn"
+    assert (await agent.get(f"/api/v1/requests/{withdrawn}")).status_code == 200
+    listed = (await public.get("/api/v1/requests", params={"bbox": "6.7,46.6,6.9,46.7", "status": "all"})).json()
+    assert withdrawn not in str(listed)
+
+    r = await author.post("/api/v1/requests", data={**base, "description": "Le voisin du 3 est un voleur"},
+                          files=[("photo", ("a.jpg", photos.jpeg(600, 400, gps=None), "image/jpeg"))])
+    ref, photo = r.json()["ref"], r.json()["photos"][0]
+    await author.post(f"/api/v1/requests/{ref}/comments", json={"comment": "Il s'appelle Jean Martin"})
+    await agent.post(f"/api/v1/requests/{ref}/events", json={"status": "acknowledged", "comment": "Nous passons."})
+    seen = (await public.get(f"/api/v1/requests/{ref}")).json()
+    assert "Jean Martin" not in str(seen) and "Nous passons." in str(seen)
+    assert "Jean Martin" in str((await author.get(f"/api/v1/requests/{ref}")).json())
+    notes = (await public.get(f"/open311/v2/requests/{ref}.json", params={"jurisdiction_id": "brenles"})).json()
+    assert "Jean Martin" not in str(notes) and "Nous passons." in notes[0]["status_notes"]
+
+    # Staff hide the text and the photo from the public, with a reason; the author and staff still see them.
+    path = f"/api/v1/requests/{ref}/moderation"
+    assert (await author.post(path, json={"reason": "x", "description_hidden": True})).status_code == 403
+    r = await agent.post(path, json={"reason": "Accusation nominative", "description_hidden": True})
+    assert r.status_code == 201 and r.json()["kind"] == "moderated" and r.json()["public"] is False
+    r = await agent.post(path, json={"reason": "Visage visible", "photo": photo["url"], "photo_hidden": True})
+    assert r.status_code == 201
+    for body, field in [({"reason": "x"}, "description_hidden"), ({"description_hidden": True}, "reason"),
+                        ({"reason": "x", "photo": "/media/2026/01/" + "0" * 64 + ".jpg", "photo_hidden": True}, "photo")]:
+        r = await agent.post(path, json=body)
+        assert r.status_code in (404, 422) and r.json()["error"]["field"] == field, (body, r.text)
+    seen = (await public.get(f"/api/v1/requests/{ref}")).json()
+    assert seen["description"] == "" and seen["description_hidden"] is True and seen["photos"] == []
+    assert "voleur" not in str((await public.get("/api/v1/requests", params={"bbox": "6.7,46.6,6.9,46.7"})).json())
+    assert (await public.get(photo["url"])).status_code == 404
+    assert "voleur" not in str((await public.get(f"/open311/v2/requests/{ref}.json")).json())
+    mine = (await author.get(f"/api/v1/requests/{ref}")).json()
+    assert "voleur" in mine["description"] and mine["photos"][0]["hidden"] is True
+    assert (await author.get(photo["url"])).status_code == 200
+    staff_view = (await agent.get(f"/api/v1/requests/{ref}")).json()
+    assert any(e["kind"] == "moderated" and e["comment"] == "Visage visible" for e in staff_view["events"])
+    r = await agent.post(path, json={"reason": "Flou ajouté", "photo": photo["url"], "photo_hidden": False})
+    assert r.status_code == 201 and (await public.get(photo["url"])).status_code == 200

@@ -1,4 +1,4 @@
-// The staff request page's other forms: handling (team, priority, due date), merge as duplicate, split.
+// The staff request page's other forms: handling (team, priority, due date), merge as duplicate, split, moderation.
 import * as api from "../api.js";
 import { t } from "../i18n.js";
 import { announce, errorBox, field, h } from "../ui.js";
@@ -72,4 +72,35 @@ export function splitForm(req, catalogue, { app }) {
     h("div", { class: "actions" }, h("button", { type: "submit", class: "button secondary" }, t("agent.split.save"))));
   return submitting(form, out, () => api.splitRequest(req.ref, { service: service.value, description: description.value.trim() }),
     (created) => { announce(t("agent.split.done", { ref: created.ref })); app.navigate(`/agent/requests/${encodeURIComponent(created.ref)}`); });
+}
+
+/** Moderation: hide the citizen's text or one photo from the public (or show it again), with a reason. */
+export function moderationForm(req, { reload }) {
+  const items = [
+    ...(req.description ? [{ value: "description", label: t("agent.moderation.description"), hidden: req.description_hidden }] : []),
+    ...req.photos.map((p, i) => ({ value: p.url, label: t("agent.moderation.photo", { n: i + 1 }), hidden: p.hidden })),
+  ];
+  if (!items.length) return null;
+  const target = h("select", { name: "target" }, items.map((i) => h("option", { value: i.value },
+    `${i.label} (${t(i.hidden ? "agent.moderation.hidden" : "agent.moderation.shown")})`)));
+  const reason = h("input", { name: "reason", required: true, maxLength: 500 });
+  const button = h("button", { type: "submit", class: "button secondary" });
+  const chosen = () => items.find((i) => i.value === target.value);
+  const label = () => { button.textContent = t(chosen().hidden ? "agent.moderation.show" : "agent.moderation.hide"); };
+  target.addEventListener("change", label);
+  label();
+  const out = h("div", {});
+  const form = h("form", { novalidate: true }, h("p", { class: "meta" }, t("agent.moderation.intro")),
+    field(t("agent.moderation.target"), target), field(t("agent.moderation.reason"), reason), out,
+    h("div", { class: "actions" }, button));
+  return submitting(form, out, () => {
+    if (!reason.value.trim()) {
+      out.replaceChildren(errorBox({ field: "reason", message: t("error.required") }, form));
+      return false;
+    }
+    const item = chosen();
+    const body = item.value === "description" ? { description_hidden: !item.hidden }
+      : { photo: item.value, photo_hidden: !item.hidden };
+    return api.moderate(req.ref, { reason: reason.value.trim(), ...body });
+  }, async () => { announce(t("agent.moderation.done")); await reload(); });
 }

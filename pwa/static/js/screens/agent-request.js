@@ -3,7 +3,7 @@ import * as api from "../api.js";
 import { formatDate, t } from "../i18n.js";
 import * as maps from "../map.js";
 import { add, errorBox, field, h, heading, OPEN, statusBadge, timeline } from "../ui.js";
-import { handlingForm, mergeForm, splitForm } from "./agent-request-forms.js";
+import { handlingForm, mergeForm, moderationForm, splitForm } from "./agent-request-forms.js";
 import { assignForm, canAssign } from "./assign.js";
 import { PRIORITIES } from "./queue-filters.js";
 
@@ -57,6 +57,7 @@ export async function render(view, route) {
   const assigner = canAssign(app.session.user, req.organisation);
   const office = (app.session.user?.roles || []).some((r) => r.organisation === req.organisation && !["citizen", "prefect", "field_agent"].includes(r.role));
   const catalogue = office && open ? (await api.catalogueOf(req.organisation).catch(() => ({ items: [] }))).items : [];
+  const moderation = office && req.public ? moderationForm(req, { reload }) : null;
   const priority = (PRIORITIES.find(([v]) => Number(v) === req.priority) || ["0", "normal"])[1];
   add(view, 
     h("p", {}, h("a", { href: "/agent", "data-link": "" }, `← ${t("agent.back")}`)),
@@ -73,10 +74,12 @@ export async function render(view, route) {
       req.supporters ? [h("dt", {}, t("request.supporters")), h("dd", {}, String(req.supporters))] : null,
       req.duplicate_of ? [h("dt", {}, t("request.duplicate_of")), h("dd", {}, h("a", {
         href: `/agent/requests/${encodeURIComponent(req.duplicate_of)}`, "data-link": "" }, req.duplicate_of))] : null),
-    req.description ? h("p", {}, req.description) : null,
+    req.description ? h("p", {}, req.description,
+      req.description_hidden ? [" ", h("span", { class: "flag" }, `🚫 ${t("agent.moderation.badge")}`)] : "") : null,
     Object.keys(req.attributes || {}).length ? h("p", { class: "meta" }, Object.entries(req.attributes).map(([k, v]) => `${k} : ${v}`).join(" · ")) : null,
     req.photos.length ? h("div", { class: "photos" }, req.photos.map((p, i) => h("a", { href: p.url, target: "_blank", rel: "noopener" },
-      h("img", { src: p.thumbnail_url, alt: t("request.photo.alt", { n: i + 1 }), loading: "lazy" })))) : null,
+      h("img", { src: p.thumbnail_url, alt: t("request.photo.alt", { n: i + 1 }) + (p.hidden ? ` (${t("agent.moderation.hidden")})` : ""), loading: "lazy" }),
+      p.hidden ? h("span", { class: "flag" }, `🚫 ${t("agent.moderation.badge")}`) : null))) : null,
     mapEl,
     h("h2", {}, t("agent.message.title")), eventForm(req, app, reload, { internal: false }),
     assign ? [h("h2", {}, t("assign.title")), assign] : null,
@@ -84,6 +87,7 @@ export async function render(view, route) {
     office && open ? [h("h2", {}, t("agent.merge.title")), await mergeForm(req, { reload })] : null,
     office && open && req.service.kind === "incident" ? [h("h2", {}, t("agent.split.title")), splitForm(req, catalogue, { app })] : null,
     h("h2", {}, t("agent.note.title")), eventForm(req, app, reload, { internal: true }),
+    moderation ? [h("h2", {}, t("agent.moderation.title")), moderation] : null,
     h("h2", {}, t("request.timeline")), timeline(req.events || []),
   );
   if (req.lat === null) return mapEl.remove();
