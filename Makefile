@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 VENDOR := pwa/static/vendor/leaflet/leaflet.js
 PG_URL := $(if $(DATABASE_URL),$(DATABASE_URL),postgres://postgres@127.0.0.1:5432/test)
 
-.PHONY: run test bench migrate seed-demo install vendor chromium test-sqlite test-postgres screenshots clean
+.PHONY: run test bench fuzz migrate seed-demo install vendor chromium test-sqlite test-postgres screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,17 @@ bench: install vendor
 	  echo "installing Debian's wrk, the load generator of the benchmark"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(PY) -m bench
+	$(MAKE) --no-print-directory fuzz
+
+FUZZ_STAMP := .venv-fuzz/.installed
+$(FUZZ_STAMP): pyproject.toml
+	test -x .venv-fuzz/bin/python || $(PYTHON) -m venv .venv-fuzz
+	.venv-fuzz/bin/pip install --quiet $$($(PY) -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['fuzz'])")
+	touch $@
+
+# schemathesis over the OpenAPI document of a seeded server, as anyone and as staff: no server error.
+fuzz: install $(FUZZ_STAMP)
+	$(PY) -m bench.fuzz
 
 # Pictures of the main screens on a phone, for docs/ and README.md, taken by the browser tests.
 screenshots: install vendor chromium
@@ -65,4 +76,4 @@ screenshots: install vendor chromium
 	GUICHET_SCREENSHOTS=docs/screenshots GUICHET_TEST_DB=sqlite $(PY) -m pytest -p no:cacheprovider -q tests/browser
 
 clean:
-	rm -rf $(VENV) node_modules pwa/static/vendor data
+	rm -rf $(VENV) .venv-fuzz node_modules pwa/static/vendor data

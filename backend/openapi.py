@@ -59,7 +59,10 @@ def build(routes: list[BaseRoute], *, version: str) -> dict[str, Any]:
             "description": "An error in the shape of API.md",
             "content": {"application/json": {"schema": ERROR_SCHEMA}},
         })
-        if meta["body"] is not None:
+        if method in ("GET", "DELETE"):  # no body: `content` is what a GET answers (a spreadsheet, a stream)
+            if meta["content"] != "application/json" and "200" in operation["responses"]:
+                operation["responses"]["200"]["content"] = {meta["content"]: {"schema": {"type": "string"}}}
+        elif meta["body"] is not None:
             operation["requestBody"] = {"required": True, "content": {
                 meta["content"]: {"schema": meta["body"].json_schema()}}}
         elif meta["content"] != "application/json":
