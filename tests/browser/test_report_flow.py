@@ -81,6 +81,7 @@ def test_a_report_with_a_12_mp_photo_from_the_file_input(phone, live_server, tmp
     page.get_by_role("heading", name="Merci, c'est envoyé !").wait_for()
     ref = page.locator("[data-js=ref]").inner_text()
     assert re.fullmatch(r"BRN-\d{4}-\d{6}", ref)
+    assert "null" not in page.locator("main").inner_text()  # issue 21, point 3: "null" where a part is absent
     screenshot(page, "06-sent")
 
     with live_server.api() as api:

@@ -178,7 +178,8 @@ async function send(view, flow) {
 
 function showSent(view, app, created) {
   const tracking = created.tracking_token ? `/track/${encodeURIComponent(created.tracking_token)}` : `/requests/${encodeURIComponent(created.ref)}`;
-  view.replaceChildren(heading(t("report.sent.title")),
+  view.replaceChildren();  // add() leaves out the parts that are absent (replaceChildren would write "null")
+  add(view, heading(t("report.sent.title")),
     h("div", { class: "ok-box" }, h("p", {}, t("report.sent.ref"), " ", h("span", { class: "ref", "data-js": "ref" }, created.ref))),
     h("h2", {}, t("report.sent.next")),
     h("ol", {}, h("li", {}, t("report.sent.next1")), h("li", {}, t("report.sent.next2")), h("li", {}, t("report.sent.next3"))),
