@@ -55,3 +55,4 @@ def test_an_agent_hides_a_citizens_text_from_the_public(browser, live_server, ph
     phone.goto(f"/requests/{created['ref']}")
     phone.get_by_text("Texte masqué par la commune.").wait_for()
     assert created["word"] not in phone.content()
+
