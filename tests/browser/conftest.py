@@ -80,6 +80,35 @@ class LiveServer:
     def api(self) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=30)
 
+    def signed_in(self, email: str, password: str) -> httpx.Client:
+        """An API client of a demo account, signed in with its authenticator's code, with its CSRF token."""
+        client = self.api()
+        token = client.get("/api/v1/session").json()["csrf_token"]
+        r = client.post("/api/v1/auth/login", headers={"X-CSRF-Token": token},
+                        json={"email": email, "password": password, "totp": self.totp(email)})
+        assert r.status_code == 200, r.text
+        client.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+        return client
+
+    def sql(self, statement: str) -> None:
+        """One statement on the server's database, for what no screen does (moving a date into the past)."""
+        url = self.env["DATABASE_URL"]
+        if url.startswith("sqlite://"):
+            import sqlite3
+
+            with sqlite3.connect(url.split("://", 1)[1]) as conn:
+                conn.execute(statement)
+            return
+        import asyncpg
+
+        async def run() -> None:
+            conn = await asyncpg.connect(url)
+            try:
+                await conn.execute(statement)
+            finally:
+                await conn.close()
+        asyncio.run(run())
+
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory, tile_server):

@@ -9,3 +9,26 @@ def test_asking_for_a_reset_link_says_it_is_sent(phone):
     phone.get_by_role("button", name="Envoyer le lien").click()
     phone.get_by_role("status").get_by_text("Si un compte existe").wait_for()
     assert "Failed to execute" not in phone.locator("main").inner_text()
+
+
+def test_reopening_is_offered_only_within_its_period(phone, live_server):
+    """Issue 21, point 6: "Rouvrir" was offered after the reopen window, and the server then refused."""
+    from tests.browser.test_agent import AGENT
+
+    with live_server.api() as api:
+        token = api.get("/api/v1/session").json()["csrf_token"]
+        created = api.post("/api/v1/requests", headers={"X-CSRF-Token": token}, json={
+            "service": "proprete", "lat": 46.6731, "lon": 6.8542, "contact_email": "h@example.org"}).json()
+    agent = live_server.signed_in(*AGENT)
+    assert agent.post(f"/api/v1/requests/{created['ref']}/events", json={"status": "resolved"}).status_code == 201
+    agent.close()
+    live_server.sql(f"UPDATE service_request SET resolved_at = resolved_at - INTERVAL '40 days' WHERE ref = '{created['ref']}'"
+                    if "postgres" in live_server.env["DATABASE_URL"] else
+                    f"UPDATE service_request SET resolved_at = datetime(resolved_at, '-40 days') WHERE ref = '{created['ref']}'")
+    phone.goto(f"/track/{created['tracking_token']}")
+    phone.get_by_text("Le délai pour rouvrir cette demande (30 jours après sa résolution) est passé").wait_for()
+    assert phone.get_by_role("button", name="Rouvrir : ce n'est pas réglé").count() == 0
+    live_server.sql(f"UPDATE service_request SET resolved_at = {'now()' if 'postgres' in live_server.env['DATABASE_URL'] else 'CURRENT_TIMESTAMP'}"
+                    f" WHERE ref = '{created['ref']}'")
+    phone.reload()
+    phone.get_by_role("button", name="Rouvrir : ce n'est pas réglé").wait_for()

@@ -56,7 +56,12 @@ function actions(req, token, app, reload) {
       onclick: () => confirm(t("request.withdraw.confirm")) && run(() => api.withdraw(req.ref, token)),
     }, t("request.withdraw"))));
   }
-  if (isAuthor && req.status === "resolved") {
+  const reopenable = req.resolved_at && Date.now() - new Date(req.resolved_at) < app.config.reopen_days * 86400000;
+  if (isAuthor && req.status === "resolved" && !reopenable) {  // the server would refuse: say what to do instead
+    box.append(h("p", { class: "info-box" }, t("request.reopen.over", { days: app.config.reopen_days }), " ",
+      h("a", { href: "/report", "data-link": "" }, t("home.report"))));
+  }
+  if (isAuthor && req.status === "resolved" && reopenable) {
     box.append(textForm({ label: t("request.reopen.label"), button: t("request.reopen"), name: "comment", max: app.config.max_comment,
       onSubmit: (text) => api.reopen(req.ref, text, token).then(() => reload(t("request.done"))) }));
   }

@@ -73,6 +73,7 @@ export default {
   "request.supporters": "Supporters", "request.duplicate_of": "Duplicate of", "request.timeline": "History",
   "request.actions": "What do you want to do?", "request.done": "Done.",
   "request.withdraw": "Withdraw my request", "request.withdraw.confirm": "Withdraw this request? It will not be handled.",
+  "request.reopen.over": "This request can no longer be reopened ({days} days after its resolution): if the problem is back, make a new report.",
   "request.reopen": "Reopen: it is not fixed", "request.reopen.label": "What is not fixed?",
   "request.comment": "Add the comment", "request.comment.label": "A comment for the municipality",
   "request.photo": "Add a photo", "request.photo.alt": "Photo {n} of the request",

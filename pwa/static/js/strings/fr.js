@@ -73,6 +73,7 @@ export default {
   "request.supporters": "Soutiens", "request.duplicate_of": "Doublon de", "request.timeline": "Historique",
   "request.actions": "Que voulez-vous faire ?", "request.done": "C'est fait.",
   "request.withdraw": "Retirer ma demande", "request.withdraw.confirm": "Retirer cette demande ? Elle ne sera pas traitée.",
+  "request.reopen.over": "Le délai pour rouvrir cette demande ({days} jours après sa résolution) est passé : si le problème est revenu, faites un nouveau signalement.",
   "request.reopen": "Rouvrir : ce n'est pas réglé", "request.reopen.label": "Qu'est-ce qui n'est pas réglé ?",
   "request.comment": "Ajouter le commentaire", "request.comment.label": "Un commentaire pour la commune",
   "request.photo": "Ajouter une photo", "request.photo.alt": "Photo {n} de la demande",
