@@ -65,6 +65,7 @@ def test_a_lost_wallet_goes_back_to_its_owner_every_step_in_the_browser(browser,
     page.get_by_label("Une preuve (facultatif)").set_input_files(str(receipt))
     page.get_by_role("button", name="Réclamer cet objet").click()
     page.get_by_text("Demande envoyée : le bureau vérifie.").wait_for()
+    assert "En attente d'envoi" not in page.locator("main").inner_text()  # issue 21, point 7: it was sent
     screenshot(page, "31-lost-claimed")
     assert axe_violations(page) == []
 

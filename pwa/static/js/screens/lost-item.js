@@ -6,7 +6,7 @@ import { downscale } from "../photos.js";
 import { add, errorBox, field, h, heading, statusBadge } from "../ui.js";
 import { colourName, foundCard, when } from "./lost-common.js";
 
-const CLAIM_STATES = { pending: "waiting", accepted: "acknowledged", refused: "rejected", handed_over: "resolved" };
+const CLAIM_STATES = { pending: "submitted", accepted: "acknowledged", refused: "rejected", handed_over: "resolved" };
 
 function claimForm(ref, candidate, token, done) {
   const answer = h("textarea", { name: "answer", required: true, maxLength: 2000 });
