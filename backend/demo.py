@@ -97,8 +97,8 @@ SERVICES = [
     ("fuite-eau", "Eau", "drop", "Fuite d'eau", "Water leak", 24, [], {}),
     ("animal-mort", "Propreté", "paw", "Animal mort", "Dead animal", 24, [], {}),
     ("stationnement", "Routes et trottoirs", "car", "Stationnement gênant", "Obstructive parking", 24,
-     [{"code": "plaque", "datatype": "string", "required": False, "description": "Plaque (facultatif)",
-       "description_en": "Plate number (optional)"}], {}),
+     [{"code": "plaque", "datatype": "string", "required": False, "description": "Plaque d'immatriculation",
+       "description_en": "Plate number"}], {}),
     ("arbre-dangereux", "Espaces verts", "alert", "Arbre dangereux", "Dangerous tree", 4, [],
      {"urgent": True, "emergency_phone": "118",
       "emergency_message_fr": "Danger immédiat pour des personnes ? Appelez le 117 (police), le 118 (pompiers) "

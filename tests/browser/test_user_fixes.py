@@ -1,6 +1,8 @@
 """What a new citizen and a new municipal employee tripped on (issue 21), each replayed in Chromium."""
 from __future__ import annotations
 
+import re
+
 
 def test_asking_for_a_reset_link_says_it_is_sent(phone):
     """Issue 21, point 1: the server answers 202 with no body and the page showed a raw JavaScript error."""
@@ -32,3 +34,25 @@ def test_reopening_is_offered_only_within_its_period(phone, live_server):
                     f" WHERE ref = '{created['ref']}'")
     phone.reload()
     phone.get_by_role("button", name="Rouvrir : ce n'est pas réglé").wait_for()
+
+
+def test_every_missing_field_is_flagged_at_once_beside_it_never_inside_an_option(phone):
+    """Issue 21, point 9: the "required" error went inside the first radio's label (part of its accessible name),
+    and the missing fields were flagged one at a time."""
+    from tests.browser.test_report_flow import start_report
+
+    start_report(phone)
+    phone.get_by_role("button", name="Suivant").click()
+    phone.get_by_role("button", name="Envoyer").click()
+    phone.get_by_role("alert").get_by_text("2 champ(s) à compléter").wait_for()
+    size = phone.locator("fieldset[data-attr=taille]")
+    assert size.locator(".field-error").inner_text() == "Ce champ est obligatoire."
+    assert phone.get_by_role("radio", name="Grand (plus d'un mètre)", exact=True).count() == 1  # its own name again
+    assert size.locator("label .field-error").count() == 0
+    assert phone.get_by_role("radio", name=re.compile("obligatoire")).count() == 0
+    email = phone.get_by_label("Votre adresse e-mail")
+    assert email.get_attribute("aria-invalid") == "true" and phone.locator("#" + email.get_attribute("aria-describedby")
+                                                                         .split()[-1]).is_visible()
+    phone.get_by_role("radio", name="Grand (plus d'un mètre)", exact=True).check()
+    phone.get_by_role("button", name="Envoyer").click()
+    phone.get_by_role("alert").get_by_text("1 champ(s) à compléter").wait_for()

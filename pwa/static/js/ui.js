@@ -51,19 +51,29 @@ export function clearNotice(id) {
 }
 
 /** An error box with role=alert; a field error is also put next to its field. */
+/** Marks the field `name` of `form` invalid with `message` beside it; the element to focus, or null.
+ *  A group of radios or checkboxes gets its message after its legend, never inside an option's label (where it
+ *  would become part of that option's name); the message joins the field's hint in aria-describedby. */
+export function fieldError(form, name, message) {
+  const inputs = [...form.querySelectorAll(`[name="${CSS.escape(name)}"]`)];
+  if (!inputs.length) return null;
+  const group = ["radio", "checkbox"].includes(inputs[0].type) ? inputs[0].closest("fieldset") : null;
+  const id = `${(group ? group.dataset.attr || name : inputs[0].id || name).replace(/[^\w-]/g, "_")}-error`;
+  form.querySelector(`#${CSS.escape(id)}`)?.remove();
+  const note = h("p", { class: "field-error", id }, message);
+  if (group) group.querySelector("legend").after(note);
+  else inputs[0].after(note);
+  for (const input of inputs) {
+    input.setAttribute("aria-invalid", "true");
+    const described = (input.getAttribute("aria-describedby") || "").split(" ").filter((d) => d && !d.endsWith("-error"));
+    input.setAttribute("aria-describedby", [...described, id].join(" "));
+  }
+  return inputs[0];
+}
+
 export function errorBox(error, form = null) {
   const message = error.code === "network" ? t("error.network") : error.message || t("error.generic");
-  if (form && error.field) {
-    const input = form.querySelector(`[name="${CSS.escape(error.field)}"]`);
-    if (input) {
-      input.setAttribute("aria-invalid", "true");
-      const id = `${input.id || input.name}-error`;
-      form.querySelector(`#${CSS.escape(id)}`)?.remove();
-      input.after(h("p", { class: "field-error", id }, message));
-      input.setAttribute("aria-describedby", id);
-      input.focus();
-    }
-  }
+  if (form && error.field) fieldError(form, error.field, message)?.focus();
   return h("div", { class: "error-box", role: "alert" }, message);
 }
 

@@ -3,7 +3,7 @@ import * as api from "../api.js";
 import { language, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { gpsOf, downscale, metresBetween } from "../photos.js";
-import { add, errorBox, field, h, heading } from "../ui.js";
+import { add, errorBox, field, fieldError, h, heading } from "../ui.js";
 import { offerBox } from "./notifications.js";
 
 const FIELD_STEP = { lat: "where", lon: "where", service: "what", photo: "photos" };
@@ -74,7 +74,8 @@ export async function renderPhotos(view, flow) {
 
 export function attributeInput(attr, value) {
   const name = `attr:${attr.code}`;
-  const label = `${attr.description}${attr.required ? "" : ` ${t("common.optional")}`}`;
+  const optional = t("common.optional");  // said once, even where the catalogue's text already says it
+  const label = attr.required || attr.description.endsWith(optional) ? attr.description : `${attr.description} ${optional}`;
   if (attr.datatype === "singlevaluelist" || attr.datatype === "multivaluelist") {
     const multi = attr.datatype === "multivaluelist";
     return h("fieldset", { "data-attr": attr.code }, h("legend", {}, label), attr.values.map((v) => h("label", { class: "choice" },
@@ -131,10 +132,13 @@ export async function renderDetails(view, flow) {
     errors.replaceChildren();
     form.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
     form.querySelectorAll(".field-error").forEach((el) => el.remove());
-    const missing = [...form.querySelectorAll("input, textarea")].find((el) => !el.checkValidity());
-    if (missing) {
-      const error = { code: "required", field: missing.name, message: missing.type === "email" && missing.value ? t("error.email") : t("error.required") };
-      return errors.replaceChildren(errorBox(error, form));
+    // Every missing field at once, each with its message beside it, and the first one focused.
+    const missing = new Map([...form.querySelectorAll("input, textarea")].filter((el) => !el.checkValidity())
+      .map((el) => [el.name, el.type === "email" && el.value ? t("error.email") : t("error.required")]));
+    if (missing.size) {
+      const first = [...missing].map(([name, message]) => fieldError(form, name, message))[0];
+      errors.replaceChildren(h("div", { class: "error-box", role: "alert" }, t("error.fields", { count: missing.size })));
+      return first?.focus();
     }
     await send(view, flow);
   });

@@ -6,6 +6,7 @@ export default {
   "common.optional": "(optional)", "common.nodescription": "No description",
   "error.network": "Cannot reach the server. Check your network and try again.",
   "error.generic": "Something went wrong. Please try again in a moment.",
+  "error.fields": "{count} field(s) to complete or correct: see the message under each.",
   "error.required": "This field is required.", "error.email": "This e-mail address is not valid.",
   "offline.notice": "You are offline. Your reports will be sent as soon as the network is back.",
   "outbox.sent": "Sent: {refs}.",

@@ -6,6 +6,7 @@ export default {
   "common.optional": "(facultatif)", "common.nodescription": "Sans description",
   "error.network": "Pas de connexion au serveur. Vérifiez votre réseau et réessayez.",
   "error.generic": "Une erreur est survenue. Réessayez dans un moment.",
+  "error.fields": "{count} champ(s) à compléter ou à corriger : voir les messages sous chacun.",
   "error.required": "Ce champ est obligatoire.", "error.email": "Cette adresse e-mail n'est pas valable.",
   "offline.notice": "Vous êtes hors ligne. Vos signalements seront envoyés dès le retour du réseau.",
   "outbox.sent": "Envoyé : {refs}.",
