@@ -56,3 +56,19 @@ def test_every_missing_field_is_flagged_at_once_beside_it_never_inside_an_option
     phone.get_by_role("radio", name="Grand (plus d'un mètre)", exact=True).check()
     phone.get_by_role("button", name="Envoyer").click()
     phone.get_by_role("alert").get_by_text("1 champ(s) à compléter").wait_for()
+
+
+def test_keyboard_focus_never_hides_under_the_tab_bar(phone):
+    """Issue 21, point 11: on the details step, the focused field went under the bottom tab bar."""
+    from tests.browser.test_report_flow import start_report
+
+    start_report(phone)
+    phone.get_by_role("button", name="Suivant").click()
+    phone.get_by_label("Description").wait_for()
+    bar_top = phone.locator("nav.tabs").bounding_box()["y"]
+    for _ in range(12):  # through the fields and buttons of the step, as a keyboard user goes
+        phone.keyboard.press("Tab")
+        box = phone.evaluate("() => { const r = document.activeElement.getBoundingClientRect(); return [r.top, r.bottom]; }")
+        if phone.evaluate("() => document.activeElement.closest('nav.tabs') !== null"):
+            break
+        assert box[1] <= bar_top + 1, f"focus at {box} under the tab bar at {bar_top}"
