@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 
 def test_asking_for_a_reset_link_says_it_is_sent(phone):
     """Issue 21, point 1: the server answers 202 with no body and the page showed a raw JavaScript error."""
@@ -72,3 +74,27 @@ def test_keyboard_focus_never_hides_under_the_tab_bar(phone):
         if phone.evaluate("() => document.activeElement.closest('nav.tabs') !== null"):
             break
         assert box[1] <= bar_top + 1, f"focus at {box} under the tab bar at {bar_top}"
+
+
+@pytest.mark.parametrize("width", [390, 320])
+def test_my_account_keeps_the_address_whole_and_signing_out_comes_last(browser, live_server, width):
+    """Issue 21, point 10: the details were squeezed into a narrow column (the e-mail broken in chunks) and
+    "Se déconnecter" was the most prominent button."""
+    from tests.browser.conftest import PHONE
+    from tests.browser.test_agent import at_desk
+
+    window, page = at_desk(browser, live_server, "/account", ("citoyenne@brenles.example", "Brenles-citoyenne-26"),
+                           **(PHONE | {"viewport": {"width": width, "height": 800}}))
+    address = page.locator("dl.facts dd", has_text="citoyenne@brenles.example")
+    address.wait_for()
+    line = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('dl.facts dd')).lineHeight)")
+    assert address.bounding_box()["height"] < 1.5 * line, "the address wraps"
+    out = page.get_by_role("button", name="Se déconnecter")
+    assert "secondary" in out.get_attribute("class")
+    mine = page.get_by_role("link", name="Mes demandes").last
+    assert out.bounding_box()["y"] > page.get_by_role("heading", name="Notifications").bounding_box()["y"] > mine.bounding_box()["y"]
+    if width == 320:
+        from tests.browser.conftest import screenshot
+
+        screenshot(page, "12-account-320")
+    window.close()

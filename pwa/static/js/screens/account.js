@@ -118,13 +118,12 @@ async function renderProfile(view, { app }) {
     user.second_factor_missing ? h("p", { class: "notice info" }, t("sf.missing")) : null,
     h("p", {}, h("a", { href: "/staff/join", "data-link": "" }, t("account.join"))),
     field(t("account.language"), lang),
-    h("div", { class: "actions" },
-      h("a", { href: "/requests", class: "button secondary", "data-link": "" }, t("home.mine")),
-      h("button", {
-        type: "button", class: "button",
-        onclick: async () => { await api.logout(); await app.refreshSession(); app.navigate("/", { replace: true }); },
-      }, t("account.logout"))));
-  add(view, await settingsSection());
+    h("div", { class: "actions" }, h("a", { href: "/requests", class: "button", "data-link": "" }, t("home.mine"))));
+  add(view, await settingsSection(),
+    h("div", { class: "actions signout" }, h("button", {  // last and plain: leaving is not what one comes here for
+      type: "button", class: "button secondary", "data-js": "logout",
+      onclick: async () => { await api.logout(); await app.refreshSession(); app.navigate("/", { replace: true }); },
+    }, t("account.logout"))));
 }
 
 export function render(view, route) {
