@@ -98,3 +98,24 @@ def test_my_account_keeps_the_address_whole_and_signing_out_comes_last(browser, 
 
         screenshot(page, "12-account-320")
     window.close()
+
+
+def test_a_withdrawn_or_rejected_request_never_shows_the_resolved_pin(phone, live_server):
+    """Issue 21, point 14: withdrawn and rejected requests showed the green "resolved" pin."""
+    from tests.browser.test_agent import AGENT
+
+    with live_server.api() as api:
+        token = api.get("/api/v1/session").json()["csrf_token"]
+        made = [api.post("/api/v1/requests", headers={"X-CSRF-Token": token}, json={
+            "service": "proprete", "lat": 46.6731, "lon": 6.8542, "contact_email": "h@example.org"}).json() for _ in range(2)]
+        assert api.post(f"/api/v1/requests/{made[0]['ref']}/withdraw", json={}, headers={
+            "X-CSRF-Token": token, "X-Tracking-Token": made[0]["tracking_token"]}).status_code == 201
+    agent = live_server.signed_in(*AGENT)
+    assert agent.post(f"/api/v1/requests/{made[1]['ref']}/events", json={"status": "rejected"}).status_code == 201
+    agent.close()
+    for created, symbol in zip(made, ("↩", "✖")):
+        phone.goto(f"/track/{created['tracking_token']}")
+        pin = phone.locator(".leaflet-marker-icon .pin")
+        pin.wait_for()
+        assert "done" not in pin.get_attribute("class") and "closed" in pin.get_attribute("class")
+        assert pin.inner_text() == symbol

@@ -1,5 +1,6 @@
 // The only module that touches Leaflet's `L`; Leaflet loads when a screen first needs a map.
 import { t } from "./i18n.js";
+import { pinOf } from "./ui.js";
 
 const vendor = (path) => new URL(`../vendor/${path}`, import.meta.url).href;
 const loaded = new Map();
@@ -71,9 +72,10 @@ export function reportPin(map, onMove) {
   };
 }
 
-/** A fixed marker (a request on its detail page). */
-export function showPoint(map, lat, lon, open = true) {
-  window.L.marker([lat, lon], { icon: pinIcon(open ? "open" : "done", open ? "!" : "✓"), keyboard: false }).addTo(map);
+/** A fixed marker (a request on its detail page), as its status looks on every map (ui.pinOf). */
+export function showPoint(map, lat, lon, status) {
+  const pin = pinOf(status);
+  window.L.marker([lat, lon], { icon: pinIcon(pin.kind, pin.symbol), keyboard: false }).addTo(map);
 }
 
 /** Clustered markers for the public map; `items` have lat, lon, open and a popup element. */

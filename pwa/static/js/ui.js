@@ -24,6 +24,14 @@ const STATUS = {
 };
 export const OPEN = ["submitted", "acknowledged", "in_progress"];
 
+/** The map pin of a status: open "!", resolved "✓", otherwise grey with the status's own symbol (never a green
+ *  "resolved" for a request that was rejected or withdrawn). */
+export function pinOf(status) {
+  const [kind, icon] = STATUS[status] || ["closed", "■"];
+  if (kind === "open") return { kind: "open", symbol: "!" };
+  return kind === "done" ? { kind: "done", symbol: "✓" } : { kind: "closed", symbol: icon };
+}
+
 /** A status as text and icon, never by colour alone. */
 export function statusBadge(status) {
   const [kind, icon] = STATUS[status] || ["closed", "•"];

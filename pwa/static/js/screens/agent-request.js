@@ -92,6 +92,6 @@ export async function render(view, route) {
   );
   if (req.lat === null) return mapEl.remove();
   const map = await maps.createMap(mapEl, { center: [req.lat, req.lon], zoom: 17, config: app.config });
-  maps.showPoint(map, req.lat, req.lon, OPEN.includes(req.status));
+  maps.showPoint(map, req.lat, req.lon, req.status);
   return () => maps.removeMap(map);
 }

@@ -123,7 +123,7 @@ export async function render(view, route) {
   let map = null;
   if (req.lat !== null) {
     map = await maps.createMap(mapEl, { center: [req.lat, req.lon], zoom: 17, config: app.config });
-    maps.showPoint(map, req.lat, req.lon, OPEN.includes(req.status));
+    maps.showPoint(map, req.lat, req.lon, req.status);
   } else {
     mapEl.remove();
   }
