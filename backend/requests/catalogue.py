@@ -185,3 +185,18 @@ def dump_service(service: Service, language: str) -> dict:
             for a in service.attributes
         ],
     }
+
+
+def answers(service: Service, given: dict, language: str) -> list[dict]:
+    """A request's answers as words, in the order of the service's questions: the question, and the answer
+    (a choice's name, not its key); what was not answered is left out."""
+    out = []
+    for a in sorted(service.attributes, key=lambda a: a.get("order", 0)):
+        value = (given or {}).get(a["code"])
+        if value in (None, "", []):
+            continue
+        names = {v["key"]: (v.get("name_en") if language == "en" else None) or v["name"] for v in a.get("values") or []}
+        shown = ", ".join(names.get(str(v), str(v)) for v in value) if isinstance(value, list) else names.get(str(value), value)
+        question = (a.get("description_en") if language == "en" else None) or a.get("description") or a["code"]
+        out.append({"code": a["code"], "question": question, "answer": shown, "datatype": a["datatype"]})
+    return out

@@ -137,7 +137,8 @@ async def _created_answer(request: Request, req: Any, v: Any, *, replay: bool, r
 async def _dump_full(req: Any, relation: str, language: str) -> dict:
     photos = (await media.photos_of([req.id])).get(req.id, [])
     events = await service.events_for(req, relation)
-    return dump_request(req, relation=relation, language=language, photos=photos, events=events)
+    body = dump_request(req, relation=relation, language=language, photos=photos, events=events)
+    return body | {"answers": service.answers(req.service, req.attributes, language)}
 
 
 async def _request_and_relation(request: Request) -> tuple[Any, str, Any]:

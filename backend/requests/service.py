@@ -18,7 +18,7 @@ from backend.errors import Forbidden, InvalidTransition, NotFound, ValidationFai
 from backend.audit import service as audit
 from backend.push import service as push
 from backend.requests.catalogue import (  # noqa: F401  (re-exported for other domains)
-    catalogue_at, dump_service, localised, service_by_code, services_of, validate_attributes,
+    answers, catalogue_at, dump_service, localised, service_by_code, services_of, validate_attributes,
 )
 from backend.requests.models import (
     OPEN_STATUSES, Channel, Event, IdempotencyKey, Service, ServiceRequest, Status, Supporter,

@@ -119,3 +119,24 @@ def test_a_withdrawn_or_rejected_request_never_shows_the_resolved_pin(phone, liv
         pin.wait_for()
         assert "done" not in pin.get_attribute("class") and "closed" in pin.get_attribute("class")
         assert pin.inner_text() == symbol
+
+
+def test_answers_read_as_words_and_paragraphs_stay_paragraphs(phone, live_server):
+    """Issue 21, point 14: answers were never shown back to the citizen and appeared as raw codes ("taille :
+    medium") on request pages; line breaks were collapsed; the description had no counter of its limit."""
+    from tests.browser.test_report_flow import start_report
+
+    with live_server.api() as api:
+        token = api.get("/api/v1/session").json()["csrf_token"]
+        created = api.post("/api/v1/requests", headers={"X-CSRF-Token": token}, json={
+            "service": "voirie", "lat": 46.6731, "lon": 6.8542, "contact_email": "h@example.org",
+            "attributes": {"taille": "large"}, "description": "Premier trou devant le 4.\nDeuxième trou au coin."}).json()
+    assert created["answers"][0]["answer"] == "Grand (plus d'un mètre)"
+    phone.goto(f"/track/{created['tracking_token']}")
+    phone.get_by_text("Grand (plus d'un mètre)").wait_for()
+    assert "large" not in phone.locator("dl.answers").inner_text()
+    assert phone.locator("p.text").first.inner_text() == "Premier trou devant le 4.\nDeuxième trou au coin."
+    start_report(phone)
+    phone.get_by_role("button", name="Suivant").click()
+    phone.get_by_label("Description").fill("Un trou")
+    phone.get_by_text("7 / 4000 caractères").wait_for()

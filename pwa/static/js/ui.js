@@ -44,6 +44,26 @@ const ICONS = {
 };
 export const serviceIcon = (code) => h("span", { class: "emoji", "aria-hidden": "true" }, ICONS[code] || "📍");
 
+/** A request's answers to its category's questions, in words: question, then answer. */
+export function answersList(answers) {
+  if (!answers?.length) return null;
+  return h("dl", { class: "facts answers" }, answers.map((a) => [h("dt", {}, a.question),
+    h("dd", {}, a.datatype === "datetime" ? formatDate(a.answer) : String(a.answer))]));
+}
+
+/** A counter of characters under a text field with a limit, announced politely as the limit comes near. */
+export function withCounter(input, max) {
+  const counter = h("p", { class: "hint counter", "aria-live": "polite", id: `${input.id || input.name}-count` });
+  const draw = () => {
+    const left = max - input.value.length;
+    counter.textContent = t("common.chars", { count: input.value.length, max });
+    counter.classList.toggle("near", left < max / 10);
+  };
+  input.addEventListener("input", draw);
+  draw();
+  return counter;
+}
+
 /** Says something to screen readers (and shows it) in the shell's live region. */
 export function announce(message, { kind = "info", action = null, id = null } = {}) {
   const notices = document.querySelector("[data-js=notices]");
@@ -111,7 +131,7 @@ export function timeline(events) {
     h("p", {}, h("strong", {}, e.kind === "status" ? t("event.status", { status: t(`status.${e.status}`) }) : t(`event.${e.kind}`)),
       e.public ? "" : ` · 🔒 ${t("agent.internal")}`, e.actor ? ` · ${e.actor}` : ""),
     h("p", { class: "meta" }, h("time", { datetime: e.at }, formatDate(e.at))),
-    e.comment ? h("p", {}, e.comment) : null,
+    e.comment ? h("p", { class: "text" }, e.comment) : null,
     e.kind === "updated" && e.data ? h("ul", { class: "meta" }, Object.entries(e.data).map(([name, [from, to]]) =>
       h("li", {}, `${t(`agent.handling.${name === "due_at" ? "due" : name}`)} : ${changed(name, from)} → ${changed(name, to)}`))) : null)));
 }

@@ -2,7 +2,7 @@
 import * as api from "../api.js";
 import { formatDate, t } from "../i18n.js";
 import * as maps from "../map.js";
-import { add, errorBox, field, h, heading, OPEN, statusBadge, timeline } from "../ui.js";
+import { add, answersList, errorBox, field, h, heading, OPEN, statusBadge, timeline } from "../ui.js";
 import { handlingForm, mergeForm, moderationForm, splitForm } from "./agent-request-forms.js";
 import { assignForm, canAssign } from "./assign.js";
 import { PRIORITIES } from "./queue-filters.js";
@@ -74,9 +74,9 @@ export async function render(view, route) {
       req.supporters ? [h("dt", {}, t("request.supporters")), h("dd", {}, String(req.supporters))] : null,
       req.duplicate_of ? [h("dt", {}, t("request.duplicate_of")), h("dd", {}, h("a", {
         href: `/agent/requests/${encodeURIComponent(req.duplicate_of)}`, "data-link": "" }, req.duplicate_of))] : null),
-    req.description ? h("p", {}, req.description,
+    req.description ? h("p", { class: "text" }, req.description,
       req.description_hidden ? [" ", h("span", { class: "flag" }, `🚫 ${t("agent.moderation.badge")}`)] : "") : null,
-    Object.keys(req.attributes || {}).length ? h("p", { class: "meta" }, Object.entries(req.attributes).map(([k, v]) => `${k} : ${v}`).join(" · ")) : null,
+    answersList(req.answers),
     req.photos.length ? h("div", { class: "photos" }, req.photos.map((p, i) => h("a", { href: p.url, target: "_blank", rel: "noopener" },
       h("img", { src: p.thumbnail_url, alt: t("request.photo.alt", { n: i + 1 }) + (p.hidden ? ` (${t("agent.moderation.hidden")})` : ""), loading: "lazy" }),
       p.hidden ? h("span", { class: "flag" }, `🚫 ${t("agent.moderation.badge")}`) : null))) : null,

@@ -3,7 +3,7 @@ import * as api from "../api.js";
 import { language, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { gpsOf, downscale, metresBetween } from "../photos.js";
-import { add, errorBox, field, fieldError, h, heading } from "../ui.js";
+import { add, errorBox, field, fieldError, h, heading, withCounter } from "../ui.js";
 import { offerBox } from "./notifications.js";
 
 const FIELD_STEP = { lat: "where", lon: "where", service: "what", photo: "photos" };
@@ -112,6 +112,7 @@ export async function renderDetails(view, flow) {
   const form = h("form", { novalidate: true },
     h("p", { class: "info-box" }, h("strong", {}, draft.service.name), draft.organisation ? ` · ${draft.organisation.name}` : ""),
     field(t(`report.details.description.${flow.kind}`), description, t("report.details.description.hint")),
+    withCounter(description, app.config.max_description),
     draft.service.attributes.map((attr) => attributeInput(attr, draft.attributes[attr.code])),
     signedIn ? h("p", { class: "hint" }, t("report.details.as", { name: app.session.user.name }))
       : field(t("report.details.email"), email, t("report.details.email.hint")),

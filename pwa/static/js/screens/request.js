@@ -4,7 +4,7 @@ import { formatDate, t } from "../i18n.js";
 import * as maps from "../map.js";
 import * as outbox from "../outbox.js";
 import { downscale } from "../photos.js";
-import { add, errorBox, field, h, heading, OPEN, statusBadge, timeline } from "../ui.js";
+import { add, answersList, errorBox, field, h, heading, OPEN, statusBadge, timeline } from "../ui.js";
 
 async function load(route) {
   if (location.pathname.startsWith("/track/")) {
@@ -111,7 +111,8 @@ export async function render(view, route) {
       req.address ? [h("dt", {}, t("request.address")), h("dd", {}, req.address)] : null,
       req.supporters ? [h("dt", {}, t("request.supporters")), h("dd", {}, String(req.supporters))] : null,
       req.duplicate_of ? [h("dt", {}, t("request.duplicate_of")), h("dd", {}, h("a", { href: `/requests/${req.duplicate_of}`, "data-link": "" }, req.duplicate_of))] : null),
-    req.description ? h("p", {}, req.description) : null,
+    req.description ? h("p", { class: "text" }, req.description) : null,
+    answersList(req.answers),
     req.description_hidden ? h("p", { class: "meta" }, `🚫 ${t(req.description ? "request.hidden.mine" : "request.hidden.public")}`) : null,
     req.photos.length ? h("div", { class: "photos" }, req.photos.map((p, i) => h("a", { href: p.url, target: "_blank", rel: "noopener" },
       h("img", { src: p.thumbnail_url, alt: t("request.photo.alt", { n: i + 1 }), loading: "lazy" })))) : null,
