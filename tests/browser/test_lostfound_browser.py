@@ -17,9 +17,11 @@ def test_a_lost_wallet_goes_back_to_its_owner_every_step_in_the_browser(browser,
     page = phone
     page.goto("/")
     page.get_by_role("link", name="J'ai perdu un objet").click()
+    page.get_by_text("Étape 1 sur 3 : où ?").wait_for()
     to_categories(page)  # the office's one "lost" category is chosen by itself
-    page.get_by_text("Étape 4 sur 5 : photos").wait_for()
+    page.get_by_text("Étape 2 sur 3 : photos").wait_for()  # issue 21, point 14: it said "Étape 4 sur 5"
     page.get_by_role("button", name="Suivant").click()
+    page.get_by_text("Étape 3 sur 3 : détails").wait_for()
     page.get_by_label("Description").fill("Portefeuille en cuir brun, abonnement de bus dedans")
     page.get_by_role("radio", name="Portefeuille ou porte-monnaie").check()
     page.get_by_role("radio", name="Brun").check()

@@ -30,9 +30,13 @@ export async function render(view, { app, query }) {
     back: () => history.back(),
     reset: async () => store.remove("drafts", draft.id),
   };
-  const number = STEPS.indexOf(step) + 1;
+  // The steps this person goes through: a lost or found object has no "already reported?", and no "what?" when
+  // the town has one service for it (as most do), so the counter never jumps from 1 to 4.
+  const shown = kind === "incident" ? STEPS
+    : STEPS.filter((s) => s !== "nearby" && (s !== "what" || (draft.service && !draft.chosenForYou)));
+  const number = Math.max(1, shown.indexOf(step) + 1);
   add(view, heading(t(`report.${kind}.title`)),
-    h("p", { class: "steps" }, t("report.step", { n: number, total: STEPS.length, name: t(`report.step.${step}`) })));
+    h("p", { class: "steps" }, t("report.step", { n: number, total: shown.length, name: t(`report.step.${step}`) })));
   const screens = { where: renderWhere, what: renderWhat, nearby: renderNearby, photos: renderPhotos, details: renderDetails };
   return screens[step](view, flow);
 }
@@ -109,6 +113,7 @@ async function renderWhat(view, flow) {
   const items = catalogue.items.filter((s) => (s.kind || "incident") === flow.kind);
   if (flow.kind !== "incident" && items.length === 1 && !draft.service) {  // one lost (or found) service: no choice to make
     draft.service = items[0];
+    draft.chosenForYou = true;  // the step counter then leaves "what" out
     await save();
     return flow.go("photos", true);
   }
