@@ -72,7 +72,7 @@ app.flush = async () => {
 };
 
 function watchNetwork() {
-  const offline = () => announce(t("offline.notice"), { id: "offline", action: h("span", {}, "") });
+  const offline = () => announce(t("offline.notice"), { id: "offline", kind: "warn", action: h("span", {}, "") });
   addEventListener("offline", offline);
   addEventListener("online", () => { clearNotice("offline"); app.flush(); });
   if (!navigator.onLine) offline();

@@ -78,7 +78,6 @@ export function clearNotice(id) {
   document.querySelector(`[data-notice="${id}"]`)?.remove();
 }
 
-/** An error box with role=alert; a field error is also put next to its field. */
 /** Marks the field `name` of `form` invalid with `message` beside it; the element to focus, or null.
  *  A group of radios or checkboxes gets its message after its legend, never inside an option's label (where it
  *  would become part of that option's name); the message joins the field's hint in aria-describedby. */
@@ -99,6 +98,7 @@ export function fieldError(form, name, message) {
   return inputs[0];
 }
 
+/** An error box with role=alert; a field error is also put next to its field. */
 export function errorBox(error, form = null) {
   const message = error.code === "network" ? t("error.network") : error.message || t("error.generic");
   if (form && error.field) fieldError(form, error.field, message)?.focus();

@@ -20,7 +20,7 @@ function claimCard(c, reload) {
   const act = async (work) => {
     try {
       await work();
-      announce(t("lostfound.done"));
+      announce(t("lostfound.done"), { kind: "ok" });
       reload();
     } catch (error) {
       out.replaceChildren(errorBox(error));
@@ -53,7 +53,7 @@ function storageCell(item, reload) {
     event.preventDefault();
     try {
       await api.moveFound(item.ref, input.value.trim());
-      announce(t("lostfound.done"));
+      announce(t("lostfound.done"), { kind: "ok" });
       reload();
     } catch (error) {
       form.append(errorBox(error, form));
@@ -76,7 +76,7 @@ export async function render(view, { app, query }) {
       const select = h("select", { name: "outcome", "aria-label": t("lostfound.outcome.for", { ref: item.ref }) },
         OUTCOMES.map((o) => h("option", { value: o }, t(`lostfound.outcome.${o}`))));
       return h("span", { class: "inline" }, select, h("button", { type: "button", class: "button secondary",
-        onclick: async () => { await api.lostOutcome(item.ref, select.value); announce(t("lostfound.done")); reload(); } }, t("lostfound.decide")));
+        onclick: async () => { await api.lostOutcome(item.ref, select.value); announce(t("lostfound.done"), { kind: "ok" }); reload(); } }, t("lostfound.decide")));
     };
     add(view,
       h("div", { class: "actions no-print" },

@@ -39,7 +39,7 @@ export async function render(view, { app }) {
         h("td", {}, formatDate(k.created_at)),
         h("td", {}, k.revoked_at ? t("open311.revoked", { date: formatDate(k.revoked_at) })
           : h("button", { type: "button", class: "button secondary", "aria-label": t("open311.revoke_named", { name: k.name }),
-            onclick: async () => { await api.revokeOpen311Key(organisation, k.id); announce(t("open311.revoked_now")); reload(); } },
+            onclick: async () => { await api.revokeOpen311Key(organisation, k.id); announce(t("open311.revoked_now"), { kind: "ok" }); reload(); } },
           t("open311.revoke"))))))),
     h("p", { class: "meta" }, t("open311.endpoint"), " ", h("code", {}, `${location.origin}/open311/v2/discovery.json`)));
 }

@@ -69,7 +69,15 @@ export async function render(view, { app, query }) {
     roles.some((r) => ["admin", "secretary"].includes(r.role)) ? h("a", { class: "button secondary", href: "/agent/audit", "data-link": "" }, `📜 ${t("audit.link")}`) : null,
     roles.some((r) => r.role === "admin") ? h("a", { class: "button secondary", href: "/agent/open311", "data-link": "" }, `🔑 ${t("open311.link")}`) : null);
   const toggle = (ref, on) => { if (on) selected.add(ref); else selected.delete(ref); bulk.refresh(); };
-  const bulk = bulkBar({ selected, assigner, people, onDone: () => setTimeout(() => app.navigate(`/agent?${query}`), 1500) });
+  // After a bulk change the rows are read again in place: the page stays, and the result with it until dismissed.
+  const bulk = bulkBar({ selected, assigner, people, onDone: async () => {
+    selected.clear();
+    all.checked = false;
+    shown.length = 0;
+    body.replaceChildren();
+    await load(null);
+    bulk.refresh();
+  } });
   all.addEventListener("change", () => {
     for (const ref of shown) toggle(ref, all.checked);
     body.querySelectorAll("input[type=checkbox]").forEach((box) => { box.checked = all.checked; });
@@ -77,7 +85,7 @@ export async function render(view, { app, query }) {
   const filters = filtersForm(query, catalogue, (next) => app.navigate(`/agent?${next}`));
   add(view, h("details", { class: "no-print", open: window.matchMedia("(min-width: 60em)").matches },
     h("summary", {}, t("agent.filters")), filters), await savedFilters(query), counts, exports, out, bulk.form, table, more);
-  const load = async (cursor) => {
+  async function load(cursor) {
     try {
       const page = await api.staffRequests({ ...params, cursor });
       if (!cursor) {
@@ -90,6 +98,6 @@ export async function render(view, { app, query }) {
     } catch (error) {
       out.replaceChildren(errorBox(error));
     }
-  };
+  }
   await load(null);
 }

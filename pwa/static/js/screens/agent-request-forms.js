@@ -44,7 +44,7 @@ export function handlingForm(req, { assigner, reload }) {
       return false;
     }
     return api.postEvent(req.ref, change);
-  }, async () => { announce(t("agent.handling.done")); await reload(); });
+  }, async () => { announce(t("agent.handling.done"), { kind: "ok" }); await reload(); });
 }
 
 /** Merge into an earlier request: the nearby open ones of the same category are offered first. */
@@ -71,7 +71,7 @@ export function splitForm(req, catalogue, { app }) {
   const form = h("form", {}, field(t("agent.split.service"), service), field(t("agent.split.description"), description), out,
     h("div", { class: "actions" }, h("button", { type: "submit", class: "button secondary" }, t("agent.split.save"))));
   return submitting(form, out, () => api.splitRequest(req.ref, { service: service.value, description: description.value.trim() }),
-    (created) => { announce(t("agent.split.done", { ref: created.ref })); app.navigate(`/agent/requests/${encodeURIComponent(created.ref)}`); });
+    (created) => { announce(t("agent.split.done", { ref: created.ref }), { kind: "ok" }); app.navigate(`/agent/requests/${encodeURIComponent(created.ref)}`); });
 }
 
 /** Moderation: hide the citizen's text or one photo from the public (or show it again), with a reason. */
@@ -102,5 +102,5 @@ export function moderationForm(req, { reload }) {
     const body = item.value === "description" ? { description_hidden: !item.hidden }
       : { photo: item.value, photo_hidden: !item.hidden };
     return api.moderate(req.ref, { reason: reason.value.trim(), ...body });
-  }, async () => { announce(t("agent.moderation.done")); await reload(); });
+  }, async () => { announce(t("agent.moderation.done"), { kind: "ok" }); await reload(); });
 }

@@ -1,7 +1,7 @@
 // Acting on several requests of the queue at once: a checkbox a row, and a bar that says what happened to each.
 import * as api from "../api.js";
 import { t } from "../i18n.js";
-import { announce, errorBox, field, h } from "../ui.js";
+import { errorBox, field, h } from "../ui.js";
 import { PRIORITIES } from "./queue-filters.js";
 
 const BULK_STATUSES = ["acknowledged", "in_progress", "resolved", "rejected", "closed"];
@@ -38,10 +38,16 @@ export function bulkBar({ selected, assigner, people, onDone }) {
       const { items } = await api.staffBulk(change);
       const refused = items.filter((i) => !i.ok);
       const summary = t("agent.bulk.done", { ok: items.length - refused.length, ko: refused.length });
-      out.replaceChildren(h("div", { class: refused.length ? "error-box" : "ok-box", role: "status" }, h("p", {}, summary),
-        refused.length ? h("ul", {}, refused.map((i) => h("li", {}, h("strong", {}, i.ref), " : ", i.error.message))) : null));
-      announce(summary);
-      onDone(items);
+      // The result stays in view until its reader closes it: what was refused, and why, needs reading.
+      const result = h("div", { class: refused.length ? "error-box" : "ok-box", role: "status", tabindex: "-1", "data-js": "bulk-result" },
+        h("p", {}, summary),
+        refused.length ? h("ul", {}, refused.map((i) => h("li", {}, h("strong", {}, i.ref), " : ", i.error.message))) : null,
+        h("button", { type: "button", class: "button secondary", onclick: () => { out.replaceChildren(); refresh(); } }, t("common.close")));
+      out.replaceChildren(result);
+      for (const input of [status, comment, priority, assignee]) if (input) input.value = "";  // done: nothing to re-apply
+      await onDone(items);
+      result.scrollIntoView({ block: "nearest" });
+      result.focus();
     } catch (error) {
       out.replaceChildren(errorBox(error, form));
     }

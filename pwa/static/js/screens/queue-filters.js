@@ -70,7 +70,7 @@ export async function savedFilters(query, onApply) {
       list.replaceChildren(...(items.length ? items.map((f) => h("li", {},
         h("a", { href: `/agent?${f.query}`, "data-link": "", "aria-current": f.query === current.toString() ? "true" : null }, f.name),
         h("button", { type: "button", class: "link", "aria-label": t("agent.saved.delete_named", { name: f.name }),
-          onclick: async () => { await api.deleteFilter(f.id); announce(t("agent.saved.deleted", { name: f.name })); refresh(); } }, "✕")))
+          onclick: async () => { await api.deleteFilter(f.id); announce(t("agent.saved.deleted", { name: f.name }), { kind: "ok" }); refresh(); } }, "✕")))
         : [h("li", { class: "meta" }, t("agent.saved.none"))]));
     } catch (error) {
       out.replaceChildren(errorBox(error));
@@ -83,7 +83,7 @@ export async function savedFilters(query, onApply) {
     event.preventDefault();
     try {
       await api.saveFilter(name.value.trim(), current.toString() || "status=open");
-      announce(t("agent.saved.done", { name: name.value.trim() }));
+      announce(t("agent.saved.done", { name: name.value.trim() }), { kind: "ok" });
       name.value = "";
       refresh();
     } catch (error) {

@@ -3,6 +3,7 @@ export default {
   "skip": "Aller au contenu",
   "tab.home": "Accueil", "tab.report": "Signaler", "tab.requests": "Demandes", "tab.map": "Carte", "tab.account": "Compte",
   "common.next": "Suivant", "common.back": "Retour", "common.cancel": "Annuler", "common.loading": "Chargement…",
+  "common.close": "Fermer",
   "common.chars": "{count} / {max} caractères",
   "common.optional": "(facultatif)", "common.nodescription": "Sans description",
   "error.network": "Pas de connexion au serveur. Vérifiez votre réseau et réessayez.",
