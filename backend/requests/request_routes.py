@@ -138,6 +138,8 @@ async def _dump_full(req: Any, relation: str, language: str) -> dict:
     photos = (await media.photos_of([req.id])).get(req.id, [])
     events = await service.events_for(req, relation)
     body = dump_request(req, relation=relation, language=language, photos=photos, events=events)
+    if relation == "staff":  # the moves of the status table from here (a merge has its own form; withdrawing is the author's)
+        body["next_statuses"] = service.next_statuses(req.status)
     return body | {"answers": service.answers(req.service, req.attributes, language)}
 
 

@@ -36,6 +36,15 @@ ALLOWED: dict[Status, set[Status]] = {
     Status.CLOSED: set(),
     Status.WITHDRAWN: set(),
 }
+_STATUS_ORDER = [Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RESOLVED, Status.REJECTED, Status.CLOSED]
+
+
+def next_statuses(current: Any) -> list[str]:
+    """The statuses staff may move a request to from `current`, in the order of its life."""
+    allowed = ALLOWED[Status(current)]
+    return [s.value for s in _STATUS_ORDER if s in allowed]
+
+
 STAFF_HANDLING = (Role.AGENT, Role.FIELD_AGENT, Role.DISPATCHER, Role.SERVICE_MANAGER, Role.SECRETARY, Role.ADMIN)
 OFFICE_HANDLING = tuple(r for r in STAFF_HANDLING if r != Role.FIELD_AGENT)
 

@@ -140,3 +140,25 @@ def test_answers_read_as_words_and_paragraphs_stay_paragraphs(phone, live_server
     phone.get_by_role("button", name="Suivant").click()
     phone.get_by_label("Description").fill("Un trou")
     phone.get_by_text("7 / 4000 caractères").wait_for()
+
+
+def test_the_status_list_offers_allowed_moves_and_the_message_follows_it(browser, live_server):
+    """Issue 21, point 17: the template did not follow a change of status (a refusal would go out with the
+    thank-you text), and the list offered the current status and forbidden moves."""
+    from tests.browser.test_agent import at_desk, new_request
+
+    created = new_request(live_server)
+    desk, page = at_desk(browser, live_server, f"/agent/requests/{created['ref']}")
+    status = page.get_by_label("Nouveau statut")
+    status.wait_for()
+    offered = status.locator("option").all_inner_texts()
+    assert offered == ["Inchangé", "Prise en compte", "En cours", "Résolue", "Refusée"], offered
+    message = page.locator("form", has=status).get_by_label("Message public")
+    status.select_option("resolved")
+    assert message.input_value() == "C'est réglé. Merci de nous l'avoir signalé."
+    status.select_option("rejected")
+    assert message.input_value().startswith("Nous ne pouvons pas donner suite")
+    message.fill("Ce terrain est privé : nous avons prévenu son propriétaire.")
+    status.select_option("resolved")
+    assert message.input_value() == "Ce terrain est privé : nous avons prévenu son propriétaire."  # their words stay
+    desk.close()

@@ -7,14 +7,19 @@ import { handlingForm, mergeForm, moderationForm, splitForm } from "./agent-requ
 import { assignForm, canAssign } from "./assign.js";
 import { PRIORITIES } from "./queue-filters.js";
 
-const NEXT = ["acknowledged", "in_progress", "resolved", "rejected", "closed"];
-
 function eventForm(req, app, reload, { internal }) {
-  const status = internal ? null : h("select", { name: "status" }, h("option", { value: "" }, t("agent.status.keep")),
-    NEXT.map((s) => h("option", { value: s }, t(`status.${s}`))));
+  // Only the moves the status table allows from here (the server says which), never the current status.
+  const moves = req.next_statuses || [];
+  const status = internal || !moves.length ? null : h("select", { name: "status" }, h("option", { value: "" }, t("agent.status.keep")),
+    moves.map((s) => h("option", { value: s }, t(`status.${s}`))));
   const comment = h("textarea", { name: "comment", maxLength: app.config.max_comment });
+  let template = "";
   status?.addEventListener("change", () => {
-    if (status.value && !comment.value.trim()) comment.value = t(`agent.template.${status.value}`);  // editable template
+    // The message follows the status while it is still the template (a refusal never goes out with the thanks);
+    // once the agent writes their own words, they stay.
+    if (comment.value.trim() && comment.value !== template) return;
+    template = status.value ? t(`agent.template.${status.value}`) : "";
+    comment.value = template;
   });
   const out = h("div", {});
   const form = h("form", { novalidate: true },
