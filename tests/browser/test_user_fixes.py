@@ -162,3 +162,27 @@ def test_the_status_list_offers_allowed_moves_and_the_message_follows_it(browser
     status.select_option("resolved")
     assert message.input_value() == "Ce terrain est privé : nous avons prévenu son propriétaire."  # their words stay
     desk.close()
+
+
+def test_assigning_starts_on_the_current_assignee_and_says_who_in_the_timeline(browser, live_server):
+    """Issue 21, point 18: "Attribuer à" started on the first agent even when the request was someone else's (one
+    click reassigned it); no "take it myself"; the timeline did not say to whom."""
+    from tests.browser.test_agent import DISPATCH, at_desk, new_request
+
+    created = new_request(live_server)
+    dispatch = live_server.signed_in(*DISPATCH)
+    people = dispatch.get("/api/v1/staff/people", params={"organisation": "brenles"}).json()["items"]
+    nadia = next(p for p in people if p["name"] == "Nadia Terrain")
+    assert dispatch.post(f"/api/v1/requests/{created['ref']}/events", json={"assignee": nadia["id"]}).status_code == 201
+    dispatch.close()
+    desk, page = at_desk(browser, live_server, f"/agent/requests/{created['ref']}", DISPATCH)
+    chosen = page.get_by_label("Attribuer à")
+    chosen.wait_for()
+    assert chosen.locator("option:checked").inner_text().startswith("Nadia Terrain")
+    page.get_by_role("button", name="Attribuer", exact=True).click()
+    page.get_by_text("Cette demande lui est déjà attribuée.").wait_for()  # nothing changed by a stray click
+    page.get_by_text("Attribuée à Nadia Terrain").wait_for()
+    page.get_by_role("button", name="Me la confier").click()
+    page.get_by_text("Attribuée à Paul Dispatch").wait_for()
+    assert page.get_by_label("Attribuer à").locator("option:checked").inner_text().startswith("Paul Dispatch")
+    desk.close()

@@ -128,7 +128,8 @@ export function heading(text) {
 /** A request's history, oldest first; internal notes (staff only ever receive them) are marked apart. */
 export function timeline(events) {
   return h("ol", { class: "timeline" }, events.map((e) => h("li", { class: e.public ? "" : "internal" },
-    h("p", {}, h("strong", {}, e.kind === "status" ? t("event.status", { status: t(`status.${e.status}`) }) : t(`event.${e.kind}`)),
+    h("p", {}, h("strong", {}, e.kind === "status" ? t("event.status", { status: t(`status.${e.status}`) })
+      : e.kind === "assigned" && e.data?.assignee ? t("event.assigned_to", { name: e.data.assignee }) : t(`event.${e.kind}`)),
       e.public ? "" : ` · 🔒 ${t("agent.internal")}`, e.actor ? ` · ${e.actor}` : ""),
     h("p", { class: "meta" }, h("time", { datetime: e.at }, formatDate(e.at))),
     e.comment ? h("p", { class: "text" }, e.comment) : null,

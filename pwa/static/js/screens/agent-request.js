@@ -56,7 +56,8 @@ export async function render(view, route) {
   const reload = () => app.navigate(location.pathname, { replace: true, state: { keepFocus: true } });
   const contact = req.contact || {};
   const assign = canAssign(app.session.user, req.organisation) && OPEN.includes(req.status)
-    ? await assignForm(req.ref, req.organisation, reload).catch(() => null) : null;
+    ? await assignForm(req.ref, req.organisation, reload, { current: req.assignee?.id ?? null, me: app.session.user.id })
+      .catch(() => null) : null;
   const mapEl = h("div", { class: "map small" });
   const open = OPEN.includes(req.status);
   const assigner = canAssign(app.session.user, req.organisation);

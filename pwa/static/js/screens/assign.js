@@ -14,23 +14,34 @@ export function peopleOf(organisation) {
   return people.get(organisation);
 }
 
-/** A select of the staff and a button; `onDone(name)` once the assignment is saved. */
-export async function assignForm(ref, organisation, onDone) {
+/** A select of the staff, starting on the person who has it now (or on nobody: one click never reassigns), a
+ *  button, and "take it myself" for a member of staff; `onDone(name)` once the assignment is saved. */
+export async function assignForm(ref, organisation, onDone, { current = null, me = null } = {}) {
   const staff = await peopleOf(organisation);
   const id = `assign-${ref}`;
-  const select = h("select", { id, name: "assignee" }, staff.map((p) => h("option", { value: p.id },
-    `${p.name} (${t(`role.${p.role}`)}${p.team ? `, ${p.team}` : ""})`)));
+  const select = h("select", { id, name: "assignee", required: true },
+    current ? null : h("option", { value: "" }, t("assign.choose")),
+    staff.map((p) => h("option", { value: p.id, selected: p.id === current },
+      `${p.name} (${t(`role.${p.role}`)}${p.team ? `, ${p.team}` : ""})`)));
   const out = h("div", {});
-  const form = h("form", { class: "assign" }, h("label", { for: id }, t("assign.label")), select, out,
-    h("button", { type: "submit", class: "button" }, t("assign.save")));
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
+  const give = async (person, name) => {
     try {
-      await api.postEvent(ref, { assignee: Number(select.value) });
-      onDone(select.selectedOptions[0].textContent);
+      await api.postEvent(ref, { assignee: person });
+      onDone(name);
     } catch (error) {
       out.replaceChildren(errorBox(error, form));
     }
+  };
+  const mine = me && me !== current && staff.some((p) => p.id === me)
+    ? h("button", { type: "button", class: "button secondary", onclick: () => give(me, staff.find((p) => p.id === me).name) },
+      t("assign.me")) : null;
+  const form = h("form", { class: "assign" }, h("label", { for: id }, t("assign.label")), select, out,
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "button" }, t("assign.save")), mine));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!select.value) return out.replaceChildren(errorBox({ field: "assignee", message: t("error.required") }, form));
+    if (Number(select.value) === current) return out.replaceChildren(errorBox({ message: t("assign.same") }));
+    return give(Number(select.value), select.selectedOptions[0].textContent);
   });
   return form;
 }

@@ -315,6 +315,8 @@ export default {
   "field.after.hint": "The citizen sees the work done.", "field.started": "{ref}: in progress.",
   "field.resolved": "{ref}: resolved, the citizen is told.", "field.handedback": "{ref}: handed back to dispatch.",
   "event.handed_back": "Handed back to dispatch",
+  "assign.choose": "Choose a person", "assign.me": "Take it myself", "assign.same": "This request is already theirs.",
+  "event.assigned_to": "Assigned to {name}",
   "assign.title": "Assign", "assign.label": "Assign to", "assign.save": "Assign", "assign.done": "{ref} assigned to {name}.",
   "role.agent": "agent", "role.field_agent": "field", "role.dispatcher": "dispatch", "role.service_manager": "manager",
   "role.member": "account holder", "role.deputy": "deputy", "role.secretary": "secretary", "role.prefect": "prefect", "role.admin": "administration",

@@ -315,6 +315,8 @@ export default {
   "field.after.hint": "Le citoyen voit le travail fait.", "field.started": "{ref} : en cours.",
   "field.resolved": "{ref} : résolue, le citoyen est prévenu.", "field.handedback": "{ref} : rendue à la répartition.",
   "event.handed_back": "Rendue à la répartition",
+  "assign.choose": "Choisir une personne", "assign.me": "Me la confier", "assign.same": "Cette demande lui est déjà attribuée.",
+  "event.assigned_to": "Attribuée à {name}",
   "assign.title": "Attribuer", "assign.label": "Attribuer à", "assign.save": "Attribuer", "assign.done": "{ref} attribuée à {name}.",
   "role.agent": "agent", "role.field_agent": "terrain", "role.dispatcher": "répartition", "role.service_manager": "responsable",
   "role.member": "titulaire", "role.deputy": "suppléant", "role.secretary": "secrétaire", "role.prefect": "préfet", "role.admin": "administration",
