@@ -186,3 +186,19 @@ def test_assigning_starts_on_the_current_assignee_and_says_who_in_the_timeline(b
     page.get_by_text("Attribuée à Paul Dispatch").wait_for()
     assert page.get_by_label("Attribuer à").locator("option:checked").inner_text().startswith("Paul Dispatch")
     desk.close()
+
+
+def test_staff_land_in_their_own_area_with_a_tab_of_their_own(browser, live_server, phone):
+    """Issue 21, point 26: after signing in, staff landed on the citizen's "Mes demandes", with no entry of theirs
+    in the bottom menu."""
+    from tests.browser.test_agent import AGENT, at_desk
+
+    desk, page = at_desk(browser, live_server, "", AGENT)  # no ?next: the app chooses where to go
+    page.wait_for_url("**/agent")
+    page.get_by_role("heading", name="Espace agents").wait_for()
+    tab = page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Agents")
+    assert tab.get_attribute("aria-current") == "page"
+    desk.close()
+    phone.goto("/")  # a citizen's phone: no staff tab
+    phone.get_by_role("link", name="Compte").wait_for()
+    assert phone.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Agents").count() == 0

@@ -3,7 +3,7 @@ import * as api from "./api.js";
 import { language, t, useLanguage } from "./i18n.js";
 import * as outbox from "./outbox.js";
 import { navigate, start } from "./router.js";
-import { announce, clearNotice, h } from "./ui.js";
+import { announce, clearNotice, h, isStaff } from "./ui.js";
 
 const app = { session: { user: null }, config: null, navigate };
 const view = document.querySelector("[data-js=view]");
@@ -20,6 +20,7 @@ app.refreshSession = async () => {
     app.session = { ...known, offline: true };
   }
   app.setUnread(app.session.unread_messages || 0);
+  document.querySelector("[data-tab=agent]").hidden = !isStaff(app.session.user);  // staff have their own tab
   return app.session;
 };
 

@@ -24,6 +24,9 @@ const STATUS = {
 };
 export const OPEN = ["submitted", "acknowledged", "in_progress"];
 
+/** Whether this person works for a municipality (any role but a citizen's). */
+export const isStaff = (user) => (user?.roles || []).some((r) => r.role !== "citizen");
+
 /** The map pin of a status: open "!", resolved "✓", otherwise grey with the status's own symbol (never a green
  *  "resolved" for a request that was rejected or withdrawn). */
 export function pinOf(status) {

@@ -2,7 +2,7 @@
 import * as api from "../api.js";
 import { formatDate, language, t } from "../i18n.js";
 import { safePath } from "../router.js";
-import { add, errorBox, field, h, heading } from "../ui.js";
+import { add, errorBox, field, h, heading, isStaff } from "../ui.js";
 import { settingsSection } from "./notifications.js";
 
 function form(fields, submitLabel, onSubmit) {
@@ -27,7 +27,8 @@ function form(fields, submitLabel, onSubmit) {
 
 const email = () => h("input", { type: "email", name: "email", autocomplete: "email", required: true });
 const password = (name, autocomplete) => h("input", { type: "password", name, autocomplete, required: true });
-const nextPath = (query) => safePath(query.get("next"), "/requests");
+// After signing in: where the person was going, else their own space (staff: the staff area).
+const nextPath = (query, user) => safePath(query.get("next"), isStaff(user) ? "/agent" : "/requests");
 
 function renderLogin(view, { app, query }) {
   let needsCode = false;
@@ -50,7 +51,7 @@ function renderLogin(view, { app, query }) {
     }
     await app.refreshSession();
     if (app.session.user?.language && app.session.user.language !== language()) await app.setLanguage(app.session.user.language);
-    app.navigate(nextPath(query), { replace: true });
+    app.navigate(nextPath(query, app.session.user), { replace: true });
   }),
   h("p", {}, h("a", { href: "/account/forgot", "data-link": "" }, t("account.forgot"))),
   h("p", {}, t("account.noaccount"), " ", h("a", { href: "/account/register", "data-link": "" }, t("account.register"))));

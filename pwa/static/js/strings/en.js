@@ -1,7 +1,7 @@
 // Every English text of the app. Keys are those of fr.js.
 export default {
   "skip": "Skip to content",
-  "tab.home": "Home", "tab.report": "Report", "tab.requests": "Requests", "tab.map": "Map", "tab.account": "Account",
+  "tab.home": "Home", "tab.report": "Report", "tab.requests": "Requests", "tab.map": "Map", "tab.account": "Account", "tab.agent": "Staff",
   "common.next": "Next", "common.back": "Back", "common.cancel": "Cancel", "common.loading": "Loading…",
   "common.close": "Close",
   "common.chars": "{count} / {max} characters",

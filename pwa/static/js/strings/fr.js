@@ -1,7 +1,7 @@
 // Every French text of the app (the default language). Keys are shared with en.js.
 export default {
   "skip": "Aller au contenu",
-  "tab.home": "Accueil", "tab.report": "Signaler", "tab.requests": "Demandes", "tab.map": "Carte", "tab.account": "Compte",
+  "tab.home": "Accueil", "tab.report": "Signaler", "tab.requests": "Demandes", "tab.map": "Carte", "tab.account": "Compte", "tab.agent": "Agents",
   "common.next": "Suivant", "common.back": "Retour", "common.cancel": "Annuler", "common.loading": "Chargement…",
   "common.close": "Fermer",
   "common.chars": "{count} / {max} caractères",
