@@ -176,7 +176,7 @@ def test_lost_and_found_start_from_home(phone):
     page.get_by_role("button", name="Utiliser ma position").click()
     page.get_by_text("Ce lieu dépend de : Commune de Brenles.").wait_for()
     page.get_by_role("button", name="Suivant").click()
-    page.get_by_text("Étape 4 sur 5 : photos").wait_for()  # one "found" service: nothing to choose
+    page.get_by_text("Étape 2 sur 3 : photos").wait_for()  # one "found" service: nothing to choose
     page.get_by_role("button", name="Suivant").click()
     page.get_by_role("radio", name="Clés").wait_for()  # the category question of the "found" service
 
