@@ -1,6 +1,7 @@
 """The staff queue: the requests of the viewer's organisations, filtered, with counts per status."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -99,7 +100,11 @@ async def _filtered(where: sql.Where, f: QueueFilters, viewer: Any, now: datetim
         where.add("channel = {}", f.channel)
     if f.q:
         text = f.q.strip()
-        where.either(where.cond("UPPER(ref) = UPPER({})", text), where.contains("description", text),
+        # A number alone is a reference without its prefix: "114", "000114" or "2026-000114" finds BRN-2026-000114.
+        number = re.fullmatch(r"(?:(\d{4})-)?(\d{1,6})", text)
+        by_number = [where.cond("ref LIKE {}", f"%-{number[1] + '-' if number[1] else ''}{int(number[2]):06d}")] \
+            if number else []
+        where.either(where.cond("UPPER(ref) = UPPER({})", text), *by_number, where.contains("description", text),
                      where.contains("address", text), where.contains("contact_name", text),
                      f'author_id IN (SELECT id FROM "user" WHERE {where.contains("name", text)})')
     if f.overdue:

@@ -171,3 +171,16 @@ async def test_those_who_assign_see_whom_they_can_assign_to(client, new_client, 
     agent = await sign_in(new_client(), await person(Role.AGENT, town.brenles))
     assert (await agent.get("/api/v1/staff/people", params={"organisation": "brenles"})).status_code == 403
     assert (await dispatcher.get("/api/v1/staff/people", params={"organisation": "chesalles"})).status_code == 403
+
+
+async def test_a_reference_is_found_by_its_number_alone(client, new_client, town):
+    """Issue 21, point 24: searching "000114" did not find BRN-2026-000114."""
+    await csrf(client)
+    refs = [await report(client, description=f"Sac {colour}") for colour in ("rouge", "bleu", "vert")]
+    agent = await sign_in(new_client(), await person(Role.AGENT, town.brenles))
+    number = refs[1].rsplit("-", 1)[1]  # 000002
+    year = refs[1].split("-")[1]
+    for q in (number, str(int(number)), f"{year}-{number}", refs[1].lower()):
+        found = (await agent.get("/api/v1/staff/requests", params={"q": q})).json()["items"]
+        assert [i["ref"] for i in found] == [refs[1]], q
+    assert (await agent.get("/api/v1/staff/requests", params={"q": "1999-000002"})).json()["items"] == []

@@ -108,7 +108,7 @@ export async function render(view, { app, query }) {
       if (!cursor && !page.items.length) out.replaceChildren(h("p", {}, t("access.none")));
       else if (box === "mine") out.append(h("ul", { class: "cards" }, page.items.map((i) => requestItem(i, null))));
       else out.append(table(page.items, rerender));
-      more.replaceChildren(page.next_cursor ? h("button", { type: "button", class: "button secondary", onclick: () => load(page.next_cursor) }, t("messages.more")) : "");
+      more.replaceChildren(page.next_cursor ? h("button", { type: "button", class: "button secondary", onclick: () => load(page.next_cursor) }, t("common.more")) : "");
     } catch (error) {
       out.replaceChildren(errorBox(error));
     }

@@ -41,7 +41,7 @@ export async function render(view, { app, query }) {
       if (!cursor && !page.items.length) out.replaceChildren(h("p", {}, t("audit.none")));
       body.append(...page.items.map((e) => h("tr", {}, h("td", {}, formatDate(e.at)), h("td", {}, e.actor || "—"),
         h("td", {}, e.action), h("td", {}, e.target), h("td", {}, e.ip))));
-      more.replaceChildren(page.next_cursor ? h("button", { type: "button", class: "button secondary", onclick: () => load(page.next_cursor) }, t("messages.more")) : "");
+      more.replaceChildren(page.next_cursor ? h("button", { type: "button", class: "button secondary", onclick: () => load(page.next_cursor) }, t("common.more")) : "");
     } catch (error) {
       out.replaceChildren(errorBox(error));
     }

@@ -94,7 +94,7 @@ export async function render(view, { app, query }) {
       }
       shown.push(...page.items.map((i) => i.ref));
       body.append(...page.items.map((i) => row(i, selected, toggle)));
-      more.replaceChildren(page.next_cursor ? h("button", { type: "button", class: "button secondary", onclick: () => load(page.next_cursor) }, t("messages.more")) : "");
+      more.replaceChildren(page.next_cursor ? h("button", { type: "button", class: "button secondary", onclick: () => load(page.next_cursor) }, t("common.more")) : "");
     } catch (error) {
       out.replaceChildren(errorBox(error));
     }

@@ -4,6 +4,7 @@ export default {
   "tab.home": "Home", "tab.report": "Report", "tab.requests": "Requests", "tab.map": "Map", "tab.account": "Account", "tab.agent": "Staff",
   "common.next": "Next", "common.back": "Back", "common.cancel": "Cancel", "common.loading": "Loading…",
   "common.close": "Close",
+  "common.more": "Show more",
   "common.chars": "{count} / {max} characters",
   "common.optional": "(optional)", "common.nodescription": "No description",
   "error.network": "Cannot reach the server. Check your network and try again.",

@@ -4,6 +4,7 @@ export default {
   "tab.home": "Accueil", "tab.report": "Signaler", "tab.requests": "Demandes", "tab.map": "Carte", "tab.account": "Compte", "tab.agent": "Agents",
   "common.next": "Suivant", "common.back": "Retour", "common.cancel": "Annuler", "common.loading": "Chargement…",
   "common.close": "Fermer",
+  "common.more": "Afficher la suite",
   "common.chars": "{count} / {max} caractères",
   "common.optional": "(facultatif)", "common.nodescription": "Sans description",
   "error.network": "Pas de connexion au serveur. Vérifiez votre réseau et réessayez.",
