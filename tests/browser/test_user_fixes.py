@@ -202,3 +202,17 @@ def test_staff_land_in_their_own_area_with_a_tab_of_their_own(browser, live_serv
     phone.goto("/")  # a citizen's phone: no staff tab
     phone.get_by_role("link", name="Compte").wait_for()
     assert phone.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Agents").count() == 0
+
+
+def test_a_field_agent_is_not_offered_the_live_map_nor_left_in_a_reconnection_loop(browser, live_server):
+    """Issue 21, point 21: a field agent's "Carte en direct" looped on "Connexion perdue" (403)."""
+    from tests.browser.test_agent import FIELD, at_desk
+
+    desk, page = at_desk(browser, live_server, "/agent", FIELD)
+    page.get_by_role("heading", name="Espace agents").wait_for()
+    assert page.get_by_role("link", name="Carte en direct").count() == 0
+    page.goto("/agent/map")
+    page.get_by_text("La carte en direct sert au dispatch et aux agents du bureau.").wait_for()
+    page.wait_for_timeout(1500)
+    assert "Connexion perdue" not in page.locator("main").inner_text()
+    desk.close()

@@ -27,6 +27,12 @@ export const OPEN = ["submitted", "acknowledged", "in_progress"];
 /** Whether this person works for a municipality (any role but a citizen's). */
 export const isStaff = (user) => (user?.roles || []).some((r) => r.role !== "citizen");
 
+// The live map is for the office (a field agent works from "Mes interventions"); a person holding only an
+// attachment ("member") may hold rights on single services, which the server knows: the map is offered.
+const OFFICE = ["agent", "dispatcher", "service_manager", "secretary", "admin"];
+export const watchesLive = (user) => (user?.roles || []).some((r) => OFFICE.includes(r.role))
+  || (user?.roles || []).every((r) => ["member", "citizen"].includes(r.role));
+
 /** The map pin of a status: open "!", resolved "✓", otherwise grey with the status's own symbol (never a green
  *  "resolved" for a request that was rejected or withdrawn). */
 export function pinOf(status) {

@@ -2,11 +2,14 @@
 import * as api from "../api.js";
 import { formatDate, language, t } from "../i18n.js";
 import * as maps from "../map.js";
-import { add, errorBox, h, heading, OPEN, statusBadge } from "../ui.js";
+import { add, errorBox, h, heading, OPEN, statusBadge, watchesLive } from "../ui.js";
 import { staffRoles } from "./agent-queue.js";
 import { assignForm, canAssign } from "./assign.js";
 
 export const wide = true;
+const FRESH_MS = 10000;  // how long a request that just arrived stands out
+const LIST_MAX = 50;
+
 const PINS = { submitted: ["open", "N"], acknowledged: ["progress", "P"], in_progress: ["progress", "E"] };
 
 const nameOf = (item) => item.service.name || (language() === "en" ? item.service.name_en : item.service.name_fr);
@@ -21,6 +24,11 @@ function fromEvent(data) {  // a live event carries both names; the queue gives 
 export async function render(view, { app }) {
   add(view, heading(t("dispatch.title")));
   if (!staffRoles(app.session.user).length) return add(view, h("p", {}, t("agent.forbidden")));
+  if (!watchesLive(app.session.user)) {
+    return add(view, h("p", { class: "info-box" }, t("dispatch.not_yours"), " ",
+      h("a", { href: "/agent/field", "data-link": "" }, t("field.title"))));
+  }
+  const fresh = new Map();  // ref -> when it arrived
   const items = new Map();
   const mapEl = h("div", { class: "map tall", "data-js": "dispatch-map" });
   const list = h("ul", { class: "cards", "aria-label": t("dispatch.visible") });
@@ -49,17 +57,20 @@ export async function render(view, { app }) {
   const wanted = (i) => (!serviceFilter.value || i.service.code === serviceFilter.value) && (!overdueOnly.checked || i.overdue);
   const redraw = () => {
     const open = [...items.values()].filter((i) => OPEN.includes(i.status) && i.lat !== null && wanted(i));
+    const isFresh = (i) => Date.now() - (fresh.get(i.ref) || 0) < FRESH_MS;
     layer.set(open.map((i) => {
       const [kind, symbol] = PINS[i.status];
-      return { lat: i.lat, lon: i.lon, kind: i.overdue ? `${kind} late` : kind, symbol,
+      return { lat: i.lat, lon: i.lon, kind: `${kind}${i.overdue ? " late" : ""}${isFresh(i) ? " fresh" : ""}`, symbol,
         title: `${i.ref}, ${nameOf(i)}, ${t(`status.${i.status}`)}${i.overdue ? `, ${t("agent.overdue")}` : ""}`,
         popup: popup(i) };
     }));
     const shown = open.filter((i) => maps.shows(map, i.lat, i.lon)).sort((a, b) => (b.created_at || "").localeCompare(a.created_at || ""));
-    list.replaceChildren(...shown.slice(0, 50).map((i) => h("li", { class: "card", "data-ref": i.ref }, h("div", { class: "body" },
+    list.replaceChildren(...shown.slice(0, LIST_MAX).map((i) => h("li", { class: `card${isFresh(i) ? " fresh" : ""}`, "data-ref": i.ref }, h("div", { class: "body" },
       h("a", { class: "title", href: `/agent/requests/${encodeURIComponent(i.ref)}`, "data-link": "" }, `${i.ref} · ${nameOf(i)}`),
+      isFresh(i) ? h("p", {}, h("strong", { class: "flag" }, `★ ${t("dispatch.fresh")}`)) : null,
       h("p", {}, statusBadge(i.status), i.overdue ? h("strong", { class: "overdue" }, ` ⚠ ${t("agent.overdue")}`) : ""),
-      h("p", { class: "meta" }, i.assignee?.name || t("agent.filter.nobody"), " · ", formatDate(i.created_at))))));
+      h("p", { class: "meta" }, i.assignee?.name || t("agent.filter.nobody"), " · ", formatDate(i.created_at))))),
+    shown.length > LIST_MAX ? h("li", { class: "meta", "data-js": "list-cut" }, t("dispatch.cut", { shown: LIST_MAX, total: shown.length })) : "");
   };
   try {
     for (const item of (await api.staffRequests({ status: "open", limit: 500 })).items) items.set(item.ref, item);
@@ -81,7 +92,15 @@ export async function render(view, { app }) {
     const known = items.has(data.ref);
     items.set(data.ref, { ...(items.get(data.ref) || {}), ...fromEvent(data) });
     live.textContent = t(known ? "dispatch.changed" : "dispatch.new", { ref: data.ref });
+    if (!known) {
+      fresh.set(data.ref, Date.now());
+      setTimeout(redraw, FRESH_MS + 100);  // and then it looks like the others
+    }
     redraw();
+  });
+  source.addEventListener("ended", () => {  // signed out, or no longer allowed: no reconnection loop
+    source.close();
+    live.textContent = t("dispatch.ended");
   });
   return () => {
     source.close();

@@ -2,7 +2,7 @@
 // a table on a desk, cards on a phone.
 import * as api from "../api.js";
 import { formatDate, t } from "../i18n.js";
-import { add, errorBox, h, heading, statusBadge } from "../ui.js";
+import { add, errorBox, h, heading, statusBadge, watchesLive } from "../ui.js";
 import { canAssign, peopleOf } from "./assign.js";
 import { bulkBar } from "./queue-bulk.js";
 import { apiParams, filtersForm, PRIORITIES, savedFilters, STATUSES } from "./queue-filters.js";
@@ -62,7 +62,7 @@ export async function render(view, { app, query }) {
     h("a", { class: "button secondary", href: `/api/v1/staff/requests.xlsx?${exportQuery}`, download: "" }, "⤓ Excel (XLSX)"),
     h("button", { type: "button", class: "button secondary", onclick: () => print() }, `🖨 ${t("agent.print")}`),
     h("a", { class: "button", href: "/agent/new", "data-link": "" }, `+ ${t("agent.new.title")}`),
-    h("a", { class: "button secondary", href: "/agent/map", "data-link": "" }, `🗺️ ${t("dispatch.title")}`),
+    watchesLive(app.session.user) ? h("a", { class: "button secondary", href: "/agent/map", "data-link": "" }, `🗺️ ${t("dispatch.title")}`) : null,
     h("a", { class: "button secondary", href: "/agent/field", "data-link": "" }, `🧭 ${t("field.title")}`),
     h("a", { class: "button secondary", href: "/agent/lostfound", "data-link": "" }, `🧳 ${t("lostfound.link")}`),
     h("a", { class: "button secondary", href: "/agent/access", "data-link": "" }, `🪪 ${t("access.link")}`),

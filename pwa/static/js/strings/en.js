@@ -307,6 +307,8 @@ export default {
   "agent.new.contact_name": "Citizen's name (optional)", "agent.new.contact_email": "Citizen's e-mail (optional)",
   "agent.new.contact_hint": "With an address, the citizen receives the tracking link.", "agent.new.contact_phone": "Phone (optional)",
   "agent.new.save": "Save the request",
+  "dispatch.fresh": "New", "dispatch.cut": "The list shows the {shown} newest of the {total} requests on the map: zoom in or filter to see the others.",
+  "dispatch.ended": "Live updates stopped: sign in again to resume.", "dispatch.not_yours": "The live map is for dispatch and office agents. Your work is in",
   "dispatch.title": "Live map", "dispatch.visible": "Requests shown on the map",
   "dispatch.connecting": "Connecting to live updates…", "dispatch.live": "Live: new requests appear by themselves.",
   "dispatch.reconnecting": "Connection lost, reconnecting…", "dispatch.new": "New request: {ref}", "dispatch.changed": "Request updated: {ref}",

@@ -307,6 +307,8 @@ export default {
   "agent.new.contact_name": "Nom du citoyen (facultatif)", "agent.new.contact_email": "E-mail du citoyen (facultatif)",
   "agent.new.contact_hint": "Avec une adresse, le citoyen reçoit le lien de suivi.", "agent.new.contact_phone": "Téléphone (facultatif)",
   "agent.new.save": "Enregistrer la demande",
+  "dispatch.fresh": "Nouvelle", "dispatch.cut": "La liste montre les {shown} plus récentes des {total} demandes de la carte : zoomez ou filtrez pour voir les autres.",
+  "dispatch.ended": "Le direct est arrêté : reconnectez-vous pour le reprendre.", "dispatch.not_yours": "La carte en direct sert au dispatch et aux agents du bureau. Votre travail est dans",
   "dispatch.title": "Carte en direct", "dispatch.visible": "Demandes visibles sur la carte",
   "dispatch.connecting": "Connexion au direct…", "dispatch.live": "En direct : les nouvelles demandes apparaissent toutes seules.",
   "dispatch.reconnecting": "Connexion perdue, reconnexion…", "dispatch.new": "Nouvelle demande : {ref}", "dispatch.changed": "Demande mise à jour : {ref}",
