@@ -126,16 +126,21 @@ async def viewer(request: Request) -> Any:
     cached = getattr(request.state, "viewer", None)
     if cached is not None:
         return cached
+    found = await credential_viewer(request)
+    if found.via == "token" and request.method not in ("GET", "HEAD", "OPTIONS") and "write" not in found.scopes:
+        raise Forbidden("This API token may only read; make one with the write scope.", code="insufficient_scope")
+    request.state.viewer = found
+    return found
+
+
+async def credential_viewer(request: Request) -> Any:
+    """Who the request's credential stands for now, read afresh (a live stream asks again as it goes on): the
+    Bearer token first, then the session cookie. NotAuthenticated for an unknown, expired or revoked token."""
     from backend.accounts import service as accounts
     from backend.middleware import SESSION_COOKIE
 
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
-        found = await accounts.viewer_for_api_token(auth[7:].strip())
-        if request.method not in ("GET", "HEAD", "OPTIONS") and "write" not in found.scopes:
-            raise Forbidden("This API token may only read; make one with the write scope.", code="insufficient_scope")
-    else:
-        found = await accounts.viewer_for_session(request.cookies.get(SESSION_COOKIE, ""),
-                                                  max_days=settings_of(request).session_max_days)
-    request.state.viewer = found
-    return found
+        return await accounts.viewer_for_api_token(auth[7:].strip())
+    return await accounts.viewer_for_session(request.cookies.get(SESSION_COOKIE, ""),
+                                             max_days=settings_of(request).session_max_days)

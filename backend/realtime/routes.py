@@ -14,12 +14,10 @@ from starlette.requests import Request
 from starlette.responses import StreamingResponse
 from starlette.routing import Route
 
-from backend.accounts import service as accounts
 from backend.errors import Forbidden, NotAuthenticated, TooManyRequests
-from backend.middleware import SESSION_COOKIE
 from backend.realtime import service
 from backend.requests.staff_queue import OFFICE_ROLES
-from backend.web import doc, settings_of, viewer
+from backend.web import credential_viewer, doc, settings_of, viewer
 
 KEEPALIVE_SECONDS = 15
 _open_streams: dict[int, int] = {}  # user id -> streams open in this process
@@ -32,16 +30,10 @@ def _scope(v) -> tuple[set[int], set[int]]:
 
 async def _current_scope(request: Request) -> tuple[set[int], set[int]]:
     """The scope of the stream's credential as it is now; empty when it ended or lost its rights."""
-    auth = request.headers.get("authorization", "")
     try:
-        if auth.lower().startswith("bearer "):
-            v = await accounts.viewer_for_api_token(auth[7:].strip())
-        else:
-            v = await accounts.viewer_for_session(request.cookies.get(SESSION_COOKIE, ""),
-                                                  max_days=settings_of(request).session_max_days)
+        return _scope(await credential_viewer(request))
     except NotAuthenticated:
         return set(), set()
-    return _scope(v)
 
 
 def _frame(event: dict) -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -131,15 +132,21 @@ async def staff_bulk(request: Request) -> JSONResponse:
     return json_response({"items": results})
 
 
-@doc("Staff: hide a citizen's text or one photo from the public (or show it again), with the reason; the author "
-     "and staff still see it.", body=schemas.moderation, auth="staff", tag="staff",
-     responses={201: "the internal `moderated` event", 403: "forbidden", 404: "unknown_photo"})
-async def moderate(request: Request) -> JSONResponse:
+async def _handled_request(request: Request) -> tuple[Any, Any]:
+    """The request of the path and its viewer, who must be of the staff that handles it (401 or 403 otherwise)."""
     v = await viewer(request)
     req, relation = await service.request_for(request.path_params["ref"], v)
     if relation != "staff":
         v.require_user()
         raise Forbidden("Only the staff of this organisation can do this.")
+    return req, v
+
+
+@doc("Staff: hide a citizen's text or one photo from the public (or show it again), with the reason; the author "
+     "and staff still see it.", body=schemas.moderation, auth="staff", tag="staff",
+     responses={201: "the internal `moderated` event", 403: "forbidden", 404: "unknown_photo"})
+async def moderate(request: Request) -> JSONResponse:
+    req, v = await _handled_request(request)
     form = await read_json(request, schemas.moderation)
     event = await actions.moderate(viewer=v, req=req, reason=form["reason"], ip=client_ip(request),
                                    description_hidden=form.get("description_hidden"), photo=form.get("photo"),
@@ -152,11 +159,7 @@ async def moderate(request: Request) -> JSONResponse:
 @doc("Staff: split a report that holds a second problem; the new request keeps the author and the place.",
      body=schemas.split, auth="staff", tag="staff", responses={201: "the new request", 403: "forbidden"})
 async def split_request(request: Request) -> JSONResponse:
-    v = await viewer(request)
-    req, relation = await service.request_for(request.path_params["ref"], v)
-    if relation != "staff":
-        v.require_user()
-        raise Forbidden("Only the staff of this organisation can do this.")
+    req, v = await _handled_request(request)
     form = await read_json(request, schemas.split)
     created = await staff_actions.split(viewer=v, req=req, service_code=form["service"],
                                         description=form["description"], lat=form.get("lat"), lon=form.get("lon"),
