@@ -38,6 +38,13 @@ def _tile() -> bytes:
     return out.getvalue()
 
 
+def _run_into(make, failure: list) -> None:
+    try:
+        asyncio.run(make())
+    except BaseException as exc:  # noqa: BLE001  handed to the waiting thread, which raises it
+        failure.append(exc)
+
+
 @pytest.fixture(scope="session")
 def tile_server():
     """A map tile server on loopback, so no test needs the internet."""
@@ -107,7 +114,13 @@ class LiveServer:
                 await conn.execute(statement)
             finally:
                 await conn.close()
-        asyncio.run(run())
+        # Sync Playwright keeps an event loop running in this thread: the statement runs on a thread of its own.
+        failure: list[BaseException] = []
+        worker = threading.Thread(target=lambda: _run_into(run, failure))
+        worker.start()
+        worker.join(30)
+        if failure:
+            raise failure[0]
 
 
 @pytest.fixture(scope="session")
