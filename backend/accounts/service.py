@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -20,31 +18,22 @@ from backend.accounts.organisations import (  # noqa: F401  (re-exported for oth
     organisation_tree,
 )
 from backend.accounts.passwords import check_policy, hash_password, verify_password
+from backend.accounts.tokens import (  # noqa: F401  (re-exported: the routes and other domains use this service)
+    TOKEN_SCOPES, create_api_token, list_api_tokens, new_token, revoke_api_token, token_expiry, token_hash,
+)
 from backend.config import Settings
 from backend.errors import (
-    Conflict, Forbidden, Gone, InvalidCredentials, NotAuthenticated, SecondFactorRequired, ValidationFailed,
+    Conflict, Gone, InvalidCredentials, NotAuthenticated, SecondFactorRequired, ValidationFailed,
 )
 from backend.push import service as push
 from backend.ratelimit import service as ratelimit
 
-TOKEN_SCOPES = ("read", "write", "staff")
-LEGACY_TOKEN_DAYS = 90  # a token made before tokens had an end ends this long after it was made
 LINK_LIFETIME = {"verify": timedelta(hours=48), "reset": timedelta(hours=1), "email_change": timedelta(hours=48)}
 SESSION_TOUCH = timedelta(minutes=5)
 
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def new_token(prefix: str = "") -> tuple[str, str]:
-    """A random token and the SHA-256 under which it is stored."""
-    token = prefix + secrets.token_urlsafe(32)
-    return token, token_hash(token)
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @dataclass
@@ -146,10 +135,6 @@ async def viewer_for_session(token: str, *, max_days: int = 90) -> Viewer:
         idle = session.expires_at - session.last_seen_at
         await Session.filter(id=session.id).update(last_seen_at=now, expires_at=min(now + idle, ends))
     return await viewer_of(session.user, session=session, via="session")
-
-
-def token_expiry(row: ApiToken) -> datetime:
-    return row.expires_at or row.created_at + timedelta(days=LEGACY_TOKEN_DAYS)
 
 
 async def viewer_for_api_token(token: str) -> Viewer:
@@ -375,40 +360,6 @@ async def update_profile(*, user: User, name: str | None, language: str | None) 
         user.language = language
     await user.save(update_fields=["name", "language"])
     return user
-
-
-async def create_api_token(*, viewer: Viewer, name: str, scopes: list | None, expires_in_days: int) -> tuple[ApiToken, str]:
-    """A personal token, made in a browser session: a staff account's only after its second factor, and with
-    the staff scope only for a staff account."""
-    user = viewer.require_user()
-    if viewer.via != "session":
-        raise Forbidden("API tokens are made in a signed-in browser, not with another token.", code="session_required")
-    wanted = scopes if scopes is not None else ["read"]
-    if not wanted or any(s not in TOKEN_SCOPES for s in wanted) or len(set(wanted)) != len(wanted):
-        raise ValidationFailed(f"scopes lists some of: {', '.join(TOKEN_SCOPES)}.", code="invalid_choice",
-                               field="scopes")
-    staff_account = bool(viewer.held) and holds_staff_rights(viewer.held, [])
-    if (staff_account or viewer.grants or user.totp_secret) and \
-            (viewer.session is None or viewer.session.second_factor_at is None):
-        raise Forbidden("Sign in with your second factor before making an API token.", code="second_factor_required")
-    if "staff" in wanted and not viewer.is_staff:
-        raise Forbidden("Only a staff account gives a token the staff scope.", code="forbidden", field="scopes")
-    if await ApiToken.filter(user=user, revoked_at=None).count() >= 20:
-        raise Conflict("You already have 20 active tokens; revoke one first.", code="too_many_tokens")
-    token, hashed = new_token("gch_")
-    row = await ApiToken.create(token_hash=hashed, prefix=token[:8], name=name, user=user,
-                                scopes=" ".join(s for s in TOKEN_SCOPES if s in wanted),
-                                expires_at=utcnow() + timedelta(days=expires_in_days))
-    return row, token
-
-
-async def list_api_tokens(*, user: User) -> list[ApiToken]:
-    return await ApiToken.filter(user=user, revoked_at=None).order_by("-created_at")
-
-
-async def revoke_api_token(*, user: User, token_id: int) -> None:
-    if not await ApiToken.filter(id=token_id, user=user, revoked_at=None).update(revoked_at=utcnow()):
-        raise Forbidden("This token is not yours or is already revoked.", code="not_found")
 
 
 async def create_user(*, email: str, name: str, password: str, language: str = "fr", verified: bool = True) -> User:
