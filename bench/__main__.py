@@ -138,7 +138,7 @@ async def run(url: str, work: Path) -> list[str]:
     env = {"DATA_DIR": settings.data_dir, "MEDIA_ROOT": settings.media_root, "DATABASE_URL": url,
            "SECRET_KEY": settings.secret_key, "VAPID_PRIVATE_KEY": settings.vapid_private_key,
            "WORKER_IN_PROCESS": "0", "CREATE_PER_HOUR_IP": "100000000",
-           "PHOTOS_PER_HOUR": "100000000"}
+           "PHOTOS_PER_HOUR": "100000000", "LIVE_STREAMS_PER_PERSON": "100000"}  # 200 screens of one account
     app = start("backend.app:create_app", app_port, env)
     echo = start("bench.echo_app:app", echo_port, {})
     try:
