@@ -83,7 +83,7 @@ class PushSender:
         """Encrypts and posts one message; returns when the push service accepted it, raises otherwise."""
         host = urlparse(sub.endpoint).hostname or ""
         literal = endpoints.literal_address(host)  # an address is never resolved, so never seen by the resolver
-        if literal is None and not host or literal is not None and not endpoints.is_public(
+        if not host or literal is not None and not endpoints.is_public(
                 literal, allow_loopback=self.settings.push_allow_loopback):
             raise PushRefused(f"{host or 'no host'} is not a public address")
         info = {"endpoint": sub.endpoint, "keys": {"p256dh": sub.p256dh, "auth": sub.auth}}

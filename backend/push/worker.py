@@ -171,8 +171,8 @@ class Heartbeat:
         self.last_error = ""
         self._last = float("-inf")
 
-    async def beat(self, *, force: bool = False) -> None:
-        if not force and time.monotonic() - self._last < self.BEAT_SECONDS:
+    async def beat(self) -> None:
+        if time.monotonic() - self._last < self.BEAT_SECONDS:
             return
         self._last = time.monotonic()
         values = {"beat_at": utcnow(), "failures": self.failures, "last_error": self.last_error[:2000]}
