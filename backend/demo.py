@@ -169,11 +169,17 @@ async def _organisations() -> dict[str, Organisation]:
     return {"lemanie": canton, "broye-jorat": district, "brenles": brenles, "chesalles": chesalles}
 
 
+GROUPS_EN = {"Routes et trottoirs": "Roads and pavements", "Éclairage": "Street lighting", "Propreté": "Cleanliness",
+             "Espaces verts": "Parks and green spaces", "Eau": "Water",
+             "Objets perdus et trouvés": "Lost and found"}
+
+
 async def _catalogue(org: Organisation) -> list[Service]:
     services = []
     for position, (code, group, icon, fr, en, due, attrs, extra) in enumerate(SERVICES):
         services.append(await Service.create(
-            organisation=org, code=code, group=group, icon=icon, name_fr=fr, name_en=en, due_hours=due,
+            organisation=org, code=code, group=group, group_en=GROUPS_EN.get(group, ""), icon=icon, name_fr=fr,
+            name_en=en, due_hours=due,
             attributes=check_attribute_definitions(attrs), position=position, **extra))
     return services
 

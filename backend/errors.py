@@ -29,14 +29,19 @@ class GuichetError(Exception):
     code = "internal_error"
     message = "Something went wrong on our side."
 
-    def __init__(self, message: str | None = None, *, code: str | None = None, field: str | None = None):
+    def __init__(self, message: str | None = None, *, code: str | None = None, field: str | None = None,
+                 params: dict[str, int | str] | None = None):
         self.message = message or self.message
         self.code = code or self.code
         self.field = field
+        self.params = params  # the numbers of the message (a limit, a count), so that an app can say it in its language
         super().__init__(self.message)
 
     def body(self) -> dict:
-        return {"error": {"code": self.code, "message": self.message, "field": self.field}}
+        error = {"code": self.code, "message": self.message, "field": self.field}
+        if self.params:
+            error["params"] = self.params
+        return {"error": error}
 
     def headers(self) -> dict[str, str]:
         return {}

@@ -107,7 +107,8 @@ def _clean(f: F, value: Any, settings: Any) -> Any:
         limit = _limit(f, settings)
         if limit is not None and len(value) > limit:
             raise ValidationFailed(
-                f"{f.name} is too long ({len(value)} characters, at most {limit}).", code="too_long", field=f.name
+                f"{f.name} is too long ({len(value)} characters, at most {limit}).", code="too_long", field=f.name,
+                params={"max": limit},
             )
         if len(value) < f.min_length or (f.required and not value):
             raise ValidationFailed(f"{f.name} is too short.", code="too_short", field=f.name)

@@ -35,7 +35,7 @@ class BoxFilters:
         if self.kind not in (None, *(k.value for k in AccessKind)):
             raise ValidationFailed("Unknown kind.", code="invalid_choice", field="kind")
         if self.q is not None and len(self.q) > 200:
-            raise ValidationFailed("q is too long.", code="too_long", field="q")
+            raise ValidationFailed("q is too long.", code="too_long", field="q", params={"max": 200})
 
 
 async def _district_towns(district_ids: set[int], *, without_referee: bool = False) -> list[int]:

@@ -23,10 +23,10 @@ def check_policy(password: str, *, min_length: int, email: str = "", name: str =
     """Raises a clear 422 when the password is too short, too long or too easy to guess."""
     if len(password) < min_length:
         raise ValidationFailed(f"The password needs at least {min_length} characters.",
-                               code="password_too_short", field="password")
+                               code="password_too_short", field="password", params={"min": min_length})
     if len(password) > 256:
         raise ValidationFailed("The password is too long (at most 256 characters).", code="too_long",
-                               field="password")
+                               field="password", params={"max": 256})
     lowered = password.lower()
     local = email.split("@")[0].lower()
     if lowered in _common() or len(set(lowered)) < 4 or (local and len(local) >= 4 and local in lowered) \

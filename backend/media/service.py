@@ -118,7 +118,8 @@ def prepare(data: bytes, *, max_pixels: int, max_full_decode_pixels: int | None 
         if image.width * image.height > limit:
             raise ImageTooLarge(f"This image has {image.width * image.height // 1_000_000} million pixels; "
                                 f"at most {limit // 1_000_000} million are accepted"
-                                f"{'' if kind == 'jpeg' else ' in this format'}.", field="photo")
+                                f"{'' if kind == 'jpeg' else ' in this format'}.", field="photo",
+                                params={"megapixels": limit // 1_000_000})
         gps = read_gps(image)
         orientation = image.getexif().get(0x0112, 1)
         if kind == "jpeg":
@@ -155,11 +156,11 @@ async def prepare_all(uploads: list[bytes], *, settings: Any, gate: asyncio.Sema
     caller's hourly photo budget (PHOTOS_PER_HOUR: decoding is the costliest thing anyone can ask of us)."""
     if len(uploads) > settings.max_photos:
         raise ValidationFailed(f"At most {settings.max_photos} photos per request.", code="too_many_photos",
-                               field="photo")
+                               field="photo", params={"max": settings.max_photos})
     for data in uploads:
         if len(data) > settings.max_photo_bytes:
             raise PayloadTooLarge(f"A photo may weigh at most {settings.max_photo_bytes // 1_048_576} MB.",
-                                  field="photo")
+                                  field="photo", params={"mb": settings.max_photo_bytes // 1_048_576})
 
     if uploads and caller:
         await ratelimit.consume(key=f"photos:{caller}", limit=settings.photos_per_hour, window_seconds=3600,

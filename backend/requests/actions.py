@@ -42,7 +42,8 @@ async def reopen(*, req: ServiceRequest, relation: str, actor: User | None, comm
         raise ValidationFailed("Only a resolved request can be reopened.", code="invalid_transition", field="status")
     if req.resolved_at and utcnow() - req.resolved_at > timedelta(days=reopen_days):
         raise ValidationFailed(f"A request can be reopened within {reopen_days} days of its resolution; "
-                               "please make a new report.", code="reopen_period_over", field="status")
+                               "please make a new report.", code="reopen_period_over", field="status",
+                               params={"days": reopen_days})
     async with in_transaction() as conn:
         return await change_status(req=req, to=Status.ACKNOWLEDGED, actor=actor, kind="reopened", comment=comment,
                                    conn=conn)

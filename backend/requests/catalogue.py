@@ -83,7 +83,8 @@ def _attribute_value(definition: dict, value: Any, field: str, max_text: int) ->
         if not isinstance(value, str):
             raise ValidationFailed(f"{field} must be text.", code="invalid_type", field=field)
         if len(value) > (max_text if kind == "text" else 200):
-            raise ValidationFailed(f"{field} is too long.", code="too_long", field=field)
+            raise ValidationFailed(f"{field} is too long.", code="too_long", field=field,
+                                   params={"max": max_text if kind == "text" else 200})
         return value.strip()
     if kind == "number":
         return to_number(value, field)
@@ -169,6 +170,7 @@ def dump_service(service: Service, language: str) -> dict:
         "description": localised(service, "description", language),
         "kind": service.kind.value if isinstance(service.kind, ServiceKind) else service.kind,
         "group": service.group,
+        "group_name": (service.group_en if language == "en" else "") or service.group,
         "icon": service.icon,
         "urgent": service.urgent,
         "emergency_message": localised(service, "emergency_message", language) if service.urgent else "",

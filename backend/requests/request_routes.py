@@ -40,11 +40,12 @@ async def _read_form(request: Request) -> tuple[dict[str, Any], list[bytes]]:
             if key == "photo" and isinstance(value, UploadFile):
                 if len(uploads) >= settings.max_photos:
                     raise ValidationFailed(f"At most {settings.max_photos} photos per request.",
-                                           code="too_many_photos", field="photo")
+                                           code="too_many_photos", field="photo",
+                                           params={"max": settings.max_photos})
                 data = await value.read(settings.max_photo_bytes + 1)
                 if len(data) > settings.max_photo_bytes:
                     raise PayloadTooLarge(f"A photo may weigh at most {settings.max_photo_bytes // 1_048_576} MB.",
-                                          field="photo")
+                                          field="photo", params={"mb": settings.max_photo_bytes // 1_048_576})
                 uploads.append(data)
             elif isinstance(value, UploadFile):
                 raise ValidationFailed(f"Unexpected file in {key}.", code="unknown_field", field=key)
@@ -181,7 +182,7 @@ async def list_requests(request: Request) -> JSONResponse:
     org_id = (await accounts.organisation_by_slug(p["organisation"])).id if p.get("organisation") else None
     q = p.get("q")
     if q is not None and len(q) > 200:
-        raise ValidationFailed("q is too long.", code="too_long", field="q")
+        raise ValidationFailed("q is too long.", code="too_long", field="q", params={"max": 200})
     rows, next_key = await queries.list_public(
         bbox=p.get("bbox"), status=[s for s in p.get("status", "").split(",") if s], service=p.get("service"),
         q=q, since=p.get("since"), organisation_id=org_id, cursor=decode_cursor(request), limit=page_limit(request))

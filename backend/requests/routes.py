@@ -12,8 +12,10 @@ from backend.validation import point
 from backend.web import doc, json_response, language_of, read_json, viewer
 
 
-def _dump_org(org) -> dict:
-    return {"slug": org.slug, "name": org.name_fr, "name_en": org.name_en, "kind": org.kind.value}
+def _dump_org(org, language: str) -> dict:
+    """An organisation with its name in the asker's language (`name`) and in both (`name_fr`, `name_en`)."""
+    return {"slug": org.slug, "name": org.name_en if language == "en" else org.name_fr, "name_fr": org.name_fr,
+            "name_en": org.name_en, "kind": org.kind.value}
 
 
 @doc("The catalogue that applies at a point (`lat`, `lon`) or of an organisation (`organisation`).",
@@ -64,9 +66,10 @@ async def update_service(request: Request) -> JSONResponse:
      responses={200: "`{items: [...], next_cursor: null}`"})
 async def list_organisations(request: Request) -> JSONResponse:
     orgs = await accounts.organisation_tree()
+    lang = language_of(request, (await viewer(request)).user)
     by_id = {o.id: o for o in orgs}
     return json_response({"items": [
-        _dump_org(o) | {"parent": by_id[o.parent_id].slug if o.parent_id in by_id else None,
+        _dump_org(o, lang) | {"parent": by_id[o.parent_id].slug if o.parent_id in by_id else None,
                         "bbox": [o.min_lon, o.min_lat, o.max_lon, o.max_lat] if o.boundary else None}
         for o in orgs
     ], "next_cursor": None})
@@ -75,7 +78,7 @@ async def list_organisations(request: Request) -> JSONResponse:
 @doc("One organisation with its boundary and contact.", tag="organisations", responses={200: "the organisation"})
 async def get_organisation(request: Request) -> JSONResponse:
     org = await accounts.organisation_by_slug(request.path_params["slug"])
-    return json_response(_dump_org(org) | {
+    return json_response(_dump_org(org, language_of(request, (await viewer(request)).user)) | {
         "contact_email": org.contact_email, "contact_phone": org.contact_phone, "address": org.address,
         "opening_hours": org.opening_hours, "boundary": org.boundary,
     })
@@ -85,7 +88,7 @@ async def get_organisation(request: Request) -> JSONResponse:
      responses={200: "the organisation", 422: "outside_area"})
 async def organisation_at(request: Request) -> JSONResponse:
     org = await accounts.organisation_at(*point(request.query_params.get("lat"), request.query_params.get("lon")))
-    return json_response(_dump_org(org))
+    return json_response(_dump_org(org, language_of(request, (await viewer(request)).user)))
 
 
 routes = [

@@ -9,6 +9,7 @@ _SERVICE_FIELDS = (
     F("description_en", "text", max_length=2000),
     F("kind", "string", choices=KINDS),
     F("group", "string", max_length=80),
+    F("group_en", "string", max_length=80),
     F("icon", "string", max_length=40),
     F("due_hours", "integer", minimum=1, maximum=24 * 365),
     F("urgent", "boolean"),

@@ -60,7 +60,7 @@ def _filters(request: Request) -> staff_queue.QueueFilters:
     if p.get("channel") and p["channel"] not in {c.value for c in Channel}:
         raise ValidationFailed("Unknown channel.", code="invalid_choice", field="channel")
     if len(p.get("q", "")) > 200:
-        raise ValidationFailed("q is too long.", code="too_long", field="q")
+        raise ValidationFailed("q is too long.", code="too_long", field="q", params={"max": 200})
     return staff_queue.QueueFilters(
         organisation=p.get("organisation"), status=[s for s in p.get("status", "").split(",") if s] or None,
         service=p.get("service"), assignee=p.get("assignee"), team=p.get("team"), channel=p.get("channel"),

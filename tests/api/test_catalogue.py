@@ -31,6 +31,15 @@ async def test_english_names_on_request(client, town):
     assert body["organisation"]["name"] == "Municipality of Brenles"
     assert body["items"][0]["name"] == "Pothole, damaged road"
     assert body["items"][0]["attributes"][0]["values"][0]["name"] == "Small (under 30 cm)"
+    # Issue 21, point 4: the groups and the organisations in English too; a group keeps its key (filters hold it).
+    assert (body["items"][0]["group"], body["items"][0]["group_name"]) == ("Routes et trottoirs", "Roads and pavements")
+    orgs = (await client.get("/api/v1/organisations", headers={"Accept-Language": "en"})).json()["items"]
+    assert {o["slug"]: o["name"] for o in orgs}["brenles"] == "Municipality of Brenles"
+    at = await client.get("/api/v1/organisations/at", params={"lat": IN_BRENLES[0], "lon": IN_BRENLES[1]},
+                          headers={"Accept-Language": "en"})
+    assert at.json()["name"] == "Municipality of Brenles" and at.json()["name_fr"] == "Commune de Brenles"
+    french = (await client.get("/api/v1/services", params={"lat": IN_BRENLES[0], "lon": IN_BRENLES[1]})).json()
+    assert french["items"][0]["group_name"] == "Routes et trottoirs"
 
 
 async def test_a_point_is_routed_to_the_deepest_organisation(client, town):

@@ -1,7 +1,13 @@
 """One error shape everywhere, and an OpenAPI document that lists every route."""
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from backend.openapi import api_routes
+from tests.factories import IN_BRENLES, csrf
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 async def test_starlette_errors_come_in_the_api_shape(client):
@@ -74,3 +80,36 @@ async def test_a_client_that_hangs_up_mid_body_changes_nothing_and_is_not_a_cras
     assert sent[0]["status"] == 400
     assert await ServiceRequest.all().count() == 0
     assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+
+
+def _texts(path: Path) -> dict[str, str]:
+    return dict(re.findall(r'"errors\.([a-z_]+)": "((?:[^"\\]|\\.)*)"', path.read_text()))
+
+
+def test_the_app_has_a_french_and_an_english_text_for_every_error_code_the_server_sends():
+    """Issue 21, point 4: the app says each error in its own language, by code; a code added on the server without
+    its texts would reach a French citizen in English."""
+    source = "\n".join(p.read_text() for p in (ROOT / "backend").rglob("*.py"))
+    codes = set(re.findall(r'\bcode="([a-z_]+)"', source))
+    codes |= set(re.findall(r'\bcode(?:, message)? = "([a-z_]+)"', source))
+    codes |= set(re.findall(r'status, code, message = \d+, "([a-z_]+)"', source))
+    assert {"invalid_credentials", "password_too_common", "link_expired", "reopen_period_over"} <= codes
+    fr = _texts(ROOT / "pwa/static/js/strings/fr-errors.js")
+    en = _texts(ROOT / "pwa/static/js/strings/en-errors.js")
+    assert not codes - set(fr), f"no French text for {sorted(codes - set(fr))}"
+    assert set(fr) == set(en)
+    for code in fr:  # the same numbers in both languages
+        assert set(re.findall(r"\{(\w+)\}", fr[code])) == set(re.findall(r"\{(\w+)\}", en[code])), code
+
+
+async def test_an_error_with_a_limit_carries_it_for_the_app_to_say(client, town):
+    """The numbers of a message come apart from its English words, so that the app can put them in its own."""
+    await csrf(client)
+    r = await client.post("/api/v1/auth/register",
+                          json={"name": "Léa", "email": "lea@example.org", "password": "short"})
+    assert r.status_code == 422
+    assert r.json()["error"]["code"] == "password_too_short" and r.json()["error"]["params"] == {"min": 10}
+    r = await client.post("/api/v1/requests", json={
+        "service": "proprete", "lat": IN_BRENLES[0], "lon": IN_BRENLES[1], "description": "x" * 5000, "contact_email": "a@b.ch"})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "description"
+    assert r.json()["error"]["params"] == {"max": 4000}

@@ -2,17 +2,18 @@
 
 /** An answer in the error shape of API.md: {status, code, message, field}. */
 export class ApiError extends Error {
-  constructor(status, code, message, field = null) {
+  constructor(status, code, message, field = null, params = null) {
     super(message);
     this.status = status;
     this.code = code;
     this.field = field;
+    this.params = params;  // the numbers of the message (a limit, a count), for the app's own text of the code
   }
 
   static async from(res) {
     try {
       const { error } = await res.json();
-      return new ApiError(res.status, error.code, error.message, error.field);
+      return new ApiError(res.status, error.code, error.message, error.field, error.params);
     } catch (notJson) {
       return new ApiError(res.status, "http_error", res.statusText || `HTTP ${res.status}`);
     }
@@ -136,7 +137,7 @@ export async function createRequest(fields, photos, key, onProgress = () => {}) 
       if (xhr.status >= 200 && xhr.status < 300) return resolve(body);
       if (xhr.status === 0 || xhr.status >= 502 && !body) return reject(new NetworkError());
       const e = body?.error || {};
-      reject(new ApiError(xhr.status, e.code || "http_error", e.message || `HTTP ${xhr.status}`, e.field));
+      reject(new ApiError(xhr.status, e.code || "http_error", e.message || `HTTP ${xhr.status}`, e.field, e.params));
     };
     xhr.timeout = 120000;
     xhr.send(form);

@@ -14,6 +14,9 @@ export async function useLanguage(lang) {
   for (const el of document.querySelectorAll("[data-i18n-label]")) el.setAttribute("aria-label", t(el.dataset.i18nLabel));
 }
 
+/** Whether a text exists for `key` (in this language or in French). */
+export const has = (key) => key in strings || key in fr;
+
 /** The text for `key`, with `{name}` replaced from `vars`. */
 export function t(key, vars = {}) {
   const text = strings[key] ?? fr[key] ?? key;

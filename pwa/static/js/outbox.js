@@ -61,7 +61,7 @@ async function flushNow() {
       sent.push(created);
     } catch (error) {
       if (error.code === "network" || error.status >= 500 || error.status === 429) break;  // later, as it was
-      await store.put("outbox", { ...item, state: "failed", error: { code: error.code, message: error.message, field: error.field } });
+      await store.put("outbox", { ...item, state: "failed", error: { code: error.code, message: error.message, field: error.field, params: error.params } });
     }
   }
   if (sent.length) channel?.postMessage({ type: "sent", refs: sent.map((r) => r.ref) });

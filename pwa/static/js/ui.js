@@ -1,5 +1,5 @@
 // Small DOM helpers shared by the screens: building elements, statuses, errors, announcements.
-import { formatDate, t } from "./i18n.js";
+import { formatDate, has, t } from "./i18n.js";
 
 /** h("p", {class: "x"}, "text", child): an element; attributes starting with "on" become listeners. */
 export function h(tag, attrs = {}, ...children) {
@@ -107,11 +107,22 @@ export function fieldError(form, name, message) {
   return inputs[0];
 }
 
-/** An error box with role=alert; a field error is also put next to its field. */
+/** What went wrong, in the app's language: the text of the error's code with its numbers (a part in parentheses
+ *  naming a number the error did not carry is left out); the server's own message only for a code we do not know. */
+export function errorText(error) {
+  if (!error) return t("error.generic");
+  if (error.code === "network") return t("error.network");
+  if (!has(`errors.${error.code}`)) return error.message || t("error.generic");
+  return t(`errors.${error.code}`, error.params || {}).replace(/\s*\([^()]*\{\w+\}[^()]*\)/g, "");
+}
+
+/** An error box with role=alert. An error about a field is said once, next to that field; the box then only
+ *  points to it (and is announced), so that the message is not shown twice. */
 export function errorBox(error, form = null) {
-  const message = error.code === "network" ? t("error.network") : error.message || t("error.generic");
-  if (form && error.field) fieldError(form, error.field, message)?.focus();
-  return h("div", { class: "error-box", role: "alert" }, message);
+  const message = errorText(error);
+  const input = form && error.field ? fieldError(form, error.field, message) : null;
+  if (input) input.focus();
+  return h("div", { class: "error-box", role: "alert" }, input ? t("error.see_field") : message);
 }
 
 let fieldCount = 0;

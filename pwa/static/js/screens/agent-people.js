@@ -2,7 +2,7 @@
 // whom it belongs to (the secretary names deputies and managers, the prefect secretaries, the administrator prefects).
 import * as api from "../api.js";
 import { formatDate, language, t } from "../i18n.js";
-import { add, announce, errorBox, field, h, heading } from "../ui.js";
+import { add, announce, errorBox, errorText, field, h, heading } from "../ui.js";
 
 export const wide = true;
 
@@ -17,7 +17,7 @@ function peopleTable(people, organisation, reload) {
           announce(t("people.removed"), { kind: "ok" });
           reload();
         } catch (error) {
-          announce(error.message, { kind: "error" });
+          announce(errorText(error), { kind: "error" });
         }
       },
     }, "✖") : null);

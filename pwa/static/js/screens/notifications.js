@@ -2,12 +2,12 @@
 import * as api from "../api.js";
 import { t } from "../i18n.js";
 import * as push from "../push.js";
-import { errorBox, h } from "../ui.js";
+import { errorBox, errorText, h } from "../ui.js";
 
 function explain(error) {
   if (error.message === "denied") return t("notify.denied");
   if (error.message === "unsupported" || error.name === "AbortError" || error.name === "NotSupportedError") return t("notify.unsupported");
-  return error.code ? error.message : t("notify.unsupported");
+  return error.code ? errorText(error) : t("notify.unsupported");
 }
 
 /** "Be told on this phone": shown once a report is sent; `token` for an anonymous author's request. */

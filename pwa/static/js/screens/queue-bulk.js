@@ -1,7 +1,7 @@
 // Acting on several requests of the queue at once: a checkbox a row, and a bar that says what happened to each.
 import * as api from "../api.js";
 import { t } from "../i18n.js";
-import { errorBox, field, h } from "../ui.js";
+import { errorBox, errorText, field, h } from "../ui.js";
 import { PRIORITIES } from "./queue-filters.js";
 
 const BULK_STATUSES = ["acknowledged", "in_progress", "resolved", "rejected", "closed"];
@@ -41,7 +41,7 @@ export function bulkBar({ selected, assigner, people, onDone }) {
       // The result stays in view until its reader closes it: what was refused, and why, needs reading.
       const result = h("div", { class: refused.length ? "error-box" : "ok-box", role: "status", tabindex: "-1", "data-js": "bulk-result" },
         h("p", {}, summary),
-        refused.length ? h("ul", {}, refused.map((i) => h("li", {}, h("strong", {}, i.ref), " : ", i.error.message))) : null,
+        refused.length ? h("ul", {}, refused.map((i) => h("li", {}, h("strong", {}, i.ref), " : ", errorText(i.error)))) : null,
         h("button", { type: "button", class: "button secondary", onclick: () => { out.replaceChildren(); refresh(); } }, t("common.close")));
       out.replaceChildren(result);
       for (const input of [status, comment, priority, assignee]) if (input) input.value = "";  // done: nothing to re-apply

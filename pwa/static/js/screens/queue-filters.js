@@ -25,11 +25,12 @@ const select = (name, options, value, id) => h("select", { name, id }, options.m
   h("option", { value: v, selected: v === value }, label)));
 
 export function filtersForm(query, catalogue, onSubmit) {
-  const groups = [...new Set(catalogue.map((s) => s.group).filter(Boolean))].sort();
+  const groups = [...new Map(catalogue.filter((s) => s.group).map((s) => [s.group, s.group_name || s.group]))]
+    .sort((a, b) => a[1].localeCompare(b[1]));
   const form = h("form", { class: "filters", role: "search", "aria-label": t("agent.filters") },
     field(t("agent.filter.status"), select("status", [["open", t("agent.filter.open")], ["", t("agent.filter.all")],
       ...STATUSES.map((s) => [s, t(`status.${s}`)])], query.get("status") ?? "open")),
-    field(t("agent.filter.group"), select("group", [["", t("agent.filter.all")], ...groups.map((g) => [g, g])], query.get("group") || "")),
+    field(t("agent.filter.group"), select("group", [["", t("agent.filter.all")], ...groups], query.get("group") || "")),
     field(t("agent.filter.service"), select("service", [["", t("agent.filter.all")],
       ...catalogue.map((s) => [s.code, s.name])], query.get("service") || "")),
     field(t("agent.filter.assignee"), select("assignee", [["", t("agent.filter.anyone")], ["me", t("agent.filter.me")],

@@ -118,7 +118,7 @@ async function renderWhat(view, flow) {
     return flow.go("photos", true);
   }
   const groups = new Map();
-  for (const item of items) groups.set(item.group || "", [...(groups.get(item.group || "") || []), item]);
+  for (const item of items) groups.set(item.group_name || "", [...(groups.get(item.group_name || "") || []), item]);
   list.replaceChildren(...[...groups].map(([group, services]) => h("section", { class: "group" },
     group ? h("h2", {}, group) : null,
     h("ul", { class: "categories" }, services.map((service) => h("li", {}, h("button", {

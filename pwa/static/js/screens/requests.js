@@ -2,7 +2,7 @@
 import * as api from "../api.js";
 import { formatDate, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
-import { add, errorBox, h, heading, serviceIcon, statusBadge } from "../ui.js";
+import { add, errorBox, errorText, h, heading, serviceIcon, statusBadge } from "../ui.js";
 
 function card(item, href) {
   return h("li", { class: "card" },
@@ -20,7 +20,7 @@ function waitingCard(item, redraw) {
     h("div", { class: "body" },
       h("p", {}, h("strong", {}, item.label), " ", statusBadge(failed ? "failed" : "waiting")),
       h("p", { class: "meta" }, t("requests.queued", { date: formatDate(item.queued_at) })),
-      failed ? h("p", { class: "field-error" }, item.error?.message || "") : h("p", { class: "meta" }, t("requests.waiting.hint")),
+      failed ? h("p", { class: "field-error" }, errorText(item.error)) : h("p", { class: "meta" }, t("requests.waiting.hint")),
       h("button", {
         type: "button", class: "button link",
         onclick: async () => { if (confirm(t("requests.discard.confirm"))) { await outbox.discard(item.id); redraw(); } },

@@ -1,5 +1,8 @@
 // Every English text of the app. Keys are those of fr.js.
+import errors from "./en-errors.js";
+
 export default {
+  ...errors,
   "skip": "Skip to content",
   "tab.home": "Home", "tab.report": "Report", "tab.requests": "Requests", "tab.map": "Map", "tab.account": "Account", "tab.agent": "Staff",
   "common.next": "Next", "common.back": "Back", "common.cancel": "Cancel", "common.loading": "Loading…",
@@ -9,6 +12,7 @@ export default {
   "common.optional": "(optional)", "common.nodescription": "No description",
   "error.network": "Cannot reach the server. Check your network and try again.",
   "error.generic": "Something went wrong. Please try again in a moment.",
+  "error.see_field": "A field needs correcting: see the message next to it.",
   "error.fields": "{count} field(s) to complete or correct: see the message under each.",
   "error.required": "This field is required.", "error.email": "This e-mail address is not valid.",
   "offline.notice": "You are offline. Your reports will be sent as soon as the network is back.",

@@ -1,5 +1,8 @@
 // Every French text of the app (the default language). Keys are shared with en.js.
+import errors from "./fr-errors.js";
+
 export default {
+  ...errors,
   "skip": "Aller au contenu",
   "tab.home": "Accueil", "tab.report": "Signaler", "tab.requests": "Demandes", "tab.map": "Carte", "tab.account": "Compte", "tab.agent": "Agents",
   "common.next": "Suivant", "common.back": "Retour", "common.cancel": "Annuler", "common.loading": "Chargement…",
@@ -9,6 +12,7 @@ export default {
   "common.optional": "(facultatif)", "common.nodescription": "Sans description",
   "error.network": "Pas de connexion au serveur. Vérifiez votre réseau et réessayez.",
   "error.generic": "Une erreur est survenue. Réessayez dans un moment.",
+  "error.see_field": "Un champ est à corriger : voir le message à côté de celui-ci.",
   "error.fields": "{count} champ(s) à compléter ou à corriger : voir les messages sous chacun.",
   "error.required": "Ce champ est obligatoire.", "error.email": "Cette adresse e-mail n'est pas valable.",
   "offline.notice": "Vous êtes hors ligne. Vos signalements seront envoyés dès le retour du réseau.",
