@@ -125,8 +125,9 @@ async function boot() {
     navigate(location.pathname + location.search, { replace: true, state: history.state });
   });
   watchNetwork();
+  registerWorker().catch(() => {});  // before the first screen, which may wait for it (notifications on /account)
   await start(render);
-  registerWorker().catch(() => {});
+  import("./screens/report-place.js").then((place) => place.prefetch(app.config)).catch(() => {});
   app.flush();
 }
 

@@ -1,12 +1,39 @@
 // Photos on the phone: downscaled before upload (a 12 MP photo becomes ~0.5 MB), and their GPS position read.
 
-/** A JPEG at most `side` px on its long side, upright; HEIC and others the browser can't decode are sent as they are. */
+/** A file that is not a photo we can send: empty, not an image at all, or an image that does not decode. Its code
+ *  has a text in strings/*-errors.js, which names the file. */
+export class PhotoProblem extends Error {
+  constructor(code, file) {
+    super(code);
+    this.code = code;
+    this.field = "photo";
+    this.params = { name: file.name || "photo" };
+  }
+}
+
+// The first bytes of the image formats a phone produces; HEIF/AVIF ("ftyp" + brand) many browsers cannot decode.
+const MAGIC = [
+  ["jpeg", 0, [0xff, 0xd8, 0xff]], ["png", 0, [0x89, 0x50, 0x4e, 0x47]], ["gif", 0, [0x47, 0x49, 0x46, 0x38]],
+  ["webp", 8, [0x57, 0x45, 0x42, 0x50]], ["heif", 4, [0x66, 0x74, 0x79, 0x70]],
+];
+
+async function imageKind(file) {
+  const head = new Uint8Array(await file.slice(0, 16).arrayBuffer());
+  return MAGIC.find(([, at, bytes]) => bytes.every((b, i) => head[at + i] === b))?.[0] || null;
+}
+
+/** A JPEG at most `side` px on its long side, upright. A HEIC the browser can't decode is sent as it is (the server
+ *  reads it); an empty file, a file that is no image, or an image that does not decode throws a PhotoProblem. */
 export async function downscale(file, side = 2048) {
+  if (!file.size) throw new PhotoProblem("photo_empty", file);
+  const kind = await imageKind(file);
+  if (!kind) throw new PhotoProblem("photo_not_image", file);
   let bitmap;
   try {
     bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
   } catch (undecodable) {
-    return file;
+    if (kind === "heif") return file;
+    throw new PhotoProblem("photo_damaged", file);
   }
   const scale = Math.min(1, side / Math.max(bitmap.width, bitmap.height));
   const canvas = document.createElement("canvas");

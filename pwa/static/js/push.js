@@ -9,11 +9,12 @@ function keyBytes(base64url) {
   return Uint8Array.from(raw, (c) => c.charCodeAt(0));
 }
 
-/** The current subscription of this device, or null. */
+/** The current subscription of this device, or null. Never waits for the service worker to be ready (a first
+ *  visit straight to /account would wait for ever while the worker installs): none yet means not subscribed. */
 export async function current() {
   if (!supported()) return null;
-  const registration = await navigator.serviceWorker.ready;
-  return registration.pushManager.getSubscription();
+  const registration = await navigator.serviceWorker.getRegistration("/");
+  return registration ? registration.pushManager.getSubscription() : null;
 }
 
 /** Asks permission (call it from a tap) and registers this device: for the account, or for one request (token). */

@@ -2,17 +2,22 @@
 import * as api from "../api.js";
 import { language, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
-import { gpsOf, downscale, metresBetween } from "../photos.js";
+import { downscale, gpsOf, metresBetween } from "../photos.js";
 import { add, errorBox, field, fieldError, h, heading, withCounter } from "../ui.js";
 import { offerBox } from "./notifications.js";
+import * as place from "./report-place.js";
 
 const FIELD_STEP = { lat: "where", lon: "where", service: "what", photo: "photos" };
+// Refusals that come from the place (outside every town, or a town without this category): "Corriger" goes back
+// to the map, where moving the pin checks the place again, and not to the categories of the same place (a loop).
+const PLACE_ERRORS = ["outside_area", "unknown_service"];
 
 export async function renderPhotos(view, flow) {
   const { app, draft, save } = flow;
   const max = app.config.max_photos;
   const list = h("ul", { class: "thumbs", "aria-label": t("report.photos.chosen") });
   const status = h("div", { role: "status", "aria-live": "polite" });
+  const problems = h("div", { "data-js": "photo-problems" });
   const urls = [];
   const redraw = () => {
     urls.splice(0).forEach((u) => URL.revokeObjectURL(u));
@@ -30,11 +35,18 @@ export async function renderPhotos(view, flow) {
     counter.textContent = t("report.photos.count", { count: draft.photos.length, max });
   };
   const addPhotos = async (files) => {
+    problems.replaceChildren();
     const room = max - draft.photos.length;
     if (files.length > room) status.replaceChildren(h("p", { class: "error-box", role: "alert" }, t("report.photos.toomany", { max })));
     for (const file of [...files].slice(0, Math.max(room, 0))) {
       status.replaceChildren(t("report.photos.preparing"));
-      const [gps, blob] = await Promise.all([gpsOf(file).catch(() => null), downscale(file, app.config.photo_side)]);
+      let gps, blob;
+      try {
+        [gps, blob] = await Promise.all([gpsOf(file).catch(() => null), downscale(file, app.config.photo_side)]);
+      } catch (problem) {  // said, naming the file; the other files chosen with it go on
+        problems.append(errorBox(problem));
+        continue;
+      }
       if (blob.size > app.config.max_photo_bytes) {
         status.replaceChildren(h("p", { class: "error-box", role: "alert" }, t("report.photos.toobig")));
         continue;
@@ -46,16 +58,45 @@ export async function renderPhotos(view, flow) {
     await save();
     redraw();
   };
+  // The pin moves to the photo's place only once that place is checked as the "where" step checks it: the town
+  // that serves it, whether it offers the category chosen, and what is already reported there.
+  const movePin = async (gps) => {
+    status.replaceChildren(t("report.where.checking"));
+    let catalogue = null;
+    try {
+      catalogue = await place.check(gps.lat, gps.lon, flow.kind);
+    } catch (error) {
+      if (error.code !== "network") {
+        return status.replaceChildren(h("div", { class: "error-box", role: "alert" }, t("report.photos.outside")));
+      }
+    }
+    draft.lat = gps.lat;
+    draft.lon = gps.lon;
+    if (!catalogue) {
+      await save();
+      return status.replaceChildren(h("p", { class: "info-box" }, t("report.photos.moved"), " ", t("report.where.unchecked")));
+    }
+    const town = catalogue.organisation.slug !== draft.organisation?.slug ? t("report.where.inside", { name: catalogue.organisation.name }) : "";
+    draft.organisation = catalogue.organisation;
+    draft.catalogue = catalogue;
+    const same = catalogue.items.find((s) => s.code === draft.service?.code);
+    if (!same) {
+      const name = draft.service?.name || "";
+      draft.service = null;
+      await save();
+      return status.replaceChildren(h("div", { class: "info-box", role: "alert" }, h("p", {}, town, " ", t("report.photos.otherservice", { name })),
+        h("button", { type: "button", class: "button", onclick: () => flow.go("what") }, t("report.photos.choose"))));
+    }
+    draft.service = same;
+    const near = flow.kind === "incident"
+      ? await api.nearby(gps.lat.toFixed(6), gps.lon.toFixed(6), same.code).then((b) => b.items).catch(() => []) : [];
+    await save();
+    status.replaceChildren(h("div", { class: "ok-box" }, h("p", {}, t("report.photos.moved"), " ", town),
+      near.length ? h("p", {}, t("report.photos.nearby", { count: near.length }), " ",
+        h("button", { type: "button", class: "button secondary", onclick: () => flow.go("nearby") }, t("report.photos.seenearby"))) : null));
+  };
   const offerPhotoPlace = (gps) => {
-    const yes = h("button", {
-      type: "button", class: "button secondary",
-      onclick: async () => {
-        draft.lat = gps.lat;
-        draft.lon = gps.lon;
-        await save();
-        status.replaceChildren(h("p", { class: "ok-box" }, t("report.photos.moved")));
-      },
-    }, t("report.photos.usegps"));
+    const yes = h("button", { type: "button", class: "button secondary", onclick: () => movePin(gps) }, t("report.photos.usegps"));
     status.replaceChildren(h("div", { class: "info-box" }, h("p", {}, t("report.photos.elsewhere")), yes));
   };
   const picker = (label, attrs) => h("label", { class: "button secondary file-button" }, label,
@@ -64,7 +105,8 @@ export async function renderPhotos(view, flow) {
   const pickers = h("div", { class: "actions" },
     picker(`📷 ${t("report.photos.camera")}`, { capture: "environment", "data-js": "camera" }),
     picker(`🖼️ ${t("report.photos.gallery")}`, { multiple: true, "data-js": "gallery" }));
-  add(view, h("p", {}, t(`report.photos.intro.${flow.kind}`)), pickers, counter, status, list,
+  add(view, draft.nearbySkipped ? h("p", { class: "info-box" }, t("report.nearby.skipped")) : null,
+    h("p", {}, t(`report.photos.intro.${flow.kind}`)), pickers, counter, problems, status, list,
     h("div", { class: "actions split" },
       h("button", { type: "button", class: "button secondary", onclick: flow.back }, t("common.back")),
       h("button", { type: "button", class: "button", onclick: () => flow.go("details") }, t("common.next"))));
@@ -175,7 +217,7 @@ async function send(view, flow) {
     }
     view.replaceChildren(heading(t("report.failed.title")), errorBox(error),
       h("div", { class: "actions" }, h("button", {
-        type: "button", class: "button", onclick: () => flow.go(FIELD_STEP[error.field] || "details", true),
+        type: "button", class: "button", onclick: () => flow.go(PLACE_ERRORS.includes(error.code) ? "where" : FIELD_STEP[error.field] || "details", true),
       }, t("report.failed.fix"))));
     view.querySelector("h1").focus();
   }

@@ -5,6 +5,7 @@ import { t } from "../i18n.js";
 import * as maps from "../map.js";
 import * as store from "../store.js";
 import { add, errorBox, h, heading, serviceIcon } from "../ui.js";
+import * as place from "./report-place.js";
 import { renderDetails, renderPhotos } from "./report-steps.js";
 
 export const STEPS = ["where", "what", "nearby", "photos", "details"];
@@ -60,9 +61,9 @@ async function renderWhere(view, flow) {
     const mine = ++checking;
     status.replaceChildren(t("report.where.checking"));
     try {
-      const catalogue = await api.services(lat.toFixed(6), lon.toFixed(6));
+      const catalogue = await place.check(lat, lon, flow.kind);
       if (mine !== checking) return;
-      if (!catalogue.items.some((item) => (item.kind || "incident") === flow.kind)) throw new api.ApiError(422, "outside_area", "");
+      if (draft.service && !catalogue.items.some((s) => s.code === draft.service.code)) draft.service = null;
       draft.organisation = catalogue.organisation;
       draft.catalogue = catalogue;
       status.replaceChildren(h("p", { class: "ok-box" }, t("report.where.inside", { name: catalogue.organisation.name })));
@@ -105,11 +106,10 @@ async function renderWhat(view, flow) {
   const list = h("div", {}, h("p", {}, t("common.loading")));
   add(view, h("p", {}, t(`report.what.intro.${flow.kind}`)), list,
     h("div", { class: "actions" }, h("button", { type: "button", class: "button secondary", onclick: flow.back }, t("common.back"))));
-  // The catalogue came with the check of the place; offline, the last one seen on this phone.
-  let catalogue = draft.catalogue;
-  if (catalogue) localStorage.setItem("guichet.services", JSON.stringify(catalogue));
-  catalogue ||= JSON.parse(localStorage.getItem("guichet.services") || "null");
+  // The catalogue came with the check of the place; offline, the one kept on this phone for that town.
+  const catalogue = draft.catalogue || place.cachedAt(draft.lat, draft.lon, flow.app.config);
   if (!catalogue) return list.replaceChildren(errorBox(new api.NetworkError()));
+  if (!draft.catalogue) list.before(h("p", { class: "info-box" }, t("report.what.offline")));
   const items = catalogue.items.filter((s) => (s.kind || "incident") === flow.kind);
   if (flow.kind !== "incident" && items.length === 1 && !draft.service) {  // one lost (or found) service: no choice to make
     draft.service = items[0];
@@ -149,7 +149,11 @@ async function renderNearby(view, flow) {
   let found = [];
   try {
     found = (await api.nearby(draft.lat.toFixed(6), draft.lon.toFixed(6), draft.service.code)).items;
-  } catch (offline) { /* nothing to compare with: carry on */ }
+    draft.nearbySkipped = false;
+  } catch (offline) {  // nothing to compare with: carry on, and the photos step says so
+    draft.nearbySkipped = true;
+  }
+  await flow.save();
   if (!found.length) return flow.go("photos", true);
   const status = h("div", { role: "status", "aria-live": "polite" });
   add(view, h("p", {}, t("report.nearby.intro", { count: found.length })), status,
