@@ -27,7 +27,7 @@ from backend.lostfound.routes import routes as lostfound_routes
 from backend.open311.routes import routes as open311_routes
 from backend.config import Settings
 from backend.middleware import BodyLimit, CsrfCheck, NoNulInUrl, SecurityHeaders
-from backend.push import worker
+from backend.push import coalesce as push_coalesce, worker
 from backend.push.routes import routes as push_routes
 from backend.realtime.bus import bus_for
 from backend.realtime.routes import routes as realtime_routes
@@ -96,6 +96,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ctx = await db.init_db(settings)
         requests_service.configure(base_url=settings.base_url, secret=settings.secret_key)
         lostfound_service.configure(holding_days=settings.lost_holding_days, min_score=settings.lost_min_score)
+        push_coalesce.configure(seconds=settings.mail_coalesce_seconds)
         app.state.image_gate = asyncio.Semaphore(settings.image_workers)
         app.state.bus = bus_for(settings.database_url)
         await app.state.bus.start()

@@ -114,13 +114,15 @@ async def client_config(request: Request) -> JSONResponse:
 async def _served_area() -> dict:
     """Where the maps open: the box of every organisation with a boundary (`areas`, by slug) and `area`, the box
     of the first municipality set up (the town this server is for; a phone's position moves the map anyway),
-    each as [min_lat, min_lon, max_lat, max_lon]; null before any is set up."""
-    areas, area = {}, None
+    each as [min_lat, min_lon, max_lat, max_lon]; null before any is set up. `names`: each one's name in French
+    and English, for the header, which names the town the person deals with."""
+    areas, names, area = {}, {}, None
     for org in await Organisation.exclude(boundary=None).order_by("depth", "id"):
         areas[org.slug] = [org.min_lat, org.min_lon, org.max_lat, org.max_lon]
+        names[org.slug] = {"fr": org.name_fr, "en": org.name_en}
         if area is None and org.kind == OrganisationKind.MUNICIPALITY:
             area = areas[org.slug]
-    return {"area": area or next(iter(areas.values()), None), "areas": areas}
+    return {"area": area or next(iter(areas.values()), None), "areas": areas, "names": names}
 
 
 routes = [

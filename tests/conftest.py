@@ -80,7 +80,8 @@ async def settings(database_template: str, tmp_path: Path) -> Settings:
         shutil.copyfile(database_template, target)
         url = f"sqlite://{target}"
     return Settings.load(env={}, data_dir=str(tmp_path / "data"), media_root=str(tmp_path / "media"),
-                         database_url=url, worker_in_process=False, base_url="http://testserver")
+                         database_url=url, worker_in_process=False, base_url="http://testserver",
+                         mail_coalesce_seconds=0)  # each e-mail at once; test_outbox_mail sets the window it tests
 
 
 @pytest.fixture

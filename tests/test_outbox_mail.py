@@ -114,3 +114,40 @@ async def test_an_anonymous_author_gets_each_update_by_mail_with_the_tracking_li
     link = f"http://testserver/track/{created['tracking_token']}"
     assert "Team on its way." in parts["text/plain"] and link in parts["text/plain"]
     assert f'href="{link}"' in parts["text/html"] and "See the request" in parts["text/html"]
+
+
+async def test_updates_of_one_request_close_together_go_as_one_mail_that_says_what_and_where(
+        app, client, new_client, town, settings, smtp):
+    """Issue 21, points 14 and 22: "Commencer" sent the citizen two e-mails in the same second, and no e-mail said
+    which problem, nor where."""
+    from backend.accounts.models import Role
+    from backend.push import coalesce
+    from tests.factories import IN_BRENLES, csrf, person, sign_in
+
+    inbox, url = smtp
+    smtp_settings = dataclasses.replace(settings, smtp_url=url)
+    await csrf(client)
+    r = await client.post("/api/v1/requests", json={"service": "proprete", "lat": IN_BRENLES[0], "lon": IN_BRENLES[1],
+                                                    "address": "Rue du Four 3", "contact_email": "passante@example.org"})
+    ref = r.json()["ref"]
+    assert await worker.deliver_due(smtp_settings) == 1  # the receipt (no window in this test's settings)
+    coalesce.configure(seconds=60)
+    try:
+        agent = await sign_in(new_client(), await person(Role.AGENT, town.brenles))
+        for step in ({"status": "acknowledged"}, {"status": "in_progress", "comment": "L'équipe arrive."}):
+            assert (await agent.post(f"/api/v1/requests/{ref}/events", json=step)).status_code == 201
+        assert await worker.deliver_due(smtp_settings) == 0  # held for the window
+        [waiting] = await Outbox.filter(status=OutboxStatus.PENDING, recipient="passante@example.org")
+        await Outbox.filter(id=waiting.id).update(next_attempt_at=utcnow())  # the window is over
+        assert await worker.deliver_due(smtp_settings) == 1
+    finally:
+        coalesce.configure(seconds=0)
+    receipt, update = inbox.messages
+    assert update["Subject"] == f"Votre demande {ref} est en cours de traitement"
+    plain = lambda m: next(p.get_payload(decode=True).decode() for p in m.walk()  # noqa: E731
+                           if p.get_content_type() == "text/plain")
+    text = plain(update)
+    assert text.index("en cours de traitement") < text.index("L'équipe arrive.") < text.index("prise en compte")
+    for message in (receipt, update):
+        body = plain(message)
+        assert "Propreté, poubelle pleine · Rue du Four 3, Commune de Brenles" in body

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 from backend.errors import ValidationFailed
+from backend.push import coalesce
 from backend.push.models import Message, Outbox, OutboxChannel, PushSubscription
 
 # Kinds of event a person chooses channels for, and the channels each gets unless they chose otherwise.
@@ -112,23 +113,20 @@ async def notify(*, update: Update, users: list[Any], user_url: str, anonymous_e
         channels = preferences(user)[pref_kind]
         inbox.append(Message(user=user, request=request, subject=subject, body=text, created_at=now))
         if "email" in channels:
-            rows.append(Outbox(channel=OutboxChannel.EMAIL, recipient=user.email, user=user, topic=update.topic,
-                               payload={"to": user.email, "subject": subject, "text": f"{text}\n\n{user_url}",
-                                        "html": email_html(text, user_url, label)},
-                               next_attempt_at=now, created_at=now))
+            rows.append(coalesce.email_row(recipient=user.email, user=user, topic=update.topic, subject=subject,
+                                           text=text, url=user_url, label=label, now=now, html_of=email_html))
         if "push" in channels:
             rows += [_push_row(sub, update, subject, text, user_url, now) for sub in subs_by_user.get(user.id, [])]
     if anonymous_email:
         subject, text, label = update.compose(anonymous_language)
-        rows.append(Outbox(channel=OutboxChannel.EMAIL, recipient=anonymous_email, topic=update.topic,
-                           payload={"to": anonymous_email, "subject": subject, "text": f"{text}\n\n{anonymous_url}",
-                                    "html": email_html(text, anonymous_url, label)},
-                           next_attempt_at=now, created_at=now))
+        rows.append(coalesce.email_row(recipient=anonymous_email, user=None, topic=update.topic, subject=subject,
+                                       text=text, url=anonymous_url, label=label, now=now, html_of=email_html))
     if request is not None and update.kind != "created":
         for sub in await PushSubscription.filter(request_id=request.id, user_id=None).using_db(using_db):
             subject, text, _ = update.compose(sub.language)
             rows.append(_push_row(sub, update, subject, text, anonymous_url or user_url, now))
     if inbox:
         await Message.bulk_create(inbox, batch_size=1000, using_db=using_db)
+    rows = await coalesce.merge_into_waiting(rows, now=now, html_of=email_html, using_db=using_db)
     if rows:
         await Outbox.bulk_create(rows, batch_size=1000, using_db=using_db)

@@ -47,7 +47,7 @@ class Service(Model):
     code = fields.CharField(max_length=64)
     kind = fields.CharEnumField(ServiceKind, max_length=10, default=ServiceKind.INCIDENT)
     group = fields.CharField(max_length=80, default="")  # its French name, which filters use as its key
-    group_en = fields.CharField(max_length=80, default="")
+    group_en = fields.CharField(max_length=80, default="", db_default="")
     icon = fields.CharField(max_length=40, default="")
     name_fr = fields.CharField(max_length=200)
     name_en = fields.CharField(max_length=200)

@@ -241,7 +241,9 @@ async def _notify(req: ServiceRequest, kind: str, conn: Any, *, actor: User | No
     # Supporters get the public page; only the anonymous author gets the private tracking link.
     base = _CONFIG["base_url"]
     status = str(getattr(req.status, "value", req.status))
-    update = push.Update(kind=kind, compose=lambda lang: status_update_text(req, kind, comment, lang),
+    about = (await Service.get(id=req.service_id).using_db(conn),
+             await Organisation.get(id=req.organisation_id).using_db(conn))
+    update = push.Update(kind=kind, compose=lambda lang: status_update_text(req, kind, comment, lang, about),
                          topic=req.ref.replace("-", "")[:32], ref=req.ref, status=status)
     await push.notify(update=update, users=followers, user_url=f"{base}/requests/{req.ref}",
                       anonymous_email=anonymous, anonymous_url=f"{base}/track/{tracking_token(req.ref)}",
@@ -325,7 +327,9 @@ async def post_staff_event(*, viewer: Any, req: ServiceRequest, status: str | No
         if handling:
             event = await _apply_handling(viewer, req, actor, handling, conn) or event
         if assignee_id is not None:
-            if not viewer.has_role(req.organisation_id, *ASSIGNERS, service_id=req.service_id):
+            # A field agent takes an unassigned job of their team for themselves ("Commencer"); others assign.
+            takes = assignee_id == actor.id and req.assignee_id is None and _in_field_work(viewer, req)
+            if not takes and not viewer.has_role(req.organisation_id, *ASSIGNERS, service_id=req.service_id):
                 raise Forbidden("Only dispatchers and managers assign requests.", field="assignee")
             assignee = await User.get_or_none(id=assignee_id)
             if assignee is None or not await _is_staff_of(assignee, req):

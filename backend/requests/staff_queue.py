@@ -26,7 +26,7 @@ class QueueFilters:
     organisation: str | None = None
     status: list[str] | None = None
     service: str | None = None
-    assignee: str | None = None  # "me", "none" or a user id
+    assignee: str | None = None  # "me", "team" (mine and my teams' unassigned), "none" or a user id
     team: str | None = None
     channel: str | None = None
     q: str | None = None
@@ -45,8 +45,8 @@ class QueueFilters:
         for name, value in (("from", self.created_from), ("to", self.created_to)):
             if value:
                 parse_time(value, name)
-        if self.assignee not in (None, "me", "none") and not (self.assignee.isdigit() and int(self.assignee) < 2**31):
-            raise ValidationFailed("assignee is me, none or a user id.", code="invalid", field="assignee")
+        if self.assignee not in (None, "me", "team", "none") and not (self.assignee.isdigit() and int(self.assignee) < 2**31):
+            raise ValidationFailed("assignee is me, team, none or a user id.", code="invalid", field="assignee")
         if self.sort not in ORDERS:
             raise ValidationFailed(f"sort is one of {', '.join(ORDERS)}.", code="invalid_choice", field="sort")
 
@@ -90,6 +90,10 @@ async def _filtered(where: sql.Where, f: QueueFilters, viewer: Any, now: datetim
         where.any_of("service_id", await service_ids(code=f.service))
     if f.assignee == "me":
         where.add("assignee_id = {}", viewer.user.id)
+    elif f.assignee == "team":  # a field agent's round: their jobs, and their teams' jobs nobody has taken yet
+        teams = sorted({m.team for m in viewer.memberships if m.team})
+        where.either(where.cond("assignee_id = {}", viewer.user.id),
+                     *([f"(assignee_id IS NULL AND {where.among('team', teams)})"] if teams else []))
     elif f.assignee == "none":
         where.add("assignee_id IS NULL")
     elif f.assignee:

@@ -37,7 +37,7 @@ def dump_queue_row(row: dict, language: str, photos: list, now) -> dict:
 
 @doc("Staff: the requests of my organisations, newest first, with counts per status.", auth="staff", tag="staff",
      query={"organisation": "slug", "status": "comma-separated, or open", "service": "code",
-            "assignee": "me, none or a user id", "team": "team name", "channel": "app, web, phone, counter, mail, open311",
+            "assignee": "me, team (mine and my teams' unassigned), none or a user id", "team": "team name", "channel": "app, web, phone, counter, mail, open311",
             "q": "reference, words of the description, address or citizen name", "overdue": "1: past their due date",
             "from": "created since (ISO 8601)", "to": "created before (ISO 8601)", "group": "service group",
             "has_photo": "1 or 0", "priority": "-1 low, 0 normal, 1 high, 2 urgent",

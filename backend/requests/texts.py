@@ -30,12 +30,19 @@ def status_label(status: str, language: str) -> str:
 LINK_LABELS = {"fr": "Voir la demande", "en": "See the request"}
 
 
-def status_update_text(req: Any, kind: str, comment: str, language: str) -> tuple[str, str, str]:
-    """(subject, short text, label of the link) of the notification of one event."""
+def status_update_text(req: Any, kind: str, comment: str, language: str,
+                       about: tuple[Any, Any] | None = None) -> tuple[str, str, str]:
+    """(subject, short text, label of the link) of the notification of one event. `about`, the request's service
+    and organisation, adds what and where ("Nid-de-poule · Rue du Midi 3, Commune de Brenles"): a reference
+    alone says nothing to a person with several requests."""
     lang = language if language in _SUBJECTS else "fr"
     label = status_label(str(getattr(req.status, "value", req.status)), lang)
     subject = _SUBJECTS[lang].get(kind, _SUBJECTS[lang]["status"]).format(ref=req.ref, status=label)
     text = subject + "."
+    if about:
+        service, org = about
+        name = lambda obj: (getattr(obj, "name_en", "") if lang == "en" else "") or obj.name_fr  # noqa: E731
+        text += "\n" + name(service) + " · " + ", ".join(p for p in (req.address, name(org)) if p)
     if comment:
         text += "\n\n" + comment
     return subject, text, LINK_LABELS[lang]

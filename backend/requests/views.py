@@ -70,6 +70,7 @@ def dump_summary(row: dict, *, relation: str, language: str, photos: list | None
 def dump_request(req: ServiceRequest, *, relation: str, language: str, photos: list | None = None,
                  events: list[Event] | None = None) -> dict:
     out = dump_summary(summary_row(req), relation=relation, language=language, photos=photos)
+    out["relation"] = relation  # what the asker is to it: public, supporter, author or staff (who handles it)
     if events is not None:
         out["events"] = [dump_event(e, relation) for e in events]
     if relation == "staff":

@@ -58,6 +58,22 @@ async def test_a_field_agent_sees_their_assignments_and_their_teams_work(client,
     body = (await out.get("/api/v1/staff/requests")).json()
     assert {i["ref"] for i in body["items"]} == {refs[0], light}
     assert (await out.get("/api/v1/staff/requests", params={"assignee": "me"})).json()["items"][0]["ref"] == refs[0]
+    # Issue 21, point 22: the round ("team") is my jobs and my team's jobs nobody took; I may take one, not give it.
+    taken = await report(client, service="eclairage", attributes={"etat": "day"})
+    round_ = (await out.get("/api/v1/staff/requests", params={"assignee": "team"})).json()["items"]
+    assert {i["ref"] for i in round_} == {refs[0], light, taken}
+    assert (await dispatcher.post(f"/api/v1/requests/{taken}/events", json={"assignee": field.id})).status_code == 201
+    colleague = await person(Role.FIELD_AGENT, town.brenles, team="Éclairage")
+    other = await sign_in(new_client(), colleague)
+    mine_only = (await other.get("/api/v1/staff/requests", params={"assignee": "team"})).json()["items"]
+    assert {i["ref"] for i in mine_only} == {light}  # a job given to Nadia is no longer the team's to take
+    r = await other.post(f"/api/v1/requests/{taken}/events", json={"assignee": colleague.id})
+    assert r.status_code == 403 and r.json()["error"]["field"] == "assignee"
+    r = await out.post(f"/api/v1/requests/{light}/events", json={"assignee": colleague.id})
+    assert r.status_code == 403  # taking is for oneself
+    r = await out.post(f"/api/v1/requests/{light}/events", json={"status": "in_progress", "assignee": field.id})
+    assert r.status_code == 201
+    assert (await dispatcher.get(f"/api/v1/requests/{light}")).json()["assignee"]["id"] == field.id
 
 
 async def test_bad_filters_are_explained(client, new_client, town):

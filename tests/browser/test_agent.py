@@ -180,11 +180,12 @@ def test_a_field_agent_starts_and_resolves_an_assigned_request_with_an_after_pho
     dispatch.locator("dd").get_by_text("Nadia Terrain").wait_for()
     assert axe_violations(dispatch) == []
     desk.close()
+    android = "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36"
     phone, page = at_desk(browser, live_server, "/agent/field", FIELD, **PHONE, permissions=["geolocation"],
-                          geolocation={"latitude": 46.6735, "longitude": 6.8550})
+                          geolocation={"latitude": 46.6735, "longitude": 6.8550}, user_agent=android)
     card = page.locator(f'[data-ref="{created["ref"]}"]')
     card.wait_for()
-    assert card.get_by_role("link", name="Itinéraire").get_attribute("href").startswith("geo:46.6731,6.8542")
+    assert card.get_by_role("link", name="Itinéraire").get_attribute("href").startswith("geo:46.6731,6.8542")  # Android
     assert card.get_by_text(re.compile(r"· à \d+ m")).is_visible()  # sorted by distance from where the agent stands
     card.get_by_role("button", name="Commencer").click()
     page.get_by_text(f"{created['ref']} : en cours.").wait_for()
@@ -195,8 +196,8 @@ def test_a_field_agent_starts_and_resolves_an_assigned_request_with_an_after_pho
     card.get_by_role("button", name="Résoudre").click()
     after = tmp_path / "apres.jpg"
     after.write_bytes(photos.jpeg(1200, 900, gps=None))
-    page.get_by_label("Photo « après »").set_input_files(str(after))
-    page.get_by_role("button", name="Résoudre").last.click()
+    card.get_by_label("Photo « après »").set_input_files(str(after))
+    card.locator("form").get_by_role("button", name="Résoudre").click()
     page.get_by_text(f"{created['ref']} : résolue, le citoyen est prévenu.").wait_for()
     phone.close()
     with live_server.api() as api:

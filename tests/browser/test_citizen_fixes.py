@@ -123,3 +123,30 @@ def test_my_account_opened_straight_away_shows_notifications_and_installs_the_wo
     page.get_by_role("button", name="Activer sur ce téléphone").wait_for()
     page.wait_for_function("() => navigator.serviceWorker.getRegistration('/').then((r) => Boolean(r && r.active))")
     fresh.close()
+
+
+def test_the_header_names_the_town_and_the_found_list_says_what_it_hides(phone, live_server, tmp_path):
+    """Point 14: the header never named the town; the found objects page said identity documents are never shown
+    and then listed "Pièce d'identité"."""
+    from datetime import datetime, timezone
+
+    with live_server.api() as api:
+        token = api.get("/api/v1/session").json()["csrf_token"]
+        r = api.post("/api/v1/requests", headers={"X-CSRF-Token": token, "Idempotency-Key": str(tmp_path)}, data={
+            "service": "objet-trouve", "lat": "46.6731", "lon": "6.8542", "contact_email": "trouveuse@example.org",
+            "description": "Carte d'identité trouvée à l'arrêt de bus",
+            "attributes": '{"categorie": "id", "quand": "%s", "garde": "remis"}' % datetime.now(timezone.utc).isoformat()},
+            files={"photo": ("carte.jpg", photos.jpeg(800, 600, gps=None), "image/jpeg")})
+        assert r.status_code == 201, r.text
+        ref = r.json()["ref"]
+    phone.goto("/")
+    assert phone.locator("[data-js=org]").inner_text() == "Commune de Brenles"
+    phone.get_by_role("button", name="English").click()
+    phone.locator("[data-js=org]", has_text="Municipality of Brenles").wait_for()
+    phone.get_by_role("button", name="Français").click()
+    phone.goto("/found?category=id")
+    card = phone.locator(f'[data-ref="{ref}"]')
+    card.wait_for()
+    assert "Pièce d'identité" in card.inner_text() and card.locator("img").count() == 0
+    intro = phone.locator("main p").first.inner_text()
+    assert "Les photos des pièces d'identité et des cartes bancaires ne sont jamais montrées" in intro

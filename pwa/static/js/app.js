@@ -21,6 +21,7 @@ app.refreshSession = async () => {
   }
   app.setUnread(app.session.unread_messages || 0);
   document.querySelector("[data-tab=agent]").hidden = !isStaff(app.session.user);  // staff have their own tab
+  app.drawTown();
   return app.session;
 };
 
@@ -48,6 +49,18 @@ app.setLanguage = async (lang) => {
   button.textContent = other === "en" ? "English" : "Français";  // each language named in itself
   button.lang = other;
   if (app.session.user && app.session.user.language !== lang) api.updateMe({ language: lang }).catch(() => {});
+  app.drawTown();
+};
+
+/** The header names the town this person deals with: a staff member's organisation; for a citizen, the town of
+ *  their last report on this phone, else the town the server is for. */
+app.drawTown = () => {
+  const config = app.config || {};
+  const staff = (app.session.user?.roles || []).find((r) => r.role !== "citizen")?.organisation;
+  const lastPlace = JSON.parse(localStorage.getItem("guichet.catalogues") || "[]")[0]?.organisation?.slug;
+  const home = Object.keys(config.areas || {}).find((slug) => String(config.areas[slug]) === String(config.area));
+  const slug = [staff, lastPlace, home].find((s) => s && config.names?.[s]);
+  document.querySelector("[data-js=org]").textContent = slug ? config.names[slug][language()] : "";
 };
 
 async function render(screen, route) {

@@ -76,12 +76,22 @@ function handBackForm(item, app, done) {
   return form;
 }
 
+/** Directions to the job in the phone's own maps: Apple Maps on an iPhone or iPad, the maps app an Android
+ *  phone chooses (geo:), OpenStreetMap's directions in a desktop browser. */
+export function routeTo(item, agent = navigator.userAgent) {
+  const at = `${item.lat},${item.lon}`;
+  if (/iPhone|iPad|iPod|Macintosh.*Mobile/.test(agent)) return `https://maps.apple.com/?daddr=${at}&dirflg=d`;
+  if (/Android/.test(agent)) return `geo:${at}?q=${at}(${encodeURIComponent(item.ref)})`;
+  return `https://www.openstreetmap.org/directions?to=${encodeURIComponent(at)}#map=18/${item.lat}/${item.lon}`;
+}
+
 function card(item, app, done) {
   const panel = h("div", {});
   const start = async () => {
     try {
-      const steps = [...(item.status === "submitted" ? [{ status: "acknowledged" }] : []),
-        { status: "in_progress", comment: t("agent.template.in_progress") }];
+      const take = item.assignee ? {} : { assignee: app.session.user.id };  // a team's job: I take it
+      const steps = [...(item.status === "submitted" ? [{ status: "acknowledged", ...take }] : []),
+        { status: "in_progress", comment: t("agent.template.in_progress"), ...(item.status === "submitted" ? {} : take) }];
       await change(item, steps, { label: `${item.ref} · ${t("status.in_progress")}`, done, sent: t("field.started", { ref: item.ref }) });
     } catch (error) {
       panel.replaceChildren(errorBox(error));
@@ -92,9 +102,10 @@ function card(item, app, done) {
     h("p", {}, statusBadge(item.status), item.distance !== null ? ` · ${t("report.nearby.distance", { m: Math.round(item.distance) })}` : "",
       item.overdue ? h("strong", { class: "overdue" }, ` ⚠ ${t("agent.overdue")}`) : "",
       item.pending ? h("span", {}, " · ", statusBadge("waiting")) : ""),
+    item.assignee ? null : h("p", {}, h("span", { class: "status waiting" }, "👥 ", t("field.team", { team: item.team }))),
     h("p", {}, item.address || item.description || ""),
     h("div", { class: "actions" },
-      item.lat !== null ? h("a", { class: "button secondary", href: `geo:${item.lat},${item.lon}?q=${item.lat},${item.lon}(${encodeURIComponent(item.ref)})` }, `🧭 ${t("field.route")}`) : null,
+      item.lat !== null ? h("a", { class: "button secondary", href: routeTo(item), target: "_blank", rel: "noopener" }, `🧭 ${t("field.route")}`) : null,
       item.pending ? h("p", { class: "meta" }, t("field.pending")) : [  // one change at a time: the queued one first
         item.status !== "in_progress" ? h("button", { type: "button", class: "button", onclick: start }, `▶ ${t("field.start")}`) : null,
         h("button", { type: "button", class: "button", onclick: () => panel.replaceChildren(resolveForm(item, app, done)) }, `✔ ${t("field.resolve")}`),
@@ -115,7 +126,7 @@ export async function render(view, { app }) {
   };
   let items;
   try {
-    items = (await api.staffRequests({ status: "open", assignee: "me", limit: 200 })).items;
+    items = (await api.staffRequests({ status: "open", assignee: "team", limit: 200 })).items;
     localStorage.setItem(CACHE, JSON.stringify({ at: new Date().toISOString(), items }));
   } catch (error) {
     const cached = JSON.parse(localStorage.getItem(CACHE) || "null");

@@ -1,6 +1,6 @@
 // A request as staff see it: the citizen's contact, the whole timeline with internal notes apart, status and notes.
 import * as api from "../api.js";
-import { formatDate, t } from "../i18n.js";
+import { formatDate, language, t } from "../i18n.js";
 import * as maps from "../map.js";
 import { add, answersList, errorBox, field, h, heading, OPEN, statusBadge, timeline } from "../ui.js";
 import { handlingForm, mergeForm, moderationForm, splitForm } from "./agent-request-forms.js";
@@ -43,6 +43,17 @@ function eventForm(req, app, reload, { internal }) {
 
 export const wide = true;
 
+/** A request of another town or team: said plainly, with its public page; no staff form the server would refuse. */
+function notYours(view, req, app) {
+  const town = app.config?.names?.[req.organisation]?.[language()] || req.organisation;
+  add(view, h("p", {}, h("a", { href: "/agent", "data-link": "" }, `← ${t("agent.back")}`)),
+    heading(t("agent.notyours.title")),
+    h("div", { class: "info-box" }, h("p", {}, t("agent.notyours.text", { ref: req.ref, town })),
+      h("p", {}, t("agent.notyours.why"))),
+    h("div", { class: "actions" }, h("a", { href: `/requests/${encodeURIComponent(req.ref)}`, class: "button secondary", "data-link": "" },
+      t("agent.notyours.public"))));
+}
+
 export async function render(view, route) {
   const { app } = route;
   const ref = route.params[0];
@@ -53,6 +64,7 @@ export async function render(view, route) {
     add(view, heading(ref), errorBox(error));
     return;
   }
+  if (req.relation !== "staff") return notYours(view, req, app);
   const reload = () => app.navigate(location.pathname, { replace: true, state: { keepFocus: true } });
   const contact = req.contact || {};
   const assign = canAssign(app.session.user, req.organisation) && OPEN.includes(req.status)
