@@ -172,6 +172,7 @@ def dump_service(service: Service, language: str) -> dict:
         "group": service.group,
         "group_name": (service.group_en if language == "en" else "") or service.group,
         "icon": service.icon,
+        "team": service.team,  # the team its requests go to, which the queue filters by
         "urgent": service.urgent,
         "emergency_message": localised(service, "emergency_message", language) if service.urgent else "",
         "emergency_phone": service.emergency_phone if service.urgent else "",

@@ -218,6 +218,7 @@ def test_an_agent_sorts_saves_a_filter_and_changes_several_requests_at_once(brow
             refs.append(r.json()["ref"])
     desk, page = at_desk(browser, live_server, f"/agent?q={word}")
     expect(page.locator("table.queue tbody tr")).to_have_count(2)
+    page.get_by_text("Plus de filtres").click()  # the sort is among the filters folded away
     page.get_by_label("Trier par").select_option("oldest")
     page.get_by_role("button", name="Filtrer").click()
     page.wait_for_url("**sort=oldest**")

@@ -57,3 +57,35 @@ def test_a_field_agent_sees_the_team_jobs_takes_one_and_gets_directions_that_ope
     detail = agent.get(f"/api/v1/requests/{ref}").json()
     agent.close()
     assert detail["status"] == "in_progress" and detail["assignee"]["name"] == "Nadia Terrain"
+
+
+def test_the_queue_fits_a_1366_by_768_screen_and_saves_the_filters_on_screen(browser, live_server):
+    """Point 24: at 1366x768 the filters filled the first screen, rows wrapped to three lines, the header scrolled
+    away; the team filter was free text (exact, accent-sensitive); "Enregistrer" saved the last applied filter."""
+    desk, page = at_desk(browser, live_server, "/agent", viewport={"width": 1366, "height": 768})
+    rows = page.locator("table.queue tbody tr")
+    rows.first.wait_for()
+    first = rows.first.bounding_box()
+    from tests.browser.conftest import screenshot
+    screenshot(page, "40-queue-1366")
+    assert first["y"] + first["height"] <= 768, f"the first row starts at {first['y']}"
+    line = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('table.queue td')).lineHeight)")
+    heights = [rows.nth(i).bounding_box()["height"] for i in range(min(rows.count(), 10))]
+    assert max(heights) < 3 * line + 20, heights  # at most two lines of text (and the cell padding)
+    assert page.locator("table.queue thead th").first.evaluate("th => getComputedStyle(th).position") == "sticky"
+    page.mouse.wheel(0, 900)
+    page.wait_for_timeout(200)
+    head = page.locator("table.queue thead th").nth(1).bounding_box()
+    assert -1 <= head["y"] <= 2, head  # still in view at the top
+    page.mouse.wheel(0, -5000)
+    page.get_by_text("Plus de filtres").click()
+    team = page.get_by_label("Équipe")
+    assert team.evaluate("e => e.tagName") == "SELECT"
+    assert "Éclairage" in team.locator("option").all_inner_texts()
+    page.get_by_label("Catégorie", exact=True).select_option(label="Tags et graffitis")  # on screen, not applied
+    page.get_by_label("Nommer le filtre actuel").fill("Tags à voir")
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    saved = page.get_by_role("link", name="Tags à voir")
+    saved.wait_for()
+    assert "service=tags" in saved.get_attribute("href")
+    desk.close()

@@ -23,6 +23,13 @@ export function t(key, vars = {}) {
   return text.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
 }
 
+/** A date and time in few characters ("04.12.26 18:55"), for the columns of a table; the full date is its title. */
+export function formatShort(iso) {
+  if (!iso) return "";
+  return new Intl.DateTimeFormat(current === "en" ? "en-GB" : "fr-CH", { dateStyle: "short", timeStyle: "short" })
+    .format(new Date(iso));
+}
+
 export function formatDate(iso) {
   if (!iso) return "";
   return new Intl.DateTimeFormat(current === "en" ? "en-GB" : "fr-CH", { dateStyle: "medium", timeStyle: "short" })

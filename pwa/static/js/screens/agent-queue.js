@@ -1,11 +1,11 @@
 // The agents' queue: their organisation's requests, filtered, sorted, counted by status, acted on in bulk;
 // a table on a desk, cards on a phone.
 import * as api from "../api.js";
-import { formatDate, t } from "../i18n.js";
+import { formatDate, formatShort, t } from "../i18n.js";
 import { add, errorBox, h, heading, statusBadge, watchesLive } from "../ui.js";
 import { canAssign, peopleOf } from "./assign.js";
 import { bulkBar } from "./queue-bulk.js";
-import { apiParams, filtersForm, PRIORITIES, savedFilters, STATUSES } from "./queue-filters.js";
+import { apiParams, filtersForm, formQuery, PRIORITIES, savedFilters, STATUSES } from "./queue-filters.js";
 
 export const staffRoles = (user) => (user?.roles || []).filter((r) => !["citizen", "prefect"].includes(r.role));
 const priorityName = (p) => (PRIORITIES.find(([v]) => Number(v) === p) || ["0", "normal"])[1];
@@ -17,13 +17,13 @@ function row(item, selected, onToggle) {
     h("td", {}, h("input", { type: "checkbox", checked: selected.has(item.ref), "aria-label": t("agent.bulk.select", { ref: item.ref }),
       onchange: (event) => onToggle(item.ref, event.target.checked) })),
     h("td", {}, h("a", { href, "data-link": "", class: "ref" }, item.ref)),
-    h("td", {}, formatDate(item.created_at)),
+    h("td", {}, h("time", { datetime: item.created_at, title: formatDate(item.created_at) }, formatShort(item.created_at))),
     h("td", {}, item.service.name, item.photos.length ? h("span", { title: t("agent.filter.with_photo") }, " 📷") : ""),
     h("td", {}, item.address || (item.description || "").slice(0, 80)),
     h("td", {}, statusBadge(item.status)),
     h("td", { class: `priority ${priority}` }, priority === "normal" ? "" : `${priority === "low" ? "↓" : "↑"} ${t(`priority.${priority}`)}`),
     h("td", {}, item.assignee?.name || item.team || "—"),
-    h("td", {}, item.due_at ? formatDate(item.due_at) : "", item.overdue ? h("strong", { class: "overdue" }, ` ⚠ ${t("agent.overdue")}`) : ""));
+    h("td", {}, item.due_at ? h("time", { datetime: item.due_at, title: formatDate(item.due_at) }, formatShort(item.due_at)) : "", item.overdue ? h("strong", { class: "overdue" }, ` ⚠ ${t("agent.overdue")}`) : ""));
 }
 
 export const wide = true;
@@ -57,17 +57,20 @@ export async function render(view, { app, query }) {
   const more = h("div", { class: "actions" });
   const out = h("div", {});
   const exportQuery = new URLSearchParams(Object.entries(params));
-  const exports = h("div", { class: "actions no-print" },
-    h("a", { class: "button secondary", href: `/api/v1/staff/requests.csv?${exportQuery}`, download: "" }, "⤓ CSV"),
-    h("a", { class: "button secondary", href: `/api/v1/staff/requests.xlsx?${exportQuery}`, download: "" }, "⤓ Excel (XLSX)"),
-    h("button", { type: "button", class: "button secondary", onclick: () => print() }, `🖨 ${t("agent.print")}`),
-    h("a", { class: "button", href: "/agent/new", "data-link": "" }, `+ ${t("agent.new.title")}`),
-    watchesLive(app.session.user) ? h("a", { class: "button secondary", href: "/agent/map", "data-link": "" }, `🗺️ ${t("dispatch.title")}`) : null,
-    h("a", { class: "button secondary", href: "/agent/field", "data-link": "" }, `🧭 ${t("field.title")}`),
-    h("a", { class: "button secondary", href: "/agent/lostfound", "data-link": "" }, `🧳 ${t("lostfound.link")}`),
-    h("a", { class: "button secondary", href: "/agent/access", "data-link": "" }, `🪪 ${t("access.link")}`),
-    roles.some((r) => ["admin", "secretary"].includes(r.role)) ? h("a", { class: "button secondary", href: "/agent/audit", "data-link": "" }, `📜 ${t("audit.link")}`) : null,
-    roles.some((r) => r.role === "admin") ? h("a", { class: "button secondary", href: "/agent/open311", "data-link": "" }, `🔑 ${t("open311.link")}`) : null);
+  // The staff area's other screens, in one line of links above the queue; the queue's own actions below its filters.
+  const link = (href, text) => h("a", { href, "data-link": "" }, text);
+  const areas = h("nav", { class: "staff-nav no-print", "aria-label": t("agent.areas") }, h("ul", {},
+    [watchesLive(app.session.user) ? link("/agent/map", `🗺️ ${t("dispatch.title")}`) : null,
+      link("/agent/field", `🧭 ${t("field.title")}`), link("/agent/lostfound", `🧳 ${t("lostfound.link")}`),
+      link("/agent/access", `🪪 ${t("access.link")}`),
+      roles.some((r) => ["admin", "secretary"].includes(r.role)) ? link("/agent/audit", `📜 ${t("audit.link")}`) : null,
+      roles.some((r) => r.role === "admin") ? link("/agent/open311", `🔑 ${t("open311.link")}`) : null]
+      .filter(Boolean).map((a) => h("li", {}, a))));
+  const exports = h("div", { class: "actions tight no-print" },
+    h("a", { class: "button small", href: "/agent/new", "data-link": "" }, `+ ${t("agent.new.title")}`),
+    h("a", { class: "button secondary small", href: `/api/v1/staff/requests.csv?${exportQuery}`, download: "" }, "⤓ CSV"),
+    h("a", { class: "button secondary small", href: `/api/v1/staff/requests.xlsx?${exportQuery}`, download: "" }, "⤓ Excel (XLSX)"),
+    h("button", { type: "button", class: "button secondary small", onclick: () => print() }, `🖨 ${t("agent.print")}`));
   const toggle = (ref, on) => { if (on) selected.add(ref); else selected.delete(ref); bulk.refresh(); };
   // After a bulk change the rows are read again in place: the page stays, and the result with it until dismissed.
   const bulk = bulkBar({ selected, assigner, people, onDone: async () => {
@@ -82,9 +85,11 @@ export async function render(view, { app, query }) {
     for (const ref of shown) toggle(ref, all.checked);
     body.querySelectorAll("input[type=checkbox]").forEach((box) => { box.checked = all.checked; });
   });
-  const filters = filtersForm(query, catalogue, (next) => app.navigate(`/agent?${next}`));
-  add(view, h("details", { class: "no-print", open: window.matchMedia("(min-width: 60em)").matches },
-    h("summary", {}, t("agent.filters")), filters), await savedFilters(query), counts, exports, out, bulk.form, table, more);
+  const teams = [...new Set([...catalogue.map((s) => s.team), ...people.map((p) => p.team)].filter(Boolean))];
+  const filters = filtersForm(query, catalogue, (next) => app.navigate(`/agent?${next}`), teams);
+  add(view, areas, h("details", { class: "no-print", open: window.matchMedia("(min-width: 60em)").matches },
+    h("summary", {}, t("agent.filters")), filters), counts, exports, await savedFilters(query, () => formQuery(filters)),
+  out, bulk.form, h("div", { class: "queue-scroll" }, table), more);
   async function load(cursor) {
     try {
       const page = await api.staffRequests({ ...params, cursor });
