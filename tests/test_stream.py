@@ -122,7 +122,8 @@ async def test_a_live_stream_ends_with_its_session_and_with_its_rights(server, t
     secretary = await signed_in(server, await person(Role.SECRETARY, town.brenles, email="secretaire@example.org"))
     async with holder.stream("GET", "/api/v1/stream") as live:
         await asyncio.sleep(0.3)
-        assert (await secretary.delete(f"/api/v1/access/grants/{grant.id}")).status_code == 204
+        assert (await secretary.request("DELETE", f"/api/v1/access/grants/{grant.id}",
+                                         json={"reason": "Fin du remplacement"})).status_code == 204
         assert await asyncio.wait_for(_ended(live), 5)
     for client in (dispatcher, holder, secretary):
         await client.aclose()

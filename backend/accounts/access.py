@@ -203,7 +203,9 @@ async def decide(*, viewer: Any, request_id: int, accept: bool, reason: str = ""
                                    "identity_method": identity_method.value if identity_method else None,
                                    "identity_note": identity_note.strip()[:300],
                                    "service": req.service.code if req.service else None,
-                                   "role": req.role.value if req.role else None})
+                                   "role": req.role.value if req.role else None,
+                                   "valid_until": (valid_until or req.valid_until).isoformat()
+                                   if accept and (valid_until or req.valid_until) else None})
         await _tell(req.applicant, "access_accepted" if accept else "access_refused", conn,
                     what=describe(req, req.applicant.language), reason=reason.strip() or "—")
     return await AccessRequest.get(id=req.id).select_related("organisation", "service", "applicant", "decided_by")
@@ -341,7 +343,7 @@ async def name(*, viewer: Any, organisation: str, role: Role, user_id: int | Non
                            detail={"role": role.value, "services": services or []}, ip=ip, using_db=conn)
 
 
-async def remove_grant(*, viewer: Any, grant_id: int, ip: str = "") -> int:
+async def remove_grant(*, viewer: Any, grant_id: int, reason: str, ip: str = "") -> int:
     """A service manager removes a right on one of their services (the secretary on any of the municipality);
     the id of the person who held it."""
     actor = viewer.require_user()
@@ -354,11 +356,14 @@ async def remove_grant(*, viewer: Any, grant_id: int, ip: str = "") -> int:
         raise Forbidden("Only the manager of this service removes its rights.", code="not_yours")
     if grant.membership.user_id == actor.id:
         raise Forbidden("Nobody removes their own right; ask the secretary.", code="own_request")
+    if not reason.strip():
+        raise ValidationFailed("Say why this right ends: it is kept in the audit trail.", code="required", field="reason")
     async with in_transaction() as conn:
         await ServiceGrant.filter(id=grant.id).using_db(conn).delete()
         await audit.record(action="access.right_removed", actor=actor, organisation_id=org_id, ip=ip, using_db=conn,
                            target=f"user:{grant.membership.user.email}",
-                           detail={"service": grant.service.code, "role": grant.role.value})
+                           detail={"service": grant.service.code, "role": grant.role.value, "reason": reason.strip(),
+                                   "valid_until": grant.valid_until.isoformat() if grant.valid_until else None})
     return grant.membership.user_id
 
 

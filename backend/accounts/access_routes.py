@@ -167,10 +167,12 @@ async def name(request: Request) -> Response:
     return Response(status_code=204)
 
 
-@doc("Remove a right on a service (its manager).", auth="staff", tag="access", responses={204: "removed"})
+@doc("Remove a right on a service (its manager), with the reason.", body=schemas.grant_removal, auth="staff",
+     tag="access", responses={204: "removed", 422: "required (reason)"})
 async def remove_grant(request: Request) -> Response:
+    form = await read_json(request, schemas.grant_removal)
     holder = await access.remove_grant(viewer=await viewer(request), grant_id=request.path_params["id"],
-                                       ip=client_ip(request))
+                                       reason=form["reason"], ip=client_ip(request))
     await live.publish_access_change(request.app.state.bus, user_id=holder)
     return Response(status_code=204)
 

@@ -62,6 +62,10 @@ access_request = Schema(
     F("valid_until", "string", max_length=40, doc="For rights: when they end (ISO 8601), if they are temporary."),
     F("message", "text", max_length="max_comment"),
 )
+grant_removal = Schema(
+    "GrantRemoval",
+    F("reason", "text", required=True, max_length="max_comment", doc="Why the right ends: kept in the audit trail."),
+)
 access_decision = Schema(
     "AccessDecision",
     F("accept", "boolean", required=True),

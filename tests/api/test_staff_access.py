@@ -290,10 +290,16 @@ async def test_naming_deputies_managers_secretaries_and_prefects_each_by_whom_it
     worker_member = await Membership.get(user=worker, role=Role.MEMBER)
     light_right = await ServiceGrant.create(membership=worker_member, service=town.services["eclairage"], role=Role.AGENT)
     road_right = await ServiceGrant.create(membership=worker_member, service=town.services["voirie"], role=Role.AGENT)
-    assert (await manager.delete(f"/api/v1/access/grants/{road_right.id}")).status_code == 403
-    assert (await manager.delete(f"/api/v1/access/grants/{light_right.id}")).status_code == 204
+    why = {"reason": "Changement de service"}
+    assert (await manager.request("DELETE", f"/api/v1/access/grants/{road_right.id}", json=why)).status_code == 403
+    r = await manager.request("DELETE", f"/api/v1/access/grants/{light_right.id}", json={})  # issue 21, point 19
+    assert r.status_code == 422 and r.json()["error"]["field"] == "reason"
+    assert (await manager.request("DELETE", f"/api/v1/access/grants/{light_right.id}", json=why)).status_code == 204
+    trail = await AuditEntry.filter(action="access.right_removed").order_by("-id").first()
+    assert trail.detail["reason"] == "Changement de service" and trail.detail["service"] == "eclairage"
     own = await ServiceGrant.get(membership__user=member, role=Role.SERVICE_MANAGER)
-    assert (await manager.delete(f"/api/v1/access/grants/{own.id}")).json()["error"]["code"] == "own_request"
+    r = await manager.request("DELETE", f"/api/v1/access/grants/{own.id}", json=why)
+    assert r.json()["error"]["code"] == "own_request"
     assert await ServiceGrant.filter(id=road_right.id).exists() and not await ServiceGrant.filter(id=light_right.id).exists()
 
     # Secretaries are named by the prefect of the district, prefects by the canton's administrator.

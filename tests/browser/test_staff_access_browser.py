@@ -160,7 +160,12 @@ def test_the_secretary_names_a_deputy_and_removes_a_right_on_the_accounts_screen
     expect(page.locator('tr[data-person="terrain@brenles.example"]')).to_contain_text("suppléant")
     luc = page.locator('tr[data-person="proprete@brenles.example"]')
     expect(luc).to_contain_text("J'ai trouvé un objet")
-    luc.get_by_role("button", name="Retirer le droit responsable · J'ai trouvé un objet").click()
+    luc.get_by_title("Retirer le droit responsable · J'ai trouvé un objet").click()  # issue 21, point 19: asks first
+    asking = luc.locator("details.remove-right[open]")
+    asking.get_by_role("button", name="Retirer ce droit").click()
+    asking.get_by_text("Ce champ est obligatoire.").wait_for()  # and asks why
+    asking.get_by_label("Motif (gardé dans le journal)").fill("Luc change de service")
+    asking.get_by_role("button", name="Retirer ce droit").click()
     page.get_by_text("Droit retiré.").first.wait_for()
     expect(page.locator('tr[data-person="proprete@brenles.example"]')).not_to_contain_text("J'ai trouvé un objet")
     screenshot(page, "43-accounts-and-rights")

@@ -89,3 +89,38 @@ def test_the_queue_fits_a_1366_by_768_screen_and_saves_the_filters_on_screen(bro
     saved.wait_for()
     assert "service=tags" in saved.get_attribute("href")
     desk.close()
+
+
+def test_the_end_of_a_right_is_seen_set_or_shortened_before_accepting_and_kept_in_the_audit(browser, live_server):
+    """Point 19: the manager did not see the end date asked, could not set or shorten it, and the audit of the
+    grant lacked it."""
+    from datetime import date, datetime, timedelta, timezone
+
+    asked = datetime.now(timezone.utc) + timedelta(days=60)
+    applicant = live_server.signed_in("terrain@brenles.example", "Brenles-terrain-26")
+    r = applicant.post("/api/v1/access/requests", json={
+        "kind": "rights", "organisation": "brenles", "role": "agent", "services": ["voirie"],
+        "valid_until": asked.isoformat(), "message": "Remplacement d'été"})
+    applicant.close()
+    assert r.status_code == 201, r.text
+    made = r.json()
+    made = made["items"][0] if "items" in made else made
+    manager = ("services@brenles.example", "Brenles-services-26")  # Sofia manages the roads
+    desk, page = at_desk(browser, live_server, "/agent/access?box=rights", manager)
+    row = page.locator(f'tr[data-access="{made["id"]}"]')
+    row.wait_for()
+    assert "Demandé jusqu'au" in row.inner_text()
+    until = row.get_by_label("Jusqu'au (facultatif)")
+    assert until.input_value() == asked.date().isoformat()
+    shorter = date.today() + timedelta(days=10)
+    until.fill(shorter.isoformat())
+    row.get_by_role("button", name="Accepter").click()
+    page.get_by_text("accepté").first.wait_for()
+    desk.close()
+    secretary = live_server.signed_in("secretaire@brenles.example", "Brenles-secretaire-26")  # who reads the audit
+    answer = secretary.get("/api/v1/audit", params={"organisation": "brenles", "action": "access.accepted"})
+    assert answer.status_code == 200, answer.text
+    trail = answer.json()["items"]
+    secretary.close()
+    entry = next(e for e in trail if e["target"] == f"access:{made['id']}")
+    assert entry["detail"]["valid_until"][:10] in {shorter.isoformat(), (shorter + timedelta(days=1)).isoformat()}

@@ -210,4 +210,4 @@ export const idleAccounts = (organisation) => call("GET", `/api/v1/access/organi
 export const endMembership = (organisation, userId, reason) => call("POST", `/api/v1/access/organisations/${encodeURIComponent(organisation)}/people/${Number(userId)}/end`, { json: { reason } });
 export const accessPeople = (organisation) => call("GET", `/api/v1/access/organisations/${encodeURIComponent(organisation)}/people`);
 export const nameStaff = (organisation, body) => call("POST", `/api/v1/access/organisations/${encodeURIComponent(organisation)}/names`, { json: body });
-export const removeGrant = (id) => call("DELETE", `/api/v1/access/grants/${Number(id)}`);
+export const removeGrant = (id, reason) => call("DELETE", `/api/v1/access/grants/${Number(id)}`, { json: { reason } });

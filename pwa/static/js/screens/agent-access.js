@@ -18,11 +18,15 @@ function identityText(identity) {
 function decision(item, done) {
   const out = h("div", {});
   const needsMethod = item.kind === "account" || item.kind === "secretary";
+  // A right may end: the date asked is shown and can be set or shortened before accepting.
+  const until = item.kind === "rights" ? h("input", { type: "date", name: "valid_until", min: new Date().toISOString().slice(0, 10),
+    value: item.valid_until ? item.valid_until.slice(0, 10) : "" }) : null;
   const method = h("select", { name: "identity_method" }, h("option", { value: "" }, "—"),
     METHODS.map((m) => h("option", { value: m }, t(`access.method.${m}`))));
   const form = h("form", { novalidate: true, class: "decision", "aria-label": `${t("access.col.action")} ${item.id}` },
     needsMethod ? field(t("access.method"), method) : null,
     needsMethod ? field(t("access.note"), h("input", { type: "text", name: "identity_note", maxLength: 300 })) : null,
+    until ? field(t("access.until"), until, t("access.until.hint")) : null,
     field(t("access.reason"), h("input", { type: "text", name: "reason", maxLength: 2000 })), out,
     h("div", { class: "actions" },
       h("button", { type: "submit", class: "button", value: "accept" }, t("access.accept")),
@@ -35,6 +39,7 @@ function decision(item, done) {
     try {
       const decided = await api.decideAccess(item.id, {
         accept, reason: data.get("reason") || "",
+        ...(until && until.value ? { valid_until: new Date(`${until.value}T23:59:59`).toISOString() } : {}),
         ...(needsMethod && data.get("identity_method") ? { identity_method: data.get("identity_method"), identity_note: data.get("identity_note") } : {}),
       });
       announce(t("access.decided", { id: decided.id, status: t(`access.status.${decided.status}`) }), { kind: "ok" });
@@ -52,7 +57,8 @@ function table(items, reload) {
     h("tbody", {}, items.map((i) => h("tr", { "data-access": i.id },
       h("td", {}, formatDate(i.created_at)),
       h("td", {}, i.applicant.name, h("br"), h("span", { class: "meta" }, i.applicant.email)),
-      h("td", {}, i.what, i.message ? h("p", { class: "meta" }, i.message) : null),
+      h("td", {}, i.what, i.valid_until ? h("p", { class: "meta" }, t("access.until.asked", { date: formatDate(i.valid_until) })) : null,
+        i.message ? h("p", { class: "meta" }, i.message) : null),
       h("td", {}, identityText(i.identity)),
       h("td", {}, t(`access.status.${i.status}`), i.decided_by ? h("p", { class: "meta" }, t("access.by", { name: i.decided_by })) : null),
       h("td", {}, i.can_decide ? decision(i, reload) : i.reason || "")))));

@@ -9,18 +9,7 @@ export const wide = true;
 function peopleTable(people, organisation, reload) {
   if (!people.length) return h("p", {}, t("people.none"));
   const right = (r) => h("li", {}, `${t(`role.${r.role}`)} · ${r.service_name}`, r.valid_until ? ` (→ ${formatDate(r.valid_until)})` : "", " ",
-    r.can_remove ? h("button", {
-      type: "button", class: "button secondary small", "aria-label": t("people.remove", { role: t(`role.${r.role}`), service: r.service_name }),
-      onclick: async () => {
-        try {
-          await api.removeGrant(r.id);
-          announce(t("people.removed"), { kind: "ok" });
-          reload();
-        } catch (error) {
-          announce(errorText(error), { kind: "error" });
-        }
-      },
-    }, "✖") : null);
+    r.can_remove ? removeRight(r, reload) : null);
   return h("table", { class: "queue people" }, h("caption", { class: "visually-hidden" }, t("people.title")),
     h("thead", {}, h("tr", {}, ["who", "roles", "rights", "login", "action"].map((c) => h("th", { scope: "col" }, t(`people.col.${c}`))))),
     h("tbody", {}, people.map((p) => h("tr", { "data-person": p.email },
@@ -29,6 +18,32 @@ function peopleTable(people, organisation, reload) {
       h("td", {}, p.rights.length ? h("ul", { class: "plain" }, p.rights.map(right)) : "—"),
       h("td", {}, p.last_login_at ? formatDate(p.last_login_at) : t("access.idle.never")),
       h("td", {}, p.can_end ? h("details", {}, h("summary", {}, t("access.end")), endForm(organisation, p, reload)) : "")))));
+}
+
+/** "✖" opens a confirmation that asks why (kept in the audit trail) before a right is removed. */
+function removeRight(right, reload) {
+  const what = t("people.remove", { role: t(`role.${right.role}`), service: right.service_name });
+  const out = h("div", {});
+  const reason = h("input", { type: "text", name: "reason", required: true, maxLength: 2000 });
+  const form = h("form", { novalidate: true, class: "confirm", "aria-label": what },
+    h("p", {}, t("people.remove.confirm", { role: t(`role.${right.role}`), service: right.service_name })),
+    field(t("people.remove.reason"), reason), out,
+    h("div", { class: "actions tight" }, h("button", { type: "submit", class: "button danger small" }, t("people.remove.do")),
+      h("button", { type: "button", class: "button secondary small", onclick: () => { box.open = false; } }, t("common.cancel"))));
+  const box = h("details", { class: "remove-right" }, h("summary", { "aria-label": what, title: what }, "✖"), form);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    out.replaceChildren();
+    if (!reason.value.trim()) return out.replaceChildren(errorBox({ field: "reason", message: t("error.required") }, form));
+    try {
+      await api.removeGrant(right.id, reason.value.trim());
+      announce(t("people.removed"), { kind: "ok" });
+      reload();
+    } catch (error) {
+      out.replaceChildren(errorBox(error, form));
+    }
+  });
+  return box;
 }
 
 /** Ends a person's attachment to the municipality, with the reason (every role and right there ends). */
