@@ -18,7 +18,7 @@ from starlette.routing import Route
 from starlette.types import Scope
 from tortoise.exceptions import ValidationError as TortoiseValidationError
 
-from backend import db, errors, health, logredact, openapi, shell
+from backend import db, errors, exports, health, logredact, openapi, shell
 from backend.accounts.access_routes import routes as access_routes
 from backend.accounts.routes import routes as account_routes
 from backend.audit.routes import routes as audit_routes
@@ -97,6 +97,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         requests_service.configure(base_url=settings.base_url, secret=settings.secret_key)
         lostfound_service.configure(holding_days=settings.lost_holding_days, min_score=settings.lost_min_score)
         push_coalesce.configure(seconds=settings.mail_coalesce_seconds)
+        exports.configure(time_zone=settings.time_zone)
         app.state.image_gate = asyncio.Semaphore(settings.image_workers)
         app.state.bus = bus_for(settings.database_url)
         await app.state.bus.start()

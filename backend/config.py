@@ -41,6 +41,8 @@ class Settings:
                                              "set 0 when the Procfile's worker runs.")
     worker_poll_seconds: float = _setting(1.0, "How often the outbox worker looks for due deliveries.")
     worker_stale_seconds: int = _setting(60, "`GET /healthz/worker` answers 503 when no worker beat for this long.")
+    time_zone: str = _setting("Europe/Zurich", "The municipalities' time zone (IANA name): the hours of exports and "
+                                                "e-mails.")
     mail_coalesce_seconds: int = _setting(60, "A notification e-mail waits this long, and the updates of the same "
                                                "request to the same person in that time go with it (0: at once).")
     outbox_lease_seconds: int = _setting(120, "A claimed delivery returns to the queue after this if its worker died.")

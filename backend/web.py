@@ -126,6 +126,8 @@ async def viewer(request: Request) -> Any:
     cached = getattr(request.state, "viewer", None)
     if cached is not None:
         return cached
+    from backend.audit.service import CALLER_IP
+    CALLER_IP.set(client_ip(request))  # every audit entry of this request says where it came from
     found = await credential_viewer(request)
     if found.via == "token" and request.method not in ("GET", "HEAD", "OPTIONS") and "write" not in found.scopes:
         raise Forbidden("This API token may only read; make one with the write scope.", code="insufficient_scope")

@@ -158,11 +158,15 @@ async def dump(req: AccessRequest, *, viewer: Any, language: str) -> dict:
 
 
 COLUMNS = {
-    "fr": ["Numéro", "Déposée le", "Demande", "Commune", "Service", "Rôle", "Demandeur", "E-mail", "Fonction",
-           "Statut", "Décidée le", "Par", "Motif", "Identité vérifiée par"],
-    "en": ["Number", "Filed", "Request", "Municipality", "Service", "Role", "Applicant", "E-mail", "Function",
-           "Status", "Decided", "By", "Reason", "Identity checked by"],
+    "fr": ["Numéro", "Déposée le ({tz})", "Demande", "Commune", "Service", "Rôle", "Demandeur", "E-mail", "Fonction",
+           "Statut", "Décidée le ({tz})", "Par", "Motif", "Identité vérifiée", "Jusqu'au ({tz})"],
+    "en": ["Number", "Filed ({tz})", "Request", "Municipality", "Service", "Role", "Applicant", "E-mail", "Function",
+           "Status", "Decided ({tz})", "By", "Reason", "Identity checked", "Until ({tz})"],
 }
+METHOD_NAMES = {"fr": {"in_person": "en personne", "phone": "par téléphone", "known_email": "par une adresse e-mail connue",
+                       "document": "sur pièce d'identité"},
+                "en": {"in_person": "in person", "phone": "by phone", "known_email": "by a known e-mail address",
+                       "document": "on an identity document"}}
 STATUS_NAMES = {"fr": {"pending": "En attente", "accepted": "Acceptée", "refused": "Refusée", "withdrawn": "Retirée"},
                 "en": {"pending": "Pending", "accepted": "Accepted", "refused": "Refused", "withdrawn": "Withdrawn"}}
 
@@ -173,13 +177,13 @@ async def rows(*, viewer: Any, filters: BoxFilters, language: str) -> AsyncItera
     while True:
         batch, before = await page(viewer=viewer, filters=filters, before_id=before, limit=CHUNK)
         for r in batch:
-            yield [r.id, r.created_at.replace(tzinfo=None), mails.kind_name(r.kind, language),
+            yield [r.id, r.created_at, mails.kind_name(r.kind, language),
                    r.organisation.name_en if language == "en" else r.organisation.name_fr,
                    (r.service.name_en if language == "en" else r.service.name_fr) if r.service_id else "",
                    mails.role_name(r.role, language) if r.role else "", r.applicant.name, r.applicant.email,
                    r.identity.get("function", ""), STATUS_NAMES[language][r.status.value],
-                   r.decided_at.replace(tzinfo=None) if r.decided_at else None,
-                   r.decided_by.name if r.decided_by_id else "", r.reason, r.identity_method.value if r.identity_method else ""]
+                   r.decided_at, r.decided_by.name if r.decided_by_id else "", r.reason,
+                   METHOD_NAMES[language].get(r.identity_method.value, "") if r.identity_method else "", r.valid_until]
         if before is None:
             return
 

@@ -81,7 +81,9 @@ async def _export(request: Request) -> tuple:
      content="text/csv", responses={200: "CSV"})
 async def export_csv(request: Request) -> StreamingResponse:
     source, lang = await _export(request)
-    return StreamingResponse(exports.csv_chunks(source, access_boxes.COLUMNS[lang]), media_type="text/csv; charset=utf-8",
+    return StreamingResponse(exports.csv_chunks(source, access_boxes.COLUMNS[lang],
+                                                sep=exports.delimiter(request.query_params.get("sep"), lang)),
+                             media_type="text/csv; charset=utf-8",
                              headers={"content-disposition": 'attachment; filename="acces.csv"'})
 
 

@@ -5,14 +5,14 @@ from datetime import datetime
 from typing import Any, AsyncIterator
 
 from backend.requests import staff_queue
-from backend.requests.texts import status_label
+from backend.requests.texts import channel_label, status_label
 
 CHUNK = 1000
 COLUMNS = {
-    "fr": ["Référence", "Reçue le", "Catégorie", "Adresse", "Description", "Statut", "Canal", "Attribuée à", "Équipe",
-           "Échéance", "En retard", "Latitude", "Longitude"],
-    "en": ["Reference", "Received", "Category", "Address", "Description", "Status", "Channel", "Assigned to", "Team",
-           "Due", "Overdue", "Latitude", "Longitude"],
+    "fr": ["Référence", "Reçue le ({tz})", "Catégorie", "Adresse", "Description", "Statut", "Canal", "Attribuée à",
+           "Équipe", "Échéance ({tz})", "En retard", "Latitude", "Longitude"],
+    "en": ["Reference", "Received ({tz})", "Category", "Address", "Description", "Status", "Channel", "Assigned to",
+           "Team", "Due ({tz})", "Overdue", "Latitude", "Longitude"],
 }
 
 
@@ -20,18 +20,14 @@ def _time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def _local(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=None) if value else None  # UTC, as spreadsheets know no time zones
-
-
 def _cells(row: dict, language: str, now: datetime) -> list[Any]:
     status = row["status"]
     due = _time(row["due_at"])
     overdue = bool(due and due < now and status in ("submitted", "acknowledged", "in_progress"))
-    return [row["ref"], _local(_time(row["created_at"])), row["service"].name(language),
+    return [row["ref"], _time(row["created_at"]), row["service"].name(language),  # times: exports.local() writes them
             row["address"], row["description"], status_label(status, language),
-            row["channel"], row["assignee_name"] or "", row["team"],
-            _local(due), ("oui" if language == "fr" else "yes") if overdue else "", row["lat"], row["lon"]]
+            channel_label(row["channel"], language), row["assignee_name"] or "", row["team"],
+            due, ("oui" if language == "fr" else "yes") if overdue else "", row["lat"], row["lon"]]
 
 
 async def rows(*, viewer: Any, filters: staff_queue.QueueFilters, language: str, now: datetime) -> AsyncIterator[list]:

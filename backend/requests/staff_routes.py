@@ -86,11 +86,14 @@ async def _export(request: Request) -> tuple:
     return staff_export.rows(viewer=v, filters=filters, language=lang, now=service.utcnow()), lang, stamp
 
 
-@doc("Staff: the filtered queue as CSV (UTF-8 with BOM), streamed; the same filters as the list.", auth="staff",
+@doc("Staff: the filtered queue as CSV (UTF-8 with BOM), streamed; the same filters as the list; times in "
+     "TIME_ZONE; `sep`: semicolon (default in French) or comma.", auth="staff",
      tag="staff", content="text/csv", responses={200: "CSV", 403: "not staff"})
 async def export_csv(request: Request) -> StreamingResponse:
     source, lang, stamp = await _export(request)
-    return StreamingResponse(exports.csv_chunks(source, staff_export.COLUMNS[lang]), media_type="text/csv; charset=utf-8",
+    return StreamingResponse(exports.csv_chunks(source, staff_export.COLUMNS[lang],
+                                                sep=exports.delimiter(request.query_params.get("sep"), lang)),
+                             media_type="text/csv; charset=utf-8",
                              headers={"content-disposition": f'attachment; filename="demandes-{stamp}.csv"'})
 
 

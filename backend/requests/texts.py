@@ -28,6 +28,15 @@ def status_label(status: str, language: str) -> str:
 
 
 LINK_LABELS = {"fr": "Voir la demande", "en": "See the request"}
+CHANNEL_LABELS = {
+    "fr": {"app": "application", "web": "site web", "phone": "téléphone", "counter": "guichet", "mail": "courrier",
+           "open311": "Open311"},
+    "en": {"app": "app", "web": "website", "phone": "phone", "counter": "counter", "mail": "post", "open311": "Open311"},
+}
+
+
+def channel_label(channel: str, language: str) -> str:
+    return CHANNEL_LABELS.get(language, CHANNEL_LABELS["fr"]).get(channel, channel)
 
 
 def status_update_text(req: Any, kind: str, comment: str, language: str,

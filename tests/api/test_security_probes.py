@@ -23,7 +23,8 @@ async def test_exported_texts_never_become_formulas(client, new_client, town):
                                                         "contact_email": "a@example.org", "description": text})
         assert r.status_code == 201, r.text
     agent = await sign_in(new_client(), await person(Role.AGENT, town.brenles))
-    table = list(csv.reader(io.StringIO((await agent.get("/api/v1/staff/requests.csv")).content.decode("utf-8-sig"))))
+    table = list(csv.reader(io.StringIO((await agent.get("/api/v1/staff/requests.csv")).content.decode("utf-8-sig")),
+                            delimiter=";"))
     descriptions = [line[4] for line in table[1:]]
     assert sorted(descriptions) == sorted("'" + t for t in FORMULAS)
     sheet = load_workbook(io.BytesIO((await agent.get("/api/v1/staff/requests.xlsx")).content)).active
@@ -38,7 +39,7 @@ async def test_exported_texts_never_become_formulas(client, new_client, town):
                                                               "services": ["eclairage"]})
     assert r.status_code == 201, r.text
     text = (await lighting.get("/api/v1/access/requests.csv", params={"box": "rights"})).content.decode("utf-8-sig")
-    [row] = list(csv.reader(io.StringIO(text)))[1:]
+    [row] = list(csv.reader(io.StringIO(text), delimiter=";"))[1:]
     assert row[6] == "'" + FORMULAS[0]
     book = load_workbook(io.BytesIO((await lighting.get("/api/v1/access/requests.xlsx", params={"box": "rights"})).content))
     assert book.active["G2"].value == FORMULAS[0] and book.active["G2"].data_type == "s"

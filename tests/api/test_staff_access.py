@@ -213,7 +213,7 @@ async def test_dashboards_filter_search_page_and_export(client, new_client, town
     assert sorted({i["applicant"]["name"] for i in found}) == ["Alice Martin", "Chloé Martin"]
     csv_text = (await lighting.get("/api/v1/access/requests.csv", params={"box": "rights", "q": "bruno"})).content.decode("utf-8-sig")
     lines = csv_text.strip().splitlines()
-    assert lines[0].startswith("Numéro,") and len(lines) == 3 and all("Bruno Keller" in line for line in lines[1:])
+    assert lines[0].startswith("Numéro;Déposée le (Europe/Zurich);") and len(lines) == 3 and all("Bruno Keller" in line for line in lines[1:])
     book = load_workbook(io.BytesIO((await lighting.get("/api/v1/access/requests.xlsx", params={"box": "rights"})).content))
     assert book.active.max_row == 7 and book.active["G2"].value in ("Alice Martin", "Bruno Keller", "Chloé Martin")
     for params, field in [({"box": "everything"}, "box"), ({"box": "rights", "status": "maybe"}, "status"),

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from backend.accounts.models import Role
+from backend.requests.models import ServiceRequest
 from tests.factories import IN_BRENLES, IN_CHESALLES, csrf, person, sign_in
 
 
@@ -111,9 +114,22 @@ async def test_staff_views_and_changes_are_in_the_audit_trail_that_nobody_edits(
         "request.note", "request.status"]
     r = await secretary.get("/api/v1/audit.csv", params={"organisation": "brenles", "target": ref})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
-    assert rows[0][:5] == ["id", "at", "actor", "action", "target"]
-    assert [(row[3], row[2]) for row in rows[1:]] == [(e["action"], e["actor"]) for e in body["items"]]
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["N°", "Quand (Europe/Zurich)", "Qui", "Quoi", "Objet", "Code de l'action", "Détails", "D'où (IP)"]
+    assert [(row[5], row[2]) for row in rows[1:]] == [(e["action"], e["actor"]) for e in body["items"]]
+    # Issue 21, point 23: in plain words, searchable by words, as XLSX too, with the address of every entry.
+    assert [row[3] for row in rows[1:]] == ["Note interne", "Statut d'une demande changé",
+                                            "Coordonnées du citoyen consultées"]
+    assert body["items"][2]["action_name"] == "Coordonnées du citoyen consultées" and all(e["ip"] for e in body["items"])
+    worded = (await secretary.get("/api/v1/audit", params={"organisation": "brenles", "q": "acknowledged"})).json()
+    assert [e["action"] for e in worded["items"]] == ["request.status"]  # found in the details
+    by_person = (await secretary.get("/api/v1/audit", params={"organisation": "brenles", "q": "MARC@"})).json()
+    assert len(by_person["items"]) == 3
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO((await secretary.get("/api/v1/audit.xlsx", params={
+        "organisation": "brenles", "target": ref})).content)).active
+    assert book["D2"].value == "Note interne" and book.freeze_panes == "A2" and book.max_row == 4
     assert (await agent.get("/api/v1/audit.csv", params={"organisation": "brenles"})).status_code == 403
     r = await secretary.get("/api/v1/audit.csv", params={"organisation": "brenles", "from": "hier"})
     assert r.status_code == 422 and r.json()["error"]["field"] == "from"
@@ -133,19 +149,30 @@ async def test_the_queue_exports_as_csv_and_as_a_real_xlsx_with_the_same_filters
     r = await agent.get("/api/v1/staff/requests.csv", params={"status": "open"})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     assert r.headers["content-disposition"].startswith('attachment; filename="demandes-')
-    table = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
-    assert table[0][:3] == ["Référence", "Reçue le", "Catégorie"]
+    # Issue 21, point 20: semicolons for a French spreadsheet, times in the town's zone (said), codes in words.
+    table = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig")), delimiter=";"))
+    assert table[0][:3] == ["Référence", "Reçue le (Europe/Zurich)", "Catégorie"]
     assert [line[0] for line in table[1:]] == [refs[2], refs[0]]
-    assert table[1][4] == "Déchets n°2, «rue» de l'Église" and table[1][5] == "envoyée"
+    assert table[1][4] == "Déchets n°2, «rue» de l'Église" and table[1][5] == "envoyée" and table[1][6] == "application"
+    made = await ServiceRequest.get(ref=refs[2])
+    zurich = made.created_at.astimezone(ZoneInfo("Europe/Zurich"))
+    assert table[1][1] == zurich.strftime("%Y-%m-%d %H:%M") and zurich.utcoffset() != timedelta(0)
+    commas = await agent.get("/api/v1/staff/requests.csv", params={"status": "open", "sep": "comma"})
+    assert list(csv.reader(io.StringIO(commas.content.decode("utf-8-sig"))))[0][1] == "Reçue le (Europe/Zurich)"
+    english = await agent.get("/api/v1/staff/requests.csv", params={"status": "open", "lang": "en"})
+    assert english.content.decode("utf-8-sig").splitlines()[0].startswith("Reference,Received (Europe/Zurich),")
     r = await agent.get("/api/v1/staff/requests.xlsx")
     assert r.headers["content-type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     sheet = load_workbook(io.BytesIO(r.content)).active
     cells = [[c.value for c in line] for line in sheet.iter_rows()]
-    assert cells[0] == ["Référence", "Reçue le", "Catégorie", "Adresse", "Description", "Statut", "Canal",
-                        "Attribuée à", "Équipe", "Échéance", "En retard", "Latitude", "Longitude"]
+    assert cells[0] == ["Référence", "Reçue le (Europe/Zurich)", "Catégorie", "Adresse", "Description", "Statut", "Canal",
+                        "Attribuée à", "Équipe", "Échéance (Europe/Zurich)", "En retard", "Latitude", "Longitude"]
     assert [line[0] for line in cells[1:]] == refs[::-1]
-    assert cells[2][5] == "résolue" and cells[1][2] == "Propreté, poubelle pleine" and cells[1][6] == "app"
-    assert cells[1][1].year >= 2026 and isinstance(cells[1][11], float)
+    assert cells[2][5] == "résolue" and cells[1][2] == "Propreté, poubelle pleine" and cells[1][6] == "application"
+    assert cells[1][1] == zurich.replace(tzinfo=None, second=cells[1][1].second, microsecond=cells[1][1].microsecond)
+    assert isinstance(cells[1][11], float)
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:M4"
+    assert sheet.column_dimensions["E"].width >= len("Déchets n°2, «rue» de l'Église")
     r = await agent.get("/api/v1/staff/requests.csv", params={"status": "lost"})
     assert r.status_code == 422 and r.json()["error"]["field"] == "status"
     citizen = await sign_in(new_client(), await person())

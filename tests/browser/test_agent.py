@@ -317,11 +317,14 @@ def test_the_secretary_reads_and_exports_the_audit_trail(browser, live_server):
     desk.close()
     office, page = at_desk(browser, live_server, "/agent", ("secretaire@brenles.example", "Brenles-secretaire-26"))
     page.get_by_role("link", name="Journal d'audit").click()
-    page.get_by_label("Objet (par exemple un numéro de demande)").fill(created["ref"])
+    page.get_by_label("Mots").fill(created["ref"])  # issue 21, point 23: searched by words, read in words
     page.get_by_role("button", name="Filtrer").click()
     row = page.locator("table.queue tbody tr").first
-    expect(row).to_contain_text("request.contact_viewed")
+    expect(row).to_contain_text("Coordonnées du citoyen consultées")
     expect(row).to_contain_text("agent@brenles.example")
+    expect(row).to_contain_text("127.0.0.1")
+    assert "request.contact_viewed" not in page.locator("table.queue").inner_text()
+    assert "Coordonnées du citoyen consultées" in page.get_by_label("Action").locator("option").all_inner_texts()
     assert axe_violations(page) == []
     screenshot(page, "27-audit")
     with page.expect_download() as download:

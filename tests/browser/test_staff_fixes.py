@@ -124,3 +124,20 @@ def test_the_end_of_a_right_is_seen_set_or_shortened_before_accepting_and_kept_i
     secretary.close()
     entry = next(e for e in trail if e["target"] == f"access:{made['id']}")
     assert entry["detail"]["valid_until"][:10] in {shorter.isoformat(), (shorter + timedelta(days=1)).isoformat()}
+
+
+def test_printing_the_queue_prints_the_whole_filtered_list(browser, live_server):
+    """Point 20: "Imprimer la liste" printed only the 50 rows loaded."""
+    desk, page = at_desk(browser, live_server, "/agent")
+    page.locator("table.queue tbody tr").first.wait_for()
+    assert page.locator("table.queue tbody tr").count() == 50
+    counts = dict(page.locator(".counts .count").evaluate_all(  # [status shown, count]
+        "spans => spans.map((s) => [s.querySelector('.status').lastChild.textContent, Number(s.textContent.trim().split(' ').pop())])"))
+    total = sum(counts.get(name, 0) for name in ("Envoyée", "Prise en compte", "En cours"))  # the open ones
+    assert total > 50
+    page.evaluate("() => { window.print = () => { window.printedRows = document.querySelectorAll('table.queue tbody tr').length; }; }")
+    page.get_by_role("button", name="Imprimer la liste").click()
+    page.wait_for_function("() => window.printedRows !== undefined")
+    assert page.evaluate("window.printedRows") == total
+    assert page.locator(".print-only").first.inner_text() == f"Liste complète : {total} demande(s)."
+    desk.close()

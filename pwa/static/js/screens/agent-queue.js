@@ -27,6 +27,7 @@ function row(item, selected, onToggle) {
 }
 
 export const wide = true;
+const PRINT_MAX = 2000;
 
 export async function render(view, { app, query }) {
   add(view, heading(t("agent.title")));
@@ -70,7 +71,19 @@ export async function render(view, { app, query }) {
     h("a", { class: "button small", href: "/agent/new", "data-link": "" }, `+ ${t("agent.new.title")}`),
     h("a", { class: "button secondary small", href: `/api/v1/staff/requests.csv?${exportQuery}`, download: "" }, "⤓ CSV"),
     h("a", { class: "button secondary small", href: `/api/v1/staff/requests.xlsx?${exportQuery}`, download: "" }, "⤓ Excel (XLSX)"),
-    h("button", { type: "button", class: "button secondary small", onclick: () => print() }, `🖨 ${t("agent.print")}`));
+    h("button", { type: "button", class: "button secondary small", onclick: () => printAll() }, `🖨 ${t("agent.print")}`));
+  // "Imprimer la liste" prints the whole filtered list, not the rows loaded so far (up to PRINT_MAX, said if cut).
+  let nextCursor = null;
+  const printNote = h("p", { class: "print-only meta" });
+  const printAll = async () => {
+    let cut = false;
+    while (nextCursor) {
+      if (shown.length >= PRINT_MAX) { cut = true; break; }
+      await load(nextCursor);
+    }
+    printNote.textContent = cut ? t("agent.print.cut", { count: shown.length }) : t("agent.print.all", { count: shown.length });
+    print();
+  };
   const toggle = (ref, on) => { if (on) selected.add(ref); else selected.delete(ref); bulk.refresh(); };
   // After a bulk change the rows are read again in place: the page stays, and the result with it until dismissed.
   const bulk = bulkBar({ selected, assigner, people, onDone: async () => {
@@ -89,7 +102,7 @@ export async function render(view, { app, query }) {
   const filters = filtersForm(query, catalogue, (next) => app.navigate(`/agent?${next}`), teams);
   add(view, areas, h("details", { class: "no-print", open: window.matchMedia("(min-width: 60em)").matches },
     h("summary", {}, t("agent.filters")), filters), counts, exports, await savedFilters(query, () => formQuery(filters)),
-  out, bulk.form, h("div", { class: "queue-scroll" }, table), more);
+  out, bulk.form, printNote, h("div", { class: "queue-scroll" }, table), more);
   async function load(cursor) {
     try {
       const page = await api.staffRequests({ ...params, cursor });
@@ -99,6 +112,7 @@ export async function render(view, { app, query }) {
       }
       shown.push(...page.items.map((i) => i.ref));
       body.append(...page.items.map((i) => row(i, selected, toggle)));
+      nextCursor = page.next_cursor;
       more.replaceChildren(page.next_cursor ? h("button", { type: "button", class: "button secondary", onclick: () => load(page.next_cursor) }, t("common.more")) : "");
     } catch (error) {
       out.replaceChildren(errorBox(error));
