@@ -203,6 +203,20 @@ PATHS = {
 }
 
 
+# The streets of the fictional Brenles, each at a point: a demo report takes the address of the nearest one, so
+# that the address search (which knows the addresses of public reports) finds them.
+STREETS = [("Rue du Four", (46.6731, 6.8542)), ("Place de l'Église", (46.6725, 6.8535)),
+           ("Chemin des Lilas", (46.6745, 6.8570)), ("Route de Moudon", (46.6680, 6.8460)),
+           ("Rue du Collège", (46.6712, 6.8515)), ("Chemin du Signal", (46.6775, 6.8605)),
+           ("Route de la Gare", (46.6690, 6.8590)), ("Chemin des Vignes", (46.6760, 6.8480)),
+           ("Rue du Midi", (46.6700, 6.8540)), ("Chemin de la Forêt", (46.6800, 6.8550))]
+
+
+def _address(lat: float, lon: float, number: int) -> str:
+    street = min(STREETS, key=lambda s: (s[1][0] - lat) ** 2 + ((s[1][1] - lon) * 0.69) ** 2)[0]
+    return f"{street} {number}, 1683 Brenles"
+
+
 async def _requests(brenles: Organisation, services: list[Service], citizen: User, agent: User, count: int) -> None:
     rng = random.Random(2026)
     incident = [s for s in services if s.kind == ServiceKind.INCIDENT]
@@ -217,6 +231,7 @@ async def _requests(brenles: Organisation, services: list[Service], citizen: Use
                  for a in service.attributes if a["required"]}
         author = citizen if i % 5 == 0 else None
         new = requests.NewRequest(service=service, lat=lat, lon=lon, attributes=attrs,
+                                  address=_address(lat, lon, 1 + (i * 7) % 40),
                                   description=DESCRIPTIONS[i % len(DESCRIPTIONS)],
                                   contact_email="" if author else f"habitant{i}@brenles.example",
                                   channel=rng.choice([Channel.APP, Channel.APP, Channel.WEB, Channel.PHONE]))

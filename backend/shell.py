@@ -107,11 +107,11 @@ async def client_config(request: Request) -> JSONResponse:
         "reopen_days": s.reopen_days,
         "languages": ["fr", "en"],
         "default_language": s.default_language,
-        **await _served_area(),
+        **await served_area(),
     })
 
 
-async def _served_area() -> dict:
+async def served_area() -> dict:
     """Where the maps open: the box of every organisation with a boundary (`areas`, by slug) and `area`, the box
     of the first municipality set up (the town this server is for; a phone's position moves the map anyway),
     each as [min_lat, min_lon, max_lat, max_lon]; null before any is set up. `names`: each one's name in French

@@ -18,6 +18,9 @@ class NoGeocoder:
     async def point_of(self, address: str) -> tuple[float, float] | None:
         return None
 
+    async def search(self, text: str, *, area: list[float] | None, limit: int) -> list[dict]:
+        return []
+
 
 class NominatimGeocoder:
     """Asks a Nominatim server (ours or a provider's) for the street address of a point; never fails a report."""
@@ -50,6 +53,19 @@ class NominatimGeocoder:
             log.warning("geocoding failed: %r", exc)
             return None
         return (found.latitude, found.longitude) if found is not None else None
+
+
+    async def search(self, text: str, *, area: list[float] | None, limit: int) -> list[dict]:
+        """Places matching `text` within `area` ([min_lat, min_lon, max_lat, max_lon]); [] when it fails."""
+        box = {"viewbox": [(area[0], area[1]), (area[2], area[3])], "bounded": True} if area else {}
+        try:
+            found = await asyncio.to_thread(self.client.geocode, text, exactly_one=False, limit=limit,
+                                            language="fr", **box)
+        except (GeopyError, OSError, ValueError) as exc:
+            log.warning("address search failed: %r", exc)
+            return []
+        return [{"label": (f.address or "")[:300], "lat": f.latitude, "lon": f.longitude, "source": "geocoder"}
+                for f in found or []]
 
 
 def geocoder_for(kind: str, base_url: str, contact: str) -> NoGeocoder | NominatimGeocoder:

@@ -6,7 +6,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from backend.accounts import service as accounts
+from backend import shell
 from backend.errors import ValidationFailed
+from backend.geo import places
 from backend.requests import catalogue, schemas
 from backend.validation import point
 from backend.web import doc, json_response, language_of, read_json, viewer
@@ -91,7 +93,24 @@ async def organisation_at(request: Request) -> JSONResponse:
     return json_response(_dump_org(org, language_of(request, (await viewer(request)).user)))
 
 
+@doc("Places matching an address (`q`, 3 to 200 characters) within the area served: the geocoder's, then the "
+     "addresses of public reports.", query={"q": "an address or a part of it"}, tag="organisations",
+     responses={200: "`{items: [{label, lat, lon, source}]}`", 422: "too_short, too_long"})
+async def find_places(request: Request) -> JSONResponse:
+    text = (request.query_params.get("q") or "").strip()
+    if len(text) < places.MIN_LENGTH:
+        raise ValidationFailed("Type at least 3 characters.", code="too_short", field="q")
+    if len(text) > places.MAX_LENGTH:
+        raise ValidationFailed("q is too long.", code="too_long", field="q", params={"max": places.MAX_LENGTH})
+    boxes = list((await shell.served_area())["areas"].values())
+    area = [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)] \
+        if boxes else None
+    items = await places.search(text, geocoder=request.app.state.geocoder, area=area)
+    return json_response({"items": items})
+
+
 routes = [
+    Route("/api/v1/places", find_places, methods=["GET"]),
     Route("/api/v1/services", list_services, methods=["GET"]),
     Route("/api/v1/organisations", list_organisations, methods=["GET"]),
     Route("/api/v1/organisations/at", organisation_at, methods=["GET"]),

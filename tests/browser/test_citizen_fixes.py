@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests import photos
-from tests.browser.conftest import IN_BRENLES, PHONE, screenshot
+from tests.browser.conftest import IN_BRENLES, PHONE, axe_violations, screenshot
 from tests.browser.test_report_flow import start_report
 from tests.factories import IN_CHESALLES, OUTSIDE
 
@@ -150,3 +150,37 @@ def test_the_header_names_the_town_and_the_found_list_says_what_it_hides(phone, 
     assert "Pièce d'identité" in card.inner_text() and card.locator("img").count() == 0
     intro = phone.locator("main p").first.inner_text()
     assert "Les photos des pièces d'identité et des cartes bancaires ne sont jamais montrées" in intro
+
+
+def test_a_place_is_found_by_its_address_and_open_reports_show_on_the_first_map(phone, live_server):
+    """Point 15: without GPS there was no way but to pan the map; and the first map showed nothing reported."""
+    with live_server.api() as api:
+        token = api.get("/api/v1/session").json()["csrf_token"]
+        r = api.post("/api/v1/requests", headers={"X-CSRF-Token": token}, json={
+            "service": "proprete", "lat": NEAR_A_POTHOLE[0], "lon": NEAR_A_POTHOLE[1],
+            "address": "Impasse des Glycines 5, 1683 Brenles", "contact_email": "g@example.org"})
+        assert r.status_code == 201, r.text
+    phone.goto("/")
+    phone.get_by_role("link", name="Signaler un problème").first.click()
+    search = phone.get_by_label("Ou cherchez une adresse")
+    search.fill("gl")
+    search.press("Enter")
+    phone.get_by_text("Tapez au moins 3 caractères.").wait_for()
+    search.fill("impasse des glycines")
+    search.press("Enter")
+    phone.get_by_text("1 adresse(s) trouvée(s) : choisissez-en une.").wait_for()
+    phone.get_by_role("button", name="Impasse des Glycines 5, 1683 Brenles").click()
+    phone.get_by_text("Épingle placée : Impasse des Glycines 5, 1683 Brenles.").wait_for()
+    phone.get_by_text("Ce lieu dépend de : Commune de Brenles.").wait_for()
+    # The open reports around are on the map, below the pin, in words as well.
+    phone.get_by_text("Les signalements en cours sont sur la carte").wait_for()
+    assert phone.locator(".pin.existing").count() >= 1
+    screenshot(phone, "21-address-search")
+    assert axe_violations(phone) == []
+    phone.get_by_role("button", name="Suivant").click()
+    phone.get_by_role("button", name="Nid-de-poule, chaussée abîmée").wait_for()
+    search_none = "Rue qui n'existe pas"
+    phone.go_back()
+    phone.get_by_label("Ou cherchez une adresse").fill(search_none)
+    phone.get_by_role("button", name="Chercher").click()
+    phone.get_by_text("Aucune adresse trouvée.").wait_for()

@@ -1,6 +1,9 @@
 """Issue 21, staff side, second part: each point replayed at a desk's size in Chromium."""
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
+from tests.browser.conftest import axe_violations
 from tests.browser.test_agent import at_desk
 from tests.factories import IN_CHESALLES
 
@@ -140,4 +143,36 @@ def test_printing_the_queue_prints_the_whole_filtered_list(browser, live_server)
     page.wait_for_function("() => window.printedRows !== undefined")
     assert page.evaluate("window.printedRows") == total
     assert page.locator(".print-only").first.inner_text() == f"Liste complète : {total} demande(s)."
+    desk.close()
+
+
+def test_phone_intake_finds_the_address_warns_of_the_same_report_and_clears_the_place_error(browser, live_server):
+    """Point 25: no address search, no warning when the caller reports what is already known, and "touchez la
+    carte" stayed on screen after the pin was placed."""
+    with live_server.api() as api:
+        token = api.get("/api/v1/session").json()["csrf_token"]
+        r = api.post("/api/v1/requests", headers={"X-CSRF-Token": token}, json={
+            "service": "proprete", "lat": 46.6722, "lon": 6.8529, "address": "Ruelle des Tanneurs 2, 1683 Brenles",
+            "contact_email": "t@example.org"})
+        assert r.status_code == 201, r.text
+        ref = r.json()["ref"]
+    desk, page = at_desk(browser, live_server, "/agent/new")
+    page.get_by_role("heading", name="Saisir une demande (téléphone, guichet, courrier)").wait_for()
+    page.get_by_label("Catégorie").select_option("proprete")
+    page.get_by_role("button", name="Enregistrer la demande").click()
+    error = page.locator(".error-box", has_text="Touchez la carte à l'endroit signalé.")
+    error.wait_for()
+    page.get_by_label("Ou cherchez une adresse").fill("tanneurs")
+    page.get_by_role("button", name="Chercher").click()
+    page.get_by_role("button", name="Ruelle des Tanneurs 2, 1683 Brenles").click()
+    page.get_by_text("Lieu placé.").wait_for()
+    assert error.count() == 0
+    assert page.get_by_label("Adresse", exact=True).input_value() == "Ruelle des Tanneurs 2, 1683 Brenles"
+    warning = page.locator("[data-js=duplicates]")
+    warning.get_by_text("demande(s) ouverte(s) de cette catégorie à cet endroit").wait_for()
+    assert warning.get_by_role("link", name=ref).is_visible()
+    # Another category at the same place: no warning.
+    page.get_by_label("Catégorie").select_option("eclairage")
+    expect(warning).to_have_text("")
+    assert axe_violations(page) == []
     desk.close()

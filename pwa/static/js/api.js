@@ -91,6 +91,7 @@ export const askPasswordReset = (email) => call("POST", "/api/v1/auth/password-r
 export const resetPassword = (token, password) => call("POST", "/api/v1/auth/password-reset/confirm", { json: { token, password } });
 export const updateMe = (changes) => call("PATCH", "/api/v1/me", { json: changes });
 export const services = (lat, lon) => call("GET", `/api/v1/services?${q({ lat, lon })}`);
+export const places = (text) => call("GET", `/api/v1/places?${q({ q: text })}`);
 export const organisationAt = (lat, lon) => call("GET", `/api/v1/organisations/at?${q({ lat, lon })}`);
 export const nearby = (lat, lon, service) => call("GET", `/api/v1/requests/nearby?${q({ lat, lon, service })}`);
 export const publicRequests = (bbox, status, cursor) => call("GET", `/api/v1/requests?${q({ bbox, status, cursor, limit: 200 })}`);

@@ -58,7 +58,7 @@ export function reportPin(map, onMove) {
   let marker = null;
   const place = (latlng) => {
     if (!marker) {
-      marker = L.marker(latlng, { draggable: true, icon: pinIcon("here", "!"), keyboard: true, title: t("map.pin"), alt: t("map.pin") }).addTo(map);
+      marker = L.marker(latlng, { draggable: true, icon: pinIcon("here", "!"), zIndexOffset: 1000, keyboard: true, title: t("map.pin"), alt: t("map.pin") }).addTo(map);
       marker.on("dragend", () => onMove(marker.getLatLng().lat, marker.getLatLng().lng));
     } else {
       marker.setLatLng(latlng);
@@ -76,6 +76,23 @@ export function reportPin(map, onMove) {
 export function showPoint(map, lat, lon, status) {
   const pin = pinOf(status);
   window.L.marker([lat, lon], { icon: pinIcon(pin.kind, pin.symbol), keyboard: false }).addTo(map);
+}
+
+/** The open reports around, under the report pin: small, and not clickable, so that a tap on one still places the
+ *  pin there. `set(items)` with {lat, lon, title}. */
+export function existingLayer(map) {
+  const L = window.L;
+  const group = L.layerGroup().addTo(map);
+  const icon = L.divIcon({ className: "", html: '<div class="pin open existing"><span>!</span></div>', iconSize: [24, 24], iconAnchor: [12, 27] });
+  return {
+    set(items) {
+      group.clearLayers();
+      for (const item of items) {
+        L.marker([item.lat, item.lon], { icon, interactive: false, keyboard: false,
+          title: item.title, alt: item.title }).addTo(group);
+      }
+    },
+  };
 }
 
 /** Clustered markers for the public map; `items` have lat, lon, open and a popup element. */

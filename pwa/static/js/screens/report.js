@@ -6,6 +6,7 @@ import * as maps from "../map.js";
 import * as store from "../store.js";
 import { add, errorBox, h, heading, serviceIcon } from "../ui.js";
 import * as place from "./report-place.js";
+import { placeSearch } from "./place-search.js";
 import { renderDetails, renderPhotos } from "./report-steps.js";
 
 export const STEPS = ["where", "what", "nearby", "photos", "details"];
@@ -49,8 +50,10 @@ async function renderWhere(view, flow) {
   const mapEl = h("div", { class: "map", "data-js": "map" });
   const locate = h("button", { type: "button", class: "button secondary" }, "📍 ", t("report.where.locate"));
   const centre = h("button", { type: "button", class: "button link" }, t("report.where.centre"));
-  add(view, h("p", {}, t(`report.where.intro.${flow.kind}`)), h("div", { class: "actions tight" }, locate), mapEl,
-    h("p", { class: "hint" }, t("report.where.tap"), " ", centre), status,
+  const openHint = h("p", { class: "hint", "data-js": "open-hint" });
+  const search = placeSearch(async (found) => (await ready).pin.place(found.lat, found.lon, 18));
+  add(view, h("p", {}, t(`report.where.intro.${flow.kind}`)), h("div", { class: "actions tight" }, locate), search, mapEl,
+    h("p", { class: "hint" }, t("report.where.tap"), " ", centre), openHint, status,
     h("div", { class: "actions split" }, h("a", { href: "/", class: "button secondary", "data-link": "" }, t("common.cancel")), next));
 
   let checking = 0;
@@ -97,8 +100,29 @@ async function renderWhere(view, flow) {
   });
   const { map, pin } = await ready;
   if (draft.lat !== null) pin.place(draft.lat, draft.lon);
+  if (flow.kind === "incident") showOpen(map, openHint);
   next.addEventListener("click", () => flow.go("what"));
   return () => maps.removeMap(map);
+}
+
+/** The open reports on the part of the map shown, so that a person sees what is already known before placing
+ *  the pin. Offline, or on any failure, the map simply shows none: it is a help, not a step. */
+function showOpen(map, hint) {
+  const layer = maps.existingLayer(map);
+  let latest = 0;
+  const refresh = async () => {
+    const mine = ++latest;
+    try {
+      const { items } = await api.publicRequests(maps.bboxOf(map), "open");
+      if (mine !== latest) return;
+      layer.set(items.map((item) => ({ lat: item.lat, lon: item.lon, title: `${item.service.name}, ${t(`status.${item.status}`)}` })));
+      hint.textContent = items.length ? t("report.where.open") : "";
+    } catch {
+      // nothing to show
+    }
+  };
+  map.on("moveend", refresh);
+  refresh();
 }
 
 async function renderWhat(view, flow) {
