@@ -87,6 +87,15 @@ class LiveServer:
     def api(self) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=30)
 
+    def report(self, service: str, lat: float = 46.6731, lon: float = 6.8542, **fields) -> dict:
+        """A request sent by an anonymous citizen (`fields`: address, attributes, description...), as created."""
+        with self.api() as api:
+            token = api.get("/api/v1/session").json()["csrf_token"]
+            r = api.post("/api/v1/requests", headers={"X-CSRF-Token": token},
+                         json={"service": service, "lat": lat, "lon": lon, "contact_email": "h@example.org", **fields})
+            assert r.status_code == 201, r.text
+            return r.json()
+
     def signed_in(self, email: str, password: str) -> httpx.Client:
         """An API client of a demo account, signed in with its authenticator's code, with its CSRF token."""
         client = self.api()

@@ -22,14 +22,9 @@ FIELD = ("terrain@brenles.example", "Brenles-terrain-26")
 
 
 def new_request(live_server) -> dict:
-    with live_server.api() as api:
-        token = api.get("/api/v1/session").json()["csrf_token"]
-        word = f"lampadaire{uuid.uuid4().hex[:6]}"
-        r = api.post("/api/v1/requests", headers={"X-CSRF-Token": token},
-                     json={"service": "proprete", "lat": 46.6731, "lon": 6.8542, "description": f"Déchets près du {word}",
-                           "contact_email": "habitante@example.org", "contact_name": "Julie Habitante"})
-        assert r.status_code == 201, r.text
-        return r.json() | {"word": word}
+    word = f"lampadaire{uuid.uuid4().hex[:6]}"
+    return live_server.report("proprete", description=f"Déchets près du {word}", contact_email="habitante@example.org",
+                              contact_name="Julie Habitante") | {"word": word}
 
 
 DESK = {"viewport": {"width": 1280, "height": 900}}
@@ -208,14 +203,7 @@ def test_a_field_agent_starts_and_resolves_an_assigned_request_with_an_after_pho
 
 def test_an_agent_sorts_saves_a_filter_and_changes_several_requests_at_once(browser, live_server):
     word = f"banc{uuid.uuid4().hex[:6]}"
-    refs = []
-    with live_server.api() as api:
-        token = api.get("/api/v1/session").json()["csrf_token"]
-        for i in range(2):
-            r = api.post("/api/v1/requests", headers={"X-CSRF-Token": token},
-                         json={"service": "mobilier", "lat": 46.6731, "lon": 6.8542, "description": f"{word} {i}",
-                               "contact_email": "habitant@example.org"})
-            refs.append(r.json()["ref"])
+    refs = [live_server.report("mobilier", description=f"{word} {i}")["ref"] for i in range(2)]
     desk, page = at_desk(browser, live_server, f"/agent?q={word}")
     expect(page.locator("table.queue tbody tr")).to_have_count(2)
     page.get_by_text("Plus de filtres").click()  # the sort is among the filters folded away

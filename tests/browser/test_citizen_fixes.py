@@ -31,12 +31,7 @@ def _details_town(phone) -> str:
 def test_moving_the_pin_to_the_photo_checks_the_town_and_what_is_already_reported(phone, live_server, tmp_path):
     """Point 2: the pin went to the photo's GPS position unchecked: outside the town the details still named
     Brenles, and sending failed with an English message."""
-    with live_server.api() as api:
-        token = api.get("/api/v1/session").json()["csrf_token"]
-        r = api.post("/api/v1/requests", headers={"X-CSRF-Token": token}, json={
-            "service": "voirie", "lat": NEAR_A_POTHOLE[0], "lon": NEAR_A_POTHOLE[1], "attributes": {"taille": "small"},
-            "description": "Trou près du collège", "contact_email": "voisin@example.org"})
-        assert r.status_code == 201, r.text
+    live_server.report("voirie", *NEAR_A_POTHOLE, attributes={"taille": "small"}, description="Trou près du collège")
     start_report(phone)
     offer = phone.get_by_role("button", name="Placer l'épingle où la photo a été prise")
 
@@ -154,12 +149,7 @@ def test_the_header_names_the_town_and_the_found_list_says_what_it_hides(phone, 
 
 def test_a_place_is_found_by_its_address_and_open_reports_show_on_the_first_map(phone, live_server):
     """Point 15: without GPS there was no way but to pan the map; and the first map showed nothing reported."""
-    with live_server.api() as api:
-        token = api.get("/api/v1/session").json()["csrf_token"]
-        r = api.post("/api/v1/requests", headers={"X-CSRF-Token": token}, json={
-            "service": "proprete", "lat": NEAR_A_POTHOLE[0], "lon": NEAR_A_POTHOLE[1],
-            "address": "Impasse des Glycines 5, 1683 Brenles", "contact_email": "g@example.org"})
-        assert r.status_code == 201, r.text
+    live_server.report("proprete", *NEAR_A_POTHOLE, address="Impasse des Glycines 5, 1683 Brenles")
     phone.goto("/")
     phone.get_by_role("link", name="Signaler un problème").first.click()
     search = phone.get_by_label("Ou cherchez une adresse")

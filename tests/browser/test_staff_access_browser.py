@@ -22,12 +22,7 @@ PASSWORD = "Lampadaires-du-bourg-7"
 
 
 def report(live_server, service: str, attributes: dict) -> str:
-    with live_server.api() as api:
-        token = api.get("/api/v1/session").json()["csrf_token"]
-        r = api.post("/api/v1/requests", headers={"X-CSRF-Token": token}, json={
-            "service": service, "lat": 46.6731, "lon": 6.8542, "attributes": attributes, "contact_email": "h@example.org"})
-        assert r.status_code == 201, r.text
-        return r.json()["ref"]
+    return live_server.report(service, attributes=attributes)["ref"]
 
 
 def verification_link(live_server, email: str) -> str:

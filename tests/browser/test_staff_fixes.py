@@ -10,12 +10,7 @@ from tests.factories import IN_CHESALLES
 
 def test_a_request_of_another_town_opens_as_a_plain_not_yours_page(browser, live_server):
     """Point 21: it opened as a full staff page with "agent.channel.undefined" and every form (refused)."""
-    with live_server.api() as api:
-        token = api.get("/api/v1/session").json()["csrf_token"]
-        r = api.post("/api/v1/requests", headers={"X-CSRF-Token": token}, json={
-            "service": "proprete", "lat": IN_CHESALLES[0], "lon": IN_CHESALLES[1], "contact_email": "c@example.org"})
-        assert r.status_code == 201, r.text
-        ref = r.json()["ref"]
+    ref = live_server.report("proprete", *IN_CHESALLES)["ref"]
     desk, page = at_desk(browser, live_server, f"/agent/requests/{ref}")
     page.get_by_role("heading", name="Cette demande ne dépend pas de vous").wait_for()
     main = page.locator("main").inner_text()
@@ -32,13 +27,7 @@ def test_a_field_agent_sees_the_team_jobs_takes_one_and_gets_directions_that_ope
     from tests.browser.conftest import PHONE
     from tests.browser.test_agent import FIELD
 
-    with live_server.api() as api:
-        token = api.get("/api/v1/session").json()["csrf_token"]
-        r = api.post("/api/v1/requests", headers={"X-CSRF-Token": token}, json={
-            "service": "eclairage", "lat": 46.6739, "lon": 6.8551, "attributes": {"etat": "off"},
-            "address": "Chemin des Lilas 4", "contact_email": "l@example.org"})
-        assert r.status_code == 201, r.text
-        ref = r.json()["ref"]
+    ref = live_server.report("eclairage", 46.6739, 6.8551, attributes={"etat": "off"}, address="Chemin des Lilas 4")["ref"]
     desk, page = at_desk(browser, live_server, "/agent/field", FIELD)
     card = page.locator(f'li.card[data-ref="{ref}"]')
     card.wait_for()
@@ -149,13 +138,7 @@ def test_printing_the_queue_prints_the_whole_filtered_list(browser, live_server)
 def test_phone_intake_finds_the_address_warns_of_the_same_report_and_clears_the_place_error(browser, live_server):
     """Point 25: no address search, no warning when the caller reports what is already known, and "touchez la
     carte" stayed on screen after the pin was placed."""
-    with live_server.api() as api:
-        token = api.get("/api/v1/session").json()["csrf_token"]
-        r = api.post("/api/v1/requests", headers={"X-CSRF-Token": token}, json={
-            "service": "proprete", "lat": 46.6722, "lon": 6.8529, "address": "Ruelle des Tanneurs 2, 1683 Brenles",
-            "contact_email": "t@example.org"})
-        assert r.status_code == 201, r.text
-        ref = r.json()["ref"]
+    ref = live_server.report("proprete", 46.6722, 6.8529, address="Ruelle des Tanneurs 2, 1683 Brenles")["ref"]
     desk, page = at_desk(browser, live_server, "/agent/new")
     page.get_by_role("heading", name="Saisir une demande (téléphone, guichet, courrier)").wait_for()
     page.get_by_label("Catégorie").select_option("proprete")

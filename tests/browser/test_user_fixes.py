@@ -19,10 +19,7 @@ def test_reopening_is_offered_only_within_its_period(phone, live_server):
     """Issue 21, point 6: "Rouvrir" was offered after the reopen window, and the server then refused."""
     from tests.browser.test_agent import AGENT
 
-    with live_server.api() as api:
-        token = api.get("/api/v1/session").json()["csrf_token"]
-        created = api.post("/api/v1/requests", headers={"X-CSRF-Token": token}, json={
-            "service": "proprete", "lat": 46.6731, "lon": 6.8542, "contact_email": "h@example.org"}).json()
+    created = live_server.report("proprete")
     agent = live_server.signed_in(*AGENT)
     assert agent.post(f"/api/v1/requests/{created['ref']}/events", json={"status": "resolved"}).status_code == 201
     agent.close()
@@ -126,11 +123,8 @@ def test_answers_read_as_words_and_paragraphs_stay_paragraphs(phone, live_server
     medium") on request pages; line breaks were collapsed; the description had no counter of its limit."""
     from tests.browser.test_report_flow import start_report
 
-    with live_server.api() as api:
-        token = api.get("/api/v1/session").json()["csrf_token"]
-        created = api.post("/api/v1/requests", headers={"X-CSRF-Token": token}, json={
-            "service": "voirie", "lat": 46.6731, "lon": 6.8542, "contact_email": "h@example.org",
-            "attributes": {"taille": "large"}, "description": "Premier trou devant le 4.\nDeuxième trou au coin."}).json()
+    created = live_server.report("voirie", attributes={"taille": "large"},
+                                 description="Premier trou devant le 4.\nDeuxième trou au coin.")
     assert created["answers"][0]["answer"] == "Grand (plus d'un mètre)"
     phone.goto(f"/track/{created['tracking_token']}")
     phone.get_by_text("Grand (plus d'un mètre)").wait_for()
