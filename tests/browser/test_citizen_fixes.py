@@ -3,6 +3,7 @@ the catalogue kept for offline reports, and /account opened before the service w
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests import photos
 from tests.browser.conftest import IN_BRENLES, PHONE, axe_violations, screenshot
@@ -135,7 +136,7 @@ def test_the_header_names_the_town_and_the_found_list_says_what_it_hides(phone, 
         assert r.status_code == 201, r.text
         ref = r.json()["ref"]
     phone.goto("/")
-    assert phone.locator("[data-js=org]").inner_text() == "Commune de Brenles"
+    expect(phone.locator("[data-js=org]")).to_have_text("Commune de Brenles")  # once the config has arrived
     phone.get_by_role("button", name="English").click()
     phone.locator("[data-js=org]", has_text="Municipality of Brenles").wait_for()
     phone.get_by_role("button", name="Français").click()
