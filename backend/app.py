@@ -28,6 +28,7 @@ from backend.open311.routes import routes as open311_routes
 from backend.config import Settings
 from backend.middleware import BodyLimit, CsrfCheck, NoNulInUrl, SecurityHeaders
 from backend.push import coalesce as push_coalesce, worker
+from backend.privacy.routes import routes as privacy_routes
 from backend.push.routes import routes as push_routes
 from backend.realtime.bus import bus_for
 from backend.realtime.routes import routes as realtime_routes
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *staff_routes,
         *media_routes,
         *push_routes,
+        *privacy_routes,
         *audit_routes,
         *lostfound_routes,
         *open311_routes,

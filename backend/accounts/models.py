@@ -47,6 +47,9 @@ class User(Model):
     name = fields.CharField(max_length=200)
     password_hash = fields.CharField(max_length=200)
     language = fields.CharField(max_length=2, default="fr")
+    # What the person chose to give, to pre-fill their requests; never shown to anyone else.
+    phone = fields.CharField(max_length=40, default="", db_default="")
+    postal_address = fields.CharField(max_length=300, default="", db_default="")
     email_verified_at = fields.DatetimeField(null=True)
     # Encrypted with a key derived from SECRET_KEY (secrets.py): a copy of the database alone gives no codes.
     totp_secret = fields.CharField(max_length=200, null=True)

@@ -155,7 +155,7 @@ async def get_me(request: Request) -> JSONResponse:
     return json_response(await _user_body((await viewer(request)).require_user()))
 
 
-@doc("Change the name or the language.", body=schemas.profile, auth="user", tag="accounts", responses=USER_SHAPE)
+@doc("Change the name, the language, the phone or the postal address (an empty value clears it).", body=schemas.profile, auth="user", tag="accounts", responses=USER_SHAPE)
 async def update_me(request: Request) -> JSONResponse:
     user = (await viewer(request)).require_user()
     form = await read_json(request, schemas.profile)

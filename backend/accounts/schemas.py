@@ -38,6 +38,8 @@ profile = Schema(
     "Profile",
     F("name", "string", max_length="max_short_text", min_length=1),
     F("language", "string", choices=LANG),
+    F("phone", "string", max_length=40, doc="Empty: none. Pre-fills the person's requests."),
+    F("postal_address", "string", max_length=300, doc="Empty: none. Pre-fills the person's requests."),
 )
 api_token = Schema(
     "ApiToken",

@@ -353,12 +353,19 @@ async def confirm_email_change(*, token: str) -> User:
     return row.user
 
 
-async def update_profile(*, user: User, name: str | None, language: str | None) -> User:
+async def update_profile(*, user: User, name: str | None, language: str | None, phone: str | None = None,
+                         postal_address: str | None = None) -> User:
+    """What is given changes (the right to rectify); a phone or an address given empty is removed."""
     if name:
-        user.name = name
+        user.name = " ".join(name.split())
     if language:
         user.language = language
-    await user.save(update_fields=["name", "language"])
+    if phone is not None:
+        user.phone = " ".join(phone.split())
+    if postal_address is not None:
+        lines = (" ".join(line.split()) for line in postal_address.splitlines())  # an address keeps its lines
+        user.postal_address = "\n".join(line for line in lines if line)
+    await user.save(update_fields=["name", "language", "phone", "postal_address"])
     return user
 
 
@@ -381,6 +388,7 @@ async def grant_role(*, user: User, organisation_id: int, role: Role, granted_by
 def dump_user(user: User, memberships: list[Membership]) -> dict:
     return {
         "id": user.id, "email": user.email, "name": user.name, "language": user.language,
+        "phone": user.phone, "postal_address": user.postal_address,
         "email_verified": user.email_verified_at is not None,
         "last_login_at": user.last_login_at.isoformat() if user.last_login_at else None,
         "previous_login_at": user.previous_login_at.isoformat() if user.previous_login_at else None,

@@ -20,6 +20,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "lostfound.donated": ("Objet donné", "Object donated"),
     "lostfound.destroyed": ("Objet détruit", "Object destroyed"),
     "lostfound.to_issuer": ("Objet renvoyé à son émetteur", "Object sent back to its issuer"),
+    "privacy.erased": ("Compte supprimé et données anonymisées", "Account deleted and data anonymised"),
+    "privacy.exported": ("Données d'une personne exportées", "A person's data exported"),
     "request.contact_viewed": ("Coordonnées du citoyen consultées", "Citizen's contact details viewed"),
     "request.moderated": ("Contenu d'une demande masqué ou rétabli", "Content of a request hidden or restored"),
     "request.split": ("Demande scindée en deux", "Request split in two"),

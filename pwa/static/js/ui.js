@@ -135,6 +135,28 @@ export function field(label, input, hint = "") {
   return h("div", { class: "field" }, h("label", { for: input.id }, label), hintEl, input);
 }
 
+/** A small form whose inputs are checked in the page first; `onSubmit(values, out)` may throw an API error,
+ *  shown next to its field. */
+export function form(fields, submitLabel, onSubmit) {
+  const out = h("div", {});
+  const el = h("form", { novalidate: true }, fields, out,
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "button" }, submitLabel)));
+  el.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    out.replaceChildren();
+    el.querySelectorAll(".field-error").forEach((e) => e.remove());
+    el.querySelectorAll("[aria-invalid]").forEach((e) => e.removeAttribute("aria-invalid"));
+    const missing = [...el.querySelectorAll("input, textarea")].find((i) => !i.checkValidity());
+    if (missing) return out.replaceChildren(errorBox({ field: missing.name, message: missing.type === "email" && missing.value ? t("error.email") : t("error.required") }, el));
+    try {
+      await onSubmit(Object.fromEntries(new FormData(el)), out);
+    } catch (error) {
+      out.replaceChildren(errorBox(error, el));
+    }
+  });
+  return el;
+}
+
 /** Appends the children that exist (a condition that is false or null adds nothing, not the word "null"). */
 export function add(parent, ...children) {
   parent.append(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false && c !== ""));

@@ -2,28 +2,9 @@
 import * as api from "../api.js";
 import { formatDate, language, t } from "../i18n.js";
 import { safePath } from "../router.js";
-import { add, errorBox, field, h, heading, isStaff } from "../ui.js";
+import { add, field, form, h, heading, isStaff } from "../ui.js";
+import { dataSection } from "./account-data.js";
 import { settingsSection } from "./notifications.js";
-
-function form(fields, submitLabel, onSubmit) {
-  const out = h("div", {});
-  const el = h("form", { novalidate: true }, fields, out,
-    h("div", { class: "actions" }, h("button", { type: "submit", class: "button" }, submitLabel)));
-  el.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    out.replaceChildren();
-    el.querySelectorAll(".field-error").forEach((e) => e.remove());
-    el.querySelectorAll("[aria-invalid]").forEach((e) => e.removeAttribute("aria-invalid"));
-    const missing = [...el.querySelectorAll("input")].find((i) => !i.checkValidity());
-    if (missing) return out.replaceChildren(errorBox({ field: missing.name, message: missing.type === "email" && missing.value ? t("error.email") : t("error.required") }, el));
-    try {
-      await onSubmit(Object.fromEntries(new FormData(el)), out);
-    } catch (error) {
-      out.replaceChildren(errorBox(error, el));
-    }
-  });
-  return el;
-}
 
 const email = () => h("input", { type: "email", name: "email", autocomplete: "email", required: true });
 const password = (name, autocomplete) => h("input", { type: "password", name, autocomplete, required: true });
@@ -120,7 +101,7 @@ async function renderProfile(view, { app }) {
     h("p", {}, h("a", { href: "/staff/join", "data-link": "" }, t("account.join"))),
     field(t("account.language"), lang),
     h("div", { class: "actions" }, h("a", { href: "/requests", class: "button", "data-link": "" }, t("home.mine"))));
-  add(view, await settingsSection(),
+  add(view, await settingsSection(), dataSection(app, view),
     h("div", { class: "actions signout" }, h("button", {  // last and plain: leaving is not what one comes here for
       type: "button", class: "button secondary", "data-js": "logout",
       onclick: async () => { await api.logout(); await app.refreshSession(); app.navigate("/", { replace: true }); },
