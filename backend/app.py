@@ -28,6 +28,7 @@ from backend.open311.routes import routes as open311_routes
 from backend.config import Settings
 from backend.middleware import BodyLimit, CsrfCheck, NoNulInUrl, SecurityHeaders
 from backend.push import coalesce as push_coalesce, worker
+from backend.privacy.page_routes import routes as page_routes
 from backend.privacy.routes import routes as privacy_routes
 from backend.push.routes import routes as push_routes
 from backend.realtime.bus import bus_for
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *media_routes,
         *push_routes,
         *privacy_routes,
+        *page_routes,
         *audit_routes,
         *lostfound_routes,
         *open311_routes,

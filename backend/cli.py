@@ -1,4 +1,4 @@
-"""python -m backend serve | migrate | seed-demo | create-admin | worker."""
+"""python -m backend serve | migrate | seed-demo | create-admin | worker | purge."""
 from __future__ import annotations
 
 import argparse
@@ -52,6 +52,17 @@ async def _create_admin(settings: Settings, email: str, name: str, password: str
         await db.close_db(ctx)
 
 
+async def _purge(settings: Settings) -> None:
+    from backend.privacy import retention
+
+    ctx = await db.init_db(settings)
+    try:
+        counts = await retention.purge(settings)
+        print("removed past their retention period: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    finally:
+        await db.close_db(ctx)
+
+
 async def _worker(settings: Settings) -> None:
     from backend.push import worker
 
@@ -78,9 +89,13 @@ def main(argv: list[str] | None = None) -> None:
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", required=True)
     sub.add_parser("worker", help="deliver the outbox (push, e-mail)")
+    sub.add_parser("purge", help="remove now what is past its retention period (the worker does it every 6 hours)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = Settings.load()
+    try:
+        settings = Settings.load()
+    except ValueError as exc:  # a setting given wrong: said plainly, before anything starts
+        sys.exit(f"guichet: {exc}")
     if args.command == "serve":
         import uvicorn
 
@@ -100,3 +115,5 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(f"create-admin: {exc.message}")
     elif args.command == "worker":
         asyncio.run(_worker(settings))
+    elif args.command == "purge":
+        asyncio.run(_purge(settings))

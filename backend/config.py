@@ -89,6 +89,15 @@ class Settings:
     live_streams_per_person: int = _setting(5, "Live screens (server-sent event streams) one person holds open at once, "
                                                 "per web process.")
     staff_idle_days: int = _setting(90, "A staff account unused this long is shown to its secretary for removal.")
+    retention_contact_days: int = _setting(365, "Days a closed request keeps the contact details given with it "
+                                                "(e-mail, name, phone, tracking link, devices for push).")
+    retention_personal_days: int = _setting(730, "Days a closed request keeps its personal fields: the text and "
+                                                 "answers of a request the public does not see, photos not public.")
+    retention_lostfound_days: int = _setting(730, "Days a lost-and-found record is kept after its object's fate "
+                                                  "(or its declaration) closed: description, marks, claims.")
+    retention_audit_days: int = _setting(1825, "Days an audit entry is kept.")
+    retention_log_days: int = _setting(365, "Days the technical traces are kept: deliveries (push, e-mails and "
+                                            "their .eml copies), inbox messages, ended sessions.")
     trusted_proxy: bool = _setting(False, "Behind one reverse proxy: the client address is the last one of "
                                           "X-Forwarded-For, the one the proxy appended (earlier ones are the client's "
                                           "word).")
@@ -122,6 +131,11 @@ class Settings:
             values[f.name] = _convert(f.default, raw, f.name)
         values.update(overrides)
         settings = cls(**values)
+        for f in fields(cls):
+            if f.name.startswith("retention_") and getattr(settings, f.name) < 1:
+                raise ValueError(f"{f.name.upper()} must be a number of days of at least 1 (got "
+                                 f"{getattr(settings, f.name)}): personal data is kept for a set time, never "
+                                 "for none or for ever.")
         data = Path(settings.data_dir)
         data.mkdir(mode=0o700, parents=True, exist_ok=True)
         if data.stat().st_mode & 0o077:
@@ -146,7 +160,10 @@ def _convert(default: Any, raw: str, name: str) -> Any:
             return False
         raise ValueError(f"{name.upper()} must be a boolean, got {raw!r}")
     if isinstance(default, int):
-        return int(raw)
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"{name.upper()} must be a whole number, got {raw!r}") from None
     if isinstance(default, float):
         return float(raw)
     return raw

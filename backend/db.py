@@ -19,6 +19,7 @@ MODEL_MODULES = [
     "backend.push.models",
     "backend.lostfound.models",
     "backend.open311.models",
+    "backend.privacy.models",
 ]
 MIGRATIONS_MODULE = "backend.migrations"
 

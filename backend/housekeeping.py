@@ -1,4 +1,5 @@
-"""What the worker does now and then besides deliveries: holding periods that ended, old rate counters."""
+"""What the worker does now and then besides deliveries: holding periods that ended, old rate counters, and
+the retention purge (backend/privacy/retention.py)."""
 from __future__ import annotations
 
 import logging
@@ -6,7 +7,9 @@ import time
 
 from tortoise.exceptions import BaseORMException
 
+from backend.config import Settings
 from backend.lostfound import claims
+from backend.privacy import retention
 from backend.ratelimit import service as ratelimit
 
 log = logging.getLogger("guichet.housekeeping")
@@ -14,7 +17,7 @@ EVERY_SECONDS = 300
 _last = {"at": 0.0}
 
 
-async def maybe_run(now: float | None = None) -> bool:
+async def maybe_run(settings: Settings | None = None, now: float | None = None) -> bool:
     """Runs the round if the last one is older than EVERY_SECONDS; a failure waits for the next round."""
     now = now if now is not None else time.monotonic()
     if now - _last["at"] < EVERY_SECONDS:
@@ -25,6 +28,8 @@ async def maybe_run(now: float | None = None) -> bool:
         if ended:
             log.info("%d found objects reached the end of their holding period", ended)
         await ratelimit.purge_older_than(2 * 86400)
+        if settings is not None:
+            await retention.maybe_purge(settings)
     except (OSError, BaseORMException) as exc:
         log.error("housekeeping failed: %r", exc)
     return True

@@ -18,7 +18,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from tortoise.expressions import Q, RawSQL
+from tortoise.expressions import F, Q, RawSQL
 from tortoise.transactions import in_transaction
 
 from backend.accounts.models import Membership, MembershipStatus, User
@@ -44,10 +44,8 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value else None
 
 
-async def personal_data(user: User) -> dict:
-    """Everything held about `user`, as the person would read it (their own view of each request)."""
-    own = await ServiceRequest.filter(author_id=user.id).order_by("id").prefetch_related(
-        "service", "organisation", "author", "assignee", "duplicate_of")
+async def requests_data(own: list[ServiceRequest], language: str) -> list[dict]:
+    """Each request as its author reads it, with its answers, contact details, object and photos."""
     photos: dict[int, list[dict]] = {}
     for photo in await Photo.filter(request_id__in=[r.id for r in own]).order_by("id").values(
             "request_id", "path", "thumbnail_path", "width", "height", "role", "hidden"):
@@ -55,9 +53,9 @@ async def personal_data(user: User) -> dict:
     items = {i.request_id: i for i in await Item.filter(request_id__in=[r.id for r in own])}  # type: ignore[attr-defined]
     out_requests = []
     for req in own:
-        body = dump_request(req, relation="author", language=user.language, photos=photos.get(req.id, []),
+        body = dump_request(req, relation="author", language=language, photos=photos.get(req.id, []),
                             events=await requests.events_for(req, "author"))
-        body["answers"] = requests.answers(req.service, req.attributes, user.language)
+        body["answers"] = requests.answers(req.service, req.attributes, language)
         body["contact"] = {"name": req.contact_name, "email": req.contact_email, "phone": req.contact_phone}
         item = items.get(req.id)
         if item is not None:
@@ -65,16 +63,29 @@ async def personal_data(user: User) -> dict:
                               "brand": item.brand, "description": item.description, "marks": item.marks,
                               "when_from": _iso(item.when_from), "when_to": _iso(item.when_to)}
         out_requests.append(body)
+    return out_requests
+
+
+async def fetch_requests(query: Any) -> list[ServiceRequest]:
+    return await query.order_by("id").prefetch_related("service", "organisation", "author", "assignee", "duplicate_of")
+
+
+def account_data(user: User) -> dict:
+    return {"email": user.email, "name": user.name, "phone": user.phone, "postal_address": user.postal_address,
+            "language": user.language, "created_at": _iso(user.created_at), "last_login_at": _iso(user.last_login_at),
+            "email_verified": user.email_verified_at is not None, "second_factor": bool(user.totp_secret),
+            "notification_preferences": user.notify_prefs}
+
+
+async def personal_data(user: User) -> dict:
+    """Everything held about `user`, as the person would read it (their own view of each request)."""
+    out_requests = await requests_data(await fetch_requests(ServiceRequest.filter(author_id=user.id)), user.language)
     claims = await Claim.filter(claimant_id=user.id).order_by("id").prefetch_related("found__request")
     joined = await Supporter.filter(user_id=user.id).order_by("id").prefetch_related("request")
     return {
         "format": "guichet-personal-data/1",
         "exported_at": utcnow().isoformat(),
-        "account": {"email": user.email, "name": user.name, "phone": user.phone,
-                    "postal_address": user.postal_address, "language": user.language,
-                    "created_at": _iso(user.created_at), "last_login_at": _iso(user.last_login_at),
-                    "email_verified": user.email_verified_at is not None,
-                    "second_factor": bool(user.totp_secret), "notification_preferences": user.notify_prefs},
+        "account": account_data(user),
         "requests": out_requests,
         "joined_requests": [{"ref": s.request.ref, "at": _iso(s.created_at)} for s in joined],
         "claims": [{"found_object": c.found.request.ref, "answer": c.answer, "state": c.state.value,
@@ -88,9 +99,19 @@ async def personal_data(user: User) -> dict:
     }
 
 
+async def request_data(req: ServiceRequest, language: str) -> dict:
+    """What the holder of a request's tracking link may take away: that request, as its author reads it."""
+    return {"format": "guichet-personal-data/1", "exported_at": utcnow().isoformat(),
+            "requests": await requests_data(await fetch_requests(ServiceRequest.filter(id=req.id)), language)}
+
+
 async def archive(user: User, media_root: str) -> bytes:
     """The ZIP of `personal_data` and the photos of the person's requests (originals)."""
-    data = await personal_data(user)
+    return await zip_of(await personal_data(user), media_root)
+
+
+async def zip_of(data: dict, media_root: str) -> bytes:
+    """data.json, a note on what it holds, and the photos of its requests (originals)."""
     files = [(f"photos/{req['ref']}/{Path(p['url']).name}", Path(media_root) / p["url"].removeprefix("/media/"))
              for req in data["requests"] for p in req["photos"]]
     return await asyncio.to_thread(_zip, data, files)
@@ -126,49 +147,77 @@ async def erase(*, user: User, password: str, media_root: str) -> None:
     if await Membership.filter(user_id=user.id, status=MembershipStatus.ACTIVE).exists():
         raise Conflict("A staff account is ended by the municipal secretary (access rights), not here.",
                        code="staff_account")
-    strings = [s for s in (user.email, user.name, user.phone, user.postal_address) if s]
-    removed_files: list[str] = []
     async with in_transaction():
-        own = ServiceRequest.filter(author_id=user.id)
-        ids = [r["id"] for r in await own.values("id")]
-        private_ids = [r["id"] for r in await own.filter(public=False).values("id")]
-        await ServiceRequest.filter(id__in=ids).update(author_id=None, contact_email="", contact_name="",
-                                                       contact_phone="", tracking_token_hash=None)
-        # Requests the public does not see (lost objects, internal ones): their text is the person's alone.
-        await ServiceRequest.filter(id__in=private_ids).update(description="", attributes={}, address="")
-        await Item.filter(request_id__in=private_ids).update(description="", marks="", brand="")
-        await Claim.filter(claimant_id=user.id).update(answer=ERASED, claimant_id=None)
-        # Their private messages to the town go; what the public read stays, without their name in it.
-        await Event.filter(actor_id=user.id, public=False).update(comment="")
-        for event in await Event.filter(actor_id=user.id, public=True).exclude(comment=""):
-            event.comment = _without(event.comment, strings)
-            await event.save(update_fields=["comment"])
-        await Event.filter(actor_id=user.id).update(actor_id=None)
-        await RateCounter.filter(key__icontains=user.email).delete()  # sign-in throttles keyed by the address
-        for photo in await Photo.filter(request_id__in=ids).values("id", "path", "thumbnail_path", "hidden", "request_id"):
-            if photo["hidden"] or photo["request_id"] in private_ids:
-                removed_files += [photo["path"], photo["thumbnail_path"]]
-                await Photo.filter(id=photo["id"]).delete()
-        await Photo.filter(uploaded_by_id=user.id).update(uploaded_by_id=None)
-        await Outbox.filter(recipient=user.email).delete()
-        await Outbox.filter(user_id=user.id).delete()
-        await Message.filter(user_id=user.id).delete()
-        await PushSubscription.filter(user_id=user.id).delete()
-        await _scrub_audit(user, strings)
+        ids = [r["id"] for r in await ServiceRequest.filter(author_id=user.id).values("id")]
+        files, private = await anonymise_requests(ids, strings_of(user))
         user_id = user.id
-        await user.delete()  # sessions, tokens, devices, supports, saved filters go with it (on delete cascade)
+        await delete_account(user)
         await audit.record(actor=None, action="privacy.erased", target=f"user:{user_id}",
-                           detail={"requests_kept": len(ids), "requests_private": len(private_ids)})
-    for path in removed_files:
+                           detail={"requests_kept": len(ids), "requests_private": private})
+    remove_files(files, media_root)
+
+
+def strings_of(user: User) -> list[str]:
+    """What names the person in free text: their e-mail, name, phone and postal address."""
+    return [s for s in (user.email, user.name, user.phone, user.postal_address) if s]
+
+
+async def anonymise_requests(ids: list[int], strings: list[str]) -> tuple[list[str], int]:
+    """The requests `ids` stay for the public record without their author, contact, private text or non-public
+    photos; returns the photo files to remove once committed, and how many requests were private."""
+    private_ids = [r["id"] for r in await ServiceRequest.filter(id__in=ids, public=False).values("id")]
+    await ServiceRequest.filter(id__in=ids).update(author_id=None, contact_email="", contact_name="",
+                                                   contact_phone="", tracking_token_hash=None)
+    # Requests the public does not see (lost objects, internal ones): their text is the person's alone.
+    await ServiceRequest.filter(id__in=private_ids).update(description="", attributes={}, address="")
+    await Item.filter(request_id__in=private_ids).update(description="", marks="", brand="")
+    await PushSubscription.filter(request_id__in=ids).delete()
+    files: list[str] = []
+    for photo in await Photo.filter(request_id__in=ids).values("id", "path", "thumbnail_path", "hidden", "request_id"):
+        if photo["hidden"] or photo["request_id"] in private_ids:
+            files += [photo["path"], photo["thumbnail_path"]]
+            await Photo.filter(id=photo["id"]).delete()
+            await ServiceRequest.filter(id=photo["request_id"]).update(photo_count=F("photo_count") - 1)
+    for event in await Event.filter(request_id__in=ids, public=True).exclude(comment=""):
+        cleaned = _without(event.comment, strings)
+        if cleaned != event.comment:
+            event.comment = cleaned
+            await event.save(update_fields=["comment"])
+    return files, len(private_ids)
+
+
+async def delete_account(user: User) -> None:
+    """The account and what hangs on it; what the person wrote elsewhere loses their name."""
+    strings = strings_of(user)
+    await Claim.filter(claimant_id=user.id).update(answer=ERASED, claimant_id=None)
+    # Their private messages to the town go; what the public read stays, without their name in it.
+    await Event.filter(actor_id=user.id, public=False).update(comment="")
+    for event in await Event.filter(actor_id=user.id, public=True).exclude(comment=""):
+        event.comment = _without(event.comment, strings)
+        await event.save(update_fields=["comment"])
+    await Event.filter(actor_id=user.id).update(actor_id=None)
+    await RateCounter.filter(key__icontains=user.email).delete()  # sign-in throttles keyed by the address
+    await Photo.filter(uploaded_by_id=user.id).update(uploaded_by_id=None)
+    await Outbox.filter(recipient=user.email).delete()
+    await Outbox.filter(user_id=user.id).delete()
+    await Message.filter(user_id=user.id).delete()
+    await PushSubscription.filter(user_id=user.id).delete()
+    await scrub_audit(user.id, strings)
+    await user.delete()  # sessions, tokens, devices, supports, saved filters go with it (on delete cascade)
+
+
+def remove_files(files: list[str], media_root: str) -> None:
+    for path in files:
         try:
             (Path(media_root) / path).unlink(missing_ok=True)
         except OSError as exc:  # the row is gone; a file left behind is found by the media check
             log.warning("could not remove %s: %r", path, exc)
 
 
-async def _scrub_audit(user: User, strings: list[str]) -> None:
+async def scrub_audit(user_id: int | None, strings: list[str]) -> None:
     """The audit keeps what was done, not who the citizen was: their e-mail, name, phone and address go."""
-    await AuditEntry.filter(actor_id=user.id).update(actor_id=None, actor_label=ERASED)
+    if user_id is not None:
+        await AuditEntry.filter(actor_id=user_id).update(actor_id=None, actor_label=ERASED)
     for entry in await AuditEntry.filter(actor_label__in=strings):
         entry.actor_label = ERASED
         await entry.save(update_fields=["actor_label"])

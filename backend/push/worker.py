@@ -220,7 +220,7 @@ async def run(settings: Settings, stop: asyncio.Event, heartbeat: Heartbeat | No
                 taken = 0
             await heartbeat.beat()
             if taken < BATCH:
-                await housekeeping.maybe_run()
+                await housekeeping.maybe_run(settings)
                 try:
                     await asyncio.wait_for(stop.wait(), timeout=settings.worker_poll_seconds)
                 except asyncio.TimeoutError:

@@ -216,3 +216,16 @@ export const endMembership = (organisation, userId, reason) => call("POST", `/ap
 export const accessPeople = (organisation) => call("GET", `/api/v1/access/organisations/${encodeURIComponent(organisation)}/people`);
 export const nameStaff = (organisation, body) => call("POST", `/api/v1/access/organisations/${encodeURIComponent(organisation)}/names`, { json: body });
 export const removeGrant = (id, reason) => call("DELETE", `/api/v1/access/grants/${Number(id)}`, { json: { reason } });
+export const legalPage = (kind, organisation, lang) => call("GET", `/api/v1/pages/${encodeURIComponent(kind)}?${q({ organisation, lang })}`);
+export const saveLegalPage = (organisation, kind, page) => call("PUT", `/api/v1/organisations/${encodeURIComponent(organisation)}/pages/${encodeURIComponent(kind)}`, { json: page });
+export const resetLegalPage = (organisation, kind, lang) => call("DELETE", `/api/v1/organisations/${encodeURIComponent(organisation)}/pages/${encodeURIComponent(kind)}?${q({ lang })}`);
+export const retentionRules = () => call("GET", "/api/v1/privacy/retention");
+export const findPerson = (organisation, email) => call("GET", `/api/v1/privacy/people?${q({ organisation, email })}`);
+export const anonymisePerson = (ask) => call("POST", "/api/v1/privacy/people/anonymise", { json: ask });
+export async function exportPerson(ask) {
+  // A ZIP: fetched with the CSRF header like any change (the reason is kept in the audit), then saved by the browser.
+  const res = await fetch("/api/v1/privacy/people/export", { method: "POST", credentials: "same-origin", headers: headers({ "Content-Type": "application/json" }), body: JSON.stringify(ask) });
+  if (!res.ok) throw await ApiError.from(res);
+  return res.blob();
+}
+export const trackExportUrl = (token) => `/api/v1/track/${encodeURIComponent(token)}/export`;

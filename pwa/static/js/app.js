@@ -54,13 +54,16 @@ app.setLanguage = async (lang) => {
 
 /** The header names the town this person deals with: a staff member's organisation; for a citizen, the town of
  *  their last report on this phone, else the town the server is for. */
-app.drawTown = () => {
+app.townSlug = () => {
   const config = app.config || {};
   const staff = (app.session.user?.roles || []).find((r) => r.role !== "citizen")?.organisation;
   const lastPlace = JSON.parse(localStorage.getItem("guichet.catalogues") || "[]")[0]?.organisation?.slug;
   const home = Object.keys(config.areas || {}).find((slug) => String(config.areas[slug]) === String(config.area));
-  const slug = [staff, lastPlace, home].find((s) => s && config.names?.[s]);
-  document.querySelector("[data-js=org]").textContent = slug ? config.names[slug][language()] : "";
+  return [staff, lastPlace, home].find((s) => s && config.names?.[s]) || "";
+};
+app.drawTown = () => {
+  const slug = app.townSlug();
+  document.querySelector("[data-js=org]").textContent = slug ? app.config.names[slug][language()] : "";
 };
 
 async function render(screen, route) {

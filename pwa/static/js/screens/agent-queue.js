@@ -65,6 +65,8 @@ export async function render(view, { app, query }) {
       link("/agent/field", `🧭 ${t("field.title")}`), link("/agent/lostfound", `🧳 ${t("lostfound.link")}`),
       link("/agent/access", `🪪 ${t("access.link")}`),
       roles.some((r) => ["admin", "secretary"].includes(r.role)) ? link("/agent/audit", `📜 ${t("audit.link")}`) : null,
+      roles.some((r) => ["admin", "secretary", "deputy"].includes(r.role)) ? link("/agent/privacy", `🛡️ ${t("privacy.link")}`) : null,
+      roles.some((r) => r.role === "admin") ? link("/agent/pages", `📄 ${t("pages.link")}`) : null,
       roles.some((r) => r.role === "admin") ? link("/agent/open311", `🔑 ${t("open311.link")}`) : null]
       .filter(Boolean).map((a) => h("li", {}, a))));
   const exports = h("div", { class: "actions tight no-print" },

@@ -144,6 +144,13 @@ export function readAttributes(form, service) {
   return out;
 }
 
+/** Before sending: the terms and the privacy notice, opened beside the report (its draft stays as it is). */
+function consent() {
+  const link = (kind) => h("a", { href: `/pages/${kind}`, target: "_blank", rel: "noopener" }, t(`report.consent.${kind}`));
+  const parts = t("report.consent", { terms: "\u0000terms\u0000", privacy: "\u0000privacy\u0000" }).split("\u0000");
+  return h("p", { class: "consent", "data-js": "consent" }, parts.map((part, i) => (i % 2 ? link(part) : part)));
+}
+
 export async function renderDetails(view, flow) {
   const { app, draft, save } = flow;
   const signedIn = Boolean(app.session.user);
@@ -158,7 +165,7 @@ export async function renderDetails(view, flow) {
     draft.service.attributes.map((attr) => attributeInput(attr, draft.attributes[attr.code])),
     signedIn ? h("p", { class: "hint" }, t("report.details.as", { name: app.session.user.name }))
       : field(t("report.details.email"), email, t("report.details.email.hint")),
-    errors,
+    errors, consent(),
     h("div", { class: "actions split" },
       h("button", { type: "button", class: "button secondary", onclick: flow.back }, t("common.back")),
       h("button", { type: "submit", class: "button", "data-js": "send" }, t("report.send"))));

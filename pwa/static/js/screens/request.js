@@ -120,6 +120,7 @@ export async function render(view, route) {
     actions(req, token, app, reload),
     h("h2", {}, t("request.timeline")),
     req.events ? timeline(req.events) : null,
+    token ? h("p", {}, h("a", { href: api.trackExportUrl(token), download: "", "data-js": "export" }, t("request.export"))) : null,
   );
   let map = null;
   if (req.lat !== null) {

@@ -2,6 +2,7 @@
 // A part in parentheses holding a {param} the error did not carry is left out (see errorText in ui.js).
 export default {
   "errors.above_your_role": "You cannot give a right higher than your own.",
+  "errors.unknown_page": "This page does not exist.",
   "errors.staff_account": "A staff account is not deleted here: ask the municipal secretary to end your attachment.",
   "errors.already_attached": "This person is already attached to the organisation.",
   "errors.already_claimed": "Somebody else has already claimed this object; an agent will contact you if needed.",

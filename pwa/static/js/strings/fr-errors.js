@@ -2,6 +2,7 @@
 // A part in parentheses holding a {param} the error did not carry is left out (see errorText in ui.js).
 export default {
   "errors.above_your_role": "Vous ne pouvez pas donner un droit plus élevé que le vôtre.",
+  "errors.unknown_page": "Cette page n'existe pas.",
   "errors.staff_account": "Un compte du personnel ne se supprime pas ici : demandez au secrétariat de la commune de mettre fin à votre rattachement.",
   "errors.already_attached": "Cette personne est déjà rattachée à l'organisation.",
   "errors.already_claimed": "Cet objet est déjà réclamé par une autre personne ; l'agent vous recontactera si besoin.",
