@@ -9,7 +9,7 @@ from tortoise.exceptions import BaseORMException
 
 from backend.config import Settings
 from backend.lostfound import claims
-from backend.privacy import retention
+from backend.privacy import exports, retention
 from backend.ratelimit import service as ratelimit
 
 log = logging.getLogger("guichet.housekeeping")
@@ -29,6 +29,7 @@ async def maybe_run(settings: Settings | None = None, now: float | None = None) 
             log.info("%d found objects reached the end of their holding period", ended)
         await ratelimit.purge_older_than(2 * 86400)
         if settings is not None:
+            await exports.expire(settings)
             await retention.maybe_purge(settings)
     except (OSError, BaseORMException) as exc:
         log.error("housekeeping failed: %r", exc)

@@ -38,6 +38,14 @@ TEXTS = {
                "Hello {name},\n\nTo use this address with your Guichet account, open this link "
                "(valid for 48 hours):\n{link}"),
     },
+    "export_ready": {
+        "fr": ("Vos données sont prêtes",
+               "Bonjour {name},\n\nLe fichier de toutes vos données chez Guichet est prêt. Connectez-vous et "
+               "téléchargez-le depuis « Compte », « Mes données » (il y reste {hours} heures) :\n{link}"),
+        "en": ("Your data is ready",
+               "Hello {name},\n\nThe file of all your data at Guichet is ready. Sign in and download it from "
+               "\"Account\", \"My data\" (it stays there for {hours} hours):\n{link}"),
+    },
     "password_changed": {
         "fr": ("Votre mot de passe a été modifié",
                "Bonjour {name},\n\nLe mot de passe de votre compte vient d'être modifié. Si ce n'était pas vous, "

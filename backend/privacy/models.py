@@ -1,4 +1,6 @@
-"""The site's legal and information pages, as an organisation's administrator wrote them."""
+"""The site's legal and information pages, as an organisation's administrator wrote them; data exports."""
+from enum import StrEnum
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -18,3 +20,28 @@ class LegalPage(Model):
     class Meta:
         table = "legal_page"
         unique_together = (("organisation", "kind", "language"),)
+
+
+class ExportStatus(StrEnum):
+    PENDING = "pending"
+    BUILDING = "building"
+    READY = "ready"
+    FAILED = "failed"
+
+
+class DataExport(Model):
+    # "All my data" as a ZIP in DATA_DIR/exports: built at once when small, else by the worker, then offered by link.
+    id = fields.IntField(primary_key=True)
+    user = fields.ForeignKeyField("models.User", related_name="data_exports", on_delete=fields.CASCADE)
+    status = fields.CharEnumField(ExportStatus, max_length=10, default=ExportStatus.PENDING)
+    progress = fields.IntField(default=0)  # per cent
+    file_name = fields.CharField(max_length=80, default="")
+    size = fields.BigIntField(default=0)
+    attempts = fields.IntField(default=0)
+    locked_until = fields.DatetimeField(null=True)  # a worker building it; past, another takes it over
+    created_at = fields.DatetimeField()
+    ready_at = fields.DatetimeField(null=True)
+    expires_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "data_export"

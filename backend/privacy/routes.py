@@ -3,14 +3,15 @@ secretary, and the retention rules in force."""
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
 from backend.accounts import organisations
 from backend.accounts.models import Role, Session
-from backend.errors import Forbidden
+from backend.errors import Conflict, Forbidden
 from backend.middleware import SESSION_COOKIE
-from backend.privacy import retention, schemas, service, staff
+from backend.privacy import exports, retention, schemas, service, staff
+from backend.privacy.models import ExportStatus
 from backend.requests import service as requests
 from backend.ratelimit import service as ratelimit
 from backend.realtime import service as live
@@ -25,7 +26,46 @@ EXPORTS_PER_HOUR = 10
 async def export_mine(request: Request) -> Response:
     user = (await viewer(request)).require_user()
     await ratelimit.consume(key=f"export:{user.id}", limit=EXPORTS_PER_HOUR, window_seconds=3600)
-    return _zip_response(await service.archive(user, settings_of(request).media_root), "guichet-mes-donnees")
+    settings = settings_of(request)
+    if await exports.photo_bytes(user) > settings.export_inline_max_bytes:
+        raise Conflict("Too many photos to build at once: POST /api/v1/me/exports has the worker build it.",
+                       code="export_too_large")
+    return _zip_response(await service.archive(user, settings.media_root), "guichet-mes-donnees")
+
+
+@doc("Start a ZIP of all the signed-in person's data: built at once when small (201, ready), else by the worker "
+     "(202, with its progress; the person is told by inbox and e-mail). One under way is answered again.",
+     auth="user", tag="accounts", responses={201: "`{id, status: ready, download_url, ...}`",
+                                             202: "`{id, status: pending, progress}`", 429: "rate_limited"})
+async def start_export(request: Request) -> Response:
+    user = (await viewer(request)).require_user()
+    await ratelimit.consume(key=f"export:{user.id}", limit=EXPORTS_PER_HOUR, window_seconds=3600)
+    job = await exports.start(user, settings_of(request))
+    return json_response(exports.dump(job), 201 if job.status == ExportStatus.READY else 202)
+
+
+@doc("The signed-in person's latest data export, if any.", auth="user", tag="accounts",
+     responses={200: "`{items: [export], next_cursor: null}`"})
+async def list_exports(request: Request) -> Response:
+    job = await exports.latest((await viewer(request)).require_user())
+    return json_response({"items": [exports.dump(job)] if job else [], "next_cursor": None})
+
+
+@doc("One data export of the signed-in person: its status and progress.", auth="user", tag="accounts",
+     responses={200: "`{id, status, progress, download_url, expires_at}`", 404: "unknown_export"})
+async def get_export(request: Request) -> Response:
+    user = (await viewer(request)).require_user()
+    return json_response(exports.dump(await exports.of(user, request.path_params["export_id"])))
+
+
+@doc("Download a ready data export (its owner only).", auth="user", tag="accounts",
+     responses={200: "application/zip", 404: "unknown_export"})
+async def download_export(request: Request) -> Response:
+    user = (await viewer(request)).require_user()
+    job = await exports.of(user, request.path_params["export_id"])
+    day = job.created_at.date().isoformat()
+    return FileResponse(exports.file_of(job, settings_of(request)), media_type="application/zip", headers={
+        "content-disposition": f'attachment; filename="guichet-mes-donnees-{day}.zip"', "cache-control": "no-store"})
 
 
 def _zip_response(body: bytes, name: str) -> Response:
@@ -103,6 +143,10 @@ async def erase_mine(request: Request) -> Response:
 
 routes = [
     Route("/api/v1/me/export", export_mine, methods=["GET"]),
+    Route("/api/v1/me/exports", start_export, methods=["POST"]),
+    Route("/api/v1/me/exports", list_exports, methods=["GET"]),
+    Route("/api/v1/me/exports/{export_id:int}", get_export, methods=["GET"]),
+    Route("/api/v1/me/exports/{export_id:int}/download", download_export, methods=["GET"]),
     Route("/api/v1/me", erase_mine, methods=["DELETE"]),
     Route("/api/v1/track/{token}/export", export_tracked, methods=["GET"]),
     Route("/api/v1/privacy/retention", retention_rules, methods=["GET"]),

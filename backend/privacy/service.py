@@ -110,11 +110,15 @@ async def archive(user: User, media_root: str) -> bytes:
     return await zip_of(await personal_data(user), media_root)
 
 
+def photo_files(data: dict, media_root: str) -> list[tuple[str, Path]]:
+    """(name in the ZIP, file) of the photos of the requests in `data` (originals)."""
+    return [(f"photos/{req['ref']}/{Path(p['url']).name}", Path(media_root) / p["url"].removeprefix("/media/"))
+            for req in data["requests"] for p in req["photos"]]
+
+
 async def zip_of(data: dict, media_root: str) -> bytes:
-    """data.json, a note on what it holds, and the photos of its requests (originals)."""
-    files = [(f"photos/{req['ref']}/{Path(p['url']).name}", Path(media_root) / p["url"].removeprefix("/media/"))
-             for req in data["requests"] for p in req["photos"]]
-    return await asyncio.to_thread(_zip, data, files)
+    """data.json, a note on what it holds, and the photos of its requests."""
+    return await asyncio.to_thread(_zip, data, photo_files(data, media_root))
 
 
 def _zip(data: dict, files: list[tuple[str, Path]]) -> bytes:

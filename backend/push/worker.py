@@ -202,10 +202,24 @@ async def health(*, stale_seconds: float) -> dict:
     }
 
 
+async def _exports(settings: Settings) -> None:
+    """Builds the data exports waiting, one after the other, beside the deliveries (a big one takes a while)."""
+    from backend.privacy import exports
+
+    try:
+        while await exports.build_due(settings):
+            pass
+    except (OSError, BaseORMException) as exc:
+        log.error("data export pass failed: %r", exc)
+    except Exception:  # noqa: BLE001  seen and logged; the next pass tries again
+        log.exception("data export pass failed unexpectedly")
+
+
 async def run(settings: Settings, stop: asyncio.Event, heartbeat: Heartbeat | None = None) -> None:
     """Delivers until `stop` is set; a full batch is followed at once by the next one."""
     deliveries = Deliveries(settings)
     heartbeat = heartbeat or Heartbeat()
+    exporting: asyncio.Task | None = None
     try:
         while not stop.is_set():
             try:
@@ -219,6 +233,8 @@ async def run(settings: Settings, stop: asyncio.Event, heartbeat: Heartbeat | No
                 heartbeat.failed(exc)
                 taken = 0
             await heartbeat.beat()
+            if exporting is None or exporting.done():
+                exporting = asyncio.create_task(_exports(settings))
             if taken < BATCH:
                 await housekeeping.maybe_run(settings)
                 try:
@@ -226,6 +242,8 @@ async def run(settings: Settings, stop: asyncio.Event, heartbeat: Heartbeat | No
                 except asyncio.TimeoutError:
                     pass
     finally:
+        if exporting is not None:  # a half-built export is taken over when its lease runs out
+            exporting.cancel()
         await deliveries.close()
 
 

@@ -45,10 +45,11 @@ def test_a_citizen_corrects_downloads_and_deletes_their_data(phone, live_server,
     phone.locator("summary", has_text="Télécharger mes données").click()
     phone.locator("summary", has_text="Supprimer mon compte").click()
     assert axe_violations(phone) == []
-    screenshot(phone, "account-data")
+    screenshot(phone, "50-account-data")
 
+    phone.get_by_role("button", name="Préparer mes données").click()
     with phone.expect_download() as download:
-        phone.get_by_role("link", name="Télécharger (ZIP)").click()
+        phone.get_by_role("link", name="Télécharger (ZIP,").click()
     archive = tmp_path / "mes-donnees.zip"
     download.value.save_as(archive)
     assert download.value.suggested_filename.startswith("guichet-mes-donnees-")

@@ -26,7 +26,7 @@ def test_the_legal_pages_are_a_tap_away_on_every_page_and_before_sending(phone):
     expect(text.get_by_role("heading", name="Vos droits")).to_be_visible()
     assert "greffe@brenles.example" in text.inner_text()  # whom to ask, from the town's own details
     assert axe_violations(phone) == []
-    screenshot(phone, "privacy-notice")
+    screenshot(phone, "51-privacy-notice")
     for name in ("Aide", "Conditions d'utilisation", "Accessibilité", "Mentions légales"):
         phone.locator("footer").get_by_role("link", name=name, exact=True).click()
         expect(phone.locator("h1")).not_to_have_text("Protection des données")
@@ -78,7 +78,7 @@ def test_the_secretary_sees_the_retention_and_answers_a_rights_request_by_post(b
     page.get_by_text("1 demande(s) dans votre commune ; pas de compte à cette adresse.").wait_for()
     assert report["ref"] in page.locator("[data-js=person]").inner_text()
     assert axe_violations(page) == []
-    screenshot(page, "secretary-privacy")
+    screenshot(page, "52-secretary-privacy")
 
     with page.expect_download() as download:
         page.get_by_role("button", name="Télécharger ses données (ZIP)").click()

@@ -93,7 +93,9 @@ export const updateMe = (changes) => call("PATCH", "/api/v1/me", { json: changes
 export const changeEmail = (newEmail, password) => call("POST", "/api/v1/me/email", { json: { new_email: newEmail, password } });
 export const changePassword = (current, next) => call("POST", "/api/v1/me/password", { json: { current_password: current, new_password: next } });
 export const deleteAccount = (password) => call("DELETE", "/api/v1/me", { json: { password } });
-export const exportUrl = "/api/v1/me/export";
+export const startExport = () => call("POST", "/api/v1/me/exports", { json: {} });
+export const myExports = () => call("GET", "/api/v1/me/exports");
+export const getExport = (id) => call("GET", `/api/v1/me/exports/${Number(id)}`);
 export const services = (lat, lon) => call("GET", `/api/v1/services?${q({ lat, lon })}`);
 export const places = (text) => call("GET", `/api/v1/places?${q({ q: text })}`);
 export const organisationAt = (lat, lon) => call("GET", `/api/v1/organisations/at?${q({ lat, lon })}`);

@@ -130,6 +130,9 @@ export async function clusteredLayer(map) {
 export function removeMap(map) {
   map.stop();
   map.off();
+  // Leaflet 1.9 ends a zoom animation 250 ms after it starts, by a timer that remove() leaves running: on a map
+  // removed meanwhile (a tab tapped while the map zooms to the person's position) it read the pane that is gone.
+  map._animatingZoom = false;
   map.remove();
 }
 

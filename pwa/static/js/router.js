@@ -65,7 +65,10 @@ export function navigate(path, { replace = false, state = null } = {}) {
   return show();
 }
 
+let shown = 0;
+
 async function show() {
+  const mine = ++shown;  // a later navigation wins over a screen still being drawn
   const found = match(location.pathname) || { tab: "", load: () => import("./screens/missing.js"), params: [] };
   if (typeof cleanup === "function") cleanup();
   cleanup = null;
@@ -74,7 +77,13 @@ async function show() {
     else tab.removeAttribute("aria-current");
   }
   const screen = await found.load();
-  cleanup = await renderScreen(screen, {
+  if (mine !== shown) return;
+  const done = await renderScreen(screen, {
     params: found.params, query: new URLSearchParams(location.search), state: history.state,
   });
+  if (mine !== shown) {  // left while it was drawn: its map and timers end now, not at the next move
+    if (typeof done === "function") done();
+    return;
+  }
+  cleanup = done;
 }

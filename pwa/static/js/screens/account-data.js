@@ -1,8 +1,8 @@
 // The account's own data: contact details that pre-fill requests, the e-mail address and the password, a copy of
 // everything, and deleting the account (GDPR articles 15 to 20, in the person's hands).
 import * as api from "../api.js";
-import { t } from "../i18n.js";
-import { add, field, form, h } from "../ui.js";
+import { formatDate, t } from "../i18n.js";
+import { add, errorBox, field, form, h } from "../ui.js";
 
 const done = (out, text) => out.replaceChildren(h("p", { class: "ok-box", role: "status" }, text));
 const secret = (name, autocomplete) => h("input", { type: "password", name, autocomplete, required: true });
@@ -50,6 +50,33 @@ function eraseForm(app, view) {
   });
 }
 
+const megabytes = (bytes) => (bytes / 1e6).toLocaleString(undefined, { maximumFractionDigits: 1 });
+
+/** "All my data": prepared at once when small, else by the server's worker with its progress shown here (and a
+ *  message in the inbox and by e-mail when it is ready, should the person leave). */
+function exportBox() {
+  const state = h("div", { role: "status", "data-js": "export" });
+  const show = (job) => {
+    if (!job || job.status === "failed") return state.replaceChildren();
+    if (job.status === "ready") {
+      return state.replaceChildren(h("p", {}, h("a", { href: job.download_url, download: "", class: "button secondary" },
+        t("account.export.get", { size: megabytes(job.size) }))), h("p", { class: "hint" }, t("account.export.kept", { date: formatDate(job.expires_at) })));
+    }
+    state.replaceChildren(h("p", {}, t("account.export.building", { progress: job.progress })),
+      h("progress", { max: 100, value: job.progress, "aria-label": t("account.export") }));
+    setTimeout(async () => { if (state.isConnected) show(await api.getExport(job.id).catch(() => job)); }, 2000);
+  };
+  const start = h("button", { type: "button", class: "button secondary", onclick: async () => {
+    try {
+      show(await api.startExport());
+    } catch (error) {
+      state.replaceChildren(errorBox(error));
+    }
+  } }, t("account.export.start"));
+  api.myExports().then((list) => show(list.items[0])).catch(() => {});
+  return h("div", {}, h("div", { class: "actions" }, start), state);
+}
+
 /** Folded sections under the profile: each is one thing a person comes to do, none in the way of the others. */
 export function dataSection(app, view) {
   const fold = (title, ...body) => add(h("details", { class: "fold" }, h("summary", {}, title)), ...body);
@@ -60,8 +87,7 @@ export function dataSection(app, view) {
     fold(t("account.contact"), h("p", { class: "hint" }, t("account.contact.why")), contactForm(app)),
     fold(t("account.email.title"), emailForm()),
     fold(t("account.password.title"), passwordForm(app)),
-    fold(t("account.export"), h("p", {}, t("account.export.what")),
-      h("p", {}, h("a", { href: api.exportUrl, download: "", class: "button secondary", "data-js": "export" }, t("account.export.get")))),
+    fold(t("account.export"), h("p", {}, t("account.export.what")), exportBox()),
     fold(t("account.erase"), erase),
     h("p", {}, h("a", { href: "/privacy", "data-link": "" }, t("account.privacy"))));
 }

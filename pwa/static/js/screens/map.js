@@ -43,7 +43,7 @@ export async function render(view, { app }) {
   };
   map.on("moveend", refresh);
   showResolved.addEventListener("change", refresh);
-  navigator.geolocation?.getCurrentPosition((pos) => map.setView([pos.coords.latitude, pos.coords.longitude], 16),
+  navigator.geolocation?.getCurrentPosition((pos) => mapEl.isConnected && map.setView([pos.coords.latitude, pos.coords.longitude], 16),
     () => {}, { timeout: 10000, maximumAge: 300000 });
   await refresh();
   return () => maps.removeMap(map);
