@@ -28,6 +28,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "privacy.exported": ("Données d'une personne exportées", "A person's data exported"),
     "request.contact_viewed": ("Coordonnées du citoyen consultées", "Citizen's contact details viewed"),
     "request.moderated": ("Contenu d'une demande masqué ou rétabli", "Content of a request hidden or restored"),
+    "request.moved": ("Demande transmise à un autre service", "Request passed to another service"),
     "request.split": ("Demande scindée en deux", "Request split in two"),
     "request.status": ("Statut d'une demande changé", "Status of a request changed"),
     "request.comment": ("Message public au citoyen", "Public message to the citizen"),

@@ -14,7 +14,7 @@ from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.media import service as media
 from backend.requests.models import Event, ServiceRequest, Status, Supporter
 from backend.requests.service import (
-    _notify, require_staff, change_status, is_open, utcnow, viewer_relation,
+    notify, require_staff, change_status, is_open, utcnow, viewer_relation,
 )
 
 
@@ -70,7 +70,7 @@ async def add_photos(*, req: ServiceRequest, relation: str, actor: User | None, 
                                    comment=comment_text, actor_is_staff=relation == "staff",
                                    data={"count": len(writer.photos)}, using_db=conn)
         if relation == "staff":
-            await _notify(req, "photo", conn, actor=actor)
+            await notify(req, "photo", conn, actor=actor)
     return event
 
 

@@ -77,6 +77,13 @@ split = Schema(
     F("lat", "number", minimum=-90, maximum=90, doc="Where, when not the same place."),
     F("lon", "number", minimum=-180, maximum=180),
 )
+move = Schema(
+    "Move",
+    F("service", "string", required=True, max_length=64, doc="The code of the service it goes to."),
+    F("organisation", "string", max_length=64, doc="The slug of the organisation it goes to (default: the same)."),
+    F("reason", "text", required=True, min_length=3, max_length="max_comment",
+      doc="Why; the citizen is told, with the service it went to."),
+)
 moderation = Schema(
     "Moderation",
     F("reason", "text", required=True, min_length=1, max_length="max_comment", doc="Why (an internal note)."),

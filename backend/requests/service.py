@@ -154,7 +154,7 @@ async def _insert(new: NewRequest, org: Organisation, author: User | None, idemp
             await writer.stage(request=req, uploaded_by=author, role="report", conn=conn)
         if new.on_insert is not None:
             await new.on_insert(req, conn)
-        await _notify(req, "created", conn, actor=author)
+        await notify(req, "created", conn, actor=author)
     return req, token
 
 
@@ -219,7 +219,7 @@ async def change_status(*, req: ServiceRequest, to: Status, actor: User | None, 
     event = await Event.create(request=req, kind=kind, at=now, status=to.value, comment=comment, public=True,
                                actor=actor, actor_is_staff=kind in ("status", "merged"), data=data or {},
                                using_db=conn)
-    await _notify(req, kind, conn, actor=actor, comment=comment)
+    await notify(req, kind, conn, actor=actor, comment=comment)
     return event
 
 
@@ -232,7 +232,7 @@ async def _followers(req: ServiceRequest, conn: Any, exclude: User | None) -> li
     return await User.filter(id__in=ids, is_active=True).using_db(conn) if ids else []
 
 
-async def _notify(req: ServiceRequest, kind: str, conn: Any, *, actor: User | None, comment: str = "") -> None:
+async def notify(req: ServiceRequest, kind: str, conn: Any, *, actor: User | None, comment: str = "") -> None:
     """Tells the author and the supporters about a public event (the actor is not told of their own act)."""
     followers = await _followers(req, conn, exclude=None if kind == "created" else actor)
     anonymous = req.contact_email if req.author_id is None else ""
@@ -350,7 +350,7 @@ async def post_staff_event(*, viewer: Any, req: ServiceRequest, status: str | No
                                        comment=comment, public=public, actor=actor, actor_is_staff=True,
                                        using_db=conn)
             if public:
-                await _notify(req, "comment", conn, actor=actor, comment=comment)
+                await notify(req, "comment", conn, actor=actor, comment=comment)
         if event is None:
             raise ValidationFailed("Nothing changed.", code="unchanged", field="status")
         req.updated_at = event.at  # "recently changed" counts every step, notes included

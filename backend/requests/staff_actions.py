@@ -1,5 +1,5 @@
-"""What staff do to many requests at once (bulk), to one report that holds two problems (split), and the
-queue filters they keep (saved filters)."""
+"""What staff do to many requests at once (bulk), to one report that holds two problems (split), to a request
+filed in the wrong place (move), and the queue filters they keep (saved filters)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,10 +9,11 @@ from urllib.parse import parse_qsl, urlencode
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from backend.accounts.models import Organisation
 from backend.audit import service as audit
-from backend.errors import Conflict, GuichetError, NotFound, ValidationFailed
+from backend.errors import Conflict, Forbidden, GuichetError, NotFound, ValidationFailed
 from backend.requests import service
-from backend.requests.models import Channel, Event, SavedFilter, ServiceKind, ServiceRequest
+from backend.requests.models import Channel, Event, SavedFilter, ServiceKind, ServiceRequest, Status
 
 MAX_BULK = 100
 MAX_SAVED_FILTERS = 50
@@ -78,6 +79,48 @@ async def split(*, viewer: Any, req: ServiceRequest, service_code: str, descript
         await audit.record(action="request.split", actor=actor, organisation_id=req.organisation_id, target=req.ref,
                            ip=ip, detail={"into": created.ref}, using_db=conn)
     return created
+
+
+async def move(*, viewer: Any, req: ServiceRequest, service_code: str, organisation: Organisation | None,
+               reason: str, ip: str) -> Event:
+    """A request filed under the wrong service (or the wrong municipality) goes to the right one, with the reason,
+    which its author is told. Within the organisation the mover needs a right on both services; to another
+    organisation, a dispatcher's, manager's, secretary's or administrator's right here hands it over, and there it
+    starts again as submitted, for its dispatch."""
+    actor = service.require_staff(viewer, req, *service.OFFICE_HANDLING)
+    await req.fetch_related("service", "organisation")
+    target_org = organisation or req.organisation
+    target = await service.service_by_code(target_org, service_code)
+    if target.id == req.service_id:
+        raise ValidationFailed("The request is already in this service.", code="unchanged", field="service")
+    if target.kind != req.service.kind:
+        raise ValidationFailed("A request moves only to a service of the same kind.", code="invalid", field="service")
+    elsewhere = target_org.id != req.organisation_id
+    if elsewhere and not viewer.has_role(req.organisation_id, *service.ASSIGNERS, service_id=req.service_id):
+        raise Forbidden("Only dispatchers, managers, secretaries and administrators hand a request to another "
+                        "organisation.", field="organisation")
+    if not elsewhere and not viewer.has_role(target_org.id, *service.OFFICE_HANDLING, service_id=target.id):
+        raise Forbidden("You have no right on that service.", field="service")
+    names = lambda svc, org: {"service": svc.name_fr, "service_en": svc.name_en or svc.name_fr,  # noqa: E731
+                              "organisation": org.name_fr, "organisation_en": org.name_en, "code": svc.code,
+                              "slug": org.slug}
+    data = {"from": names(req.service, req.organisation), "to": names(target, target_org)}
+    source_org_id = req.organisation_id
+    async with in_transaction() as conn:
+        req.service, req.organisation, req.assignee, req.team = target, target_org, None, ""
+        fields = ["service_id", "organisation_id", "assignee_id", "team", "updated_at"]
+        if elsewhere and req.status not in (Status.SUBMITTED,):
+            req.status = Status.SUBMITTED
+            fields.append("status")
+        req.updated_at = service.utcnow()
+        await req.save(update_fields=fields, using_db=conn)
+        event = await Event.create(request=req, kind="moved", at=req.updated_at, public=True, actor=actor,
+                                   actor_is_staff=True, comment=reason, data=data, using_db=conn)
+        await service.notify(req, "moved", conn, actor=actor, comment=reason)
+        for org_id in sorted({source_org_id, target_org.id}):  # each side's audit keeps what left and what came
+            await audit.record(action="request.moved", actor=actor, organisation_id=org_id, target=req.ref, ip=ip,
+                               detail=data | {"reason": reason}, using_db=conn)
+    return event
 
 
 def check_filter_query(query: str) -> str:

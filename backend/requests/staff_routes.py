@@ -9,6 +9,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from backend import exports
+from backend.accounts import organisations
 from backend.errors import Forbidden, ValidationFailed
 from backend.media import service as media
 from backend.realtime import service as live
@@ -172,6 +173,20 @@ async def split_request(request: Request) -> JSONResponse:
     return json_response({"ref": created.ref, "split_from": req.ref}, 201)
 
 
+@doc("Staff: move a request to another service, or hand it to another organisation, with the reason its author "
+     "is told (audited on both sides).", body=schemas.move, auth="staff", tag="staff",
+     responses={201: "the public `moved` event", 403: "forbidden", 404: "unknown_service"})
+async def move_request(request: Request) -> JSONResponse:
+    req, v = await _handled_request(request)
+    form = await read_json(request, schemas.move)
+    org = await organisations.organisation_by_slug(form["organisation"]) if form.get("organisation") else None
+    event = await staff_actions.move(viewer=v, req=req, service_code=form["service"], organisation=org,
+                                     reason=form["reason"], ip=client_ip(request))
+    await event.fetch_related("actor")
+    await live.publish_request(request.app.state.bus, req.id)
+    return json_response(dump_event(event, "staff"), 201)
+
+
 @doc("Staff: my saved queue filters.", auth="staff", tag="staff", responses={200: "`{items: [{id, name, query}]}`"})
 async def list_filters(request: Request) -> JSONResponse:
     user = (await viewer(request)).require_user()
@@ -203,6 +218,7 @@ routes = [
     Route("/api/v1/staff/filters", create_filter, methods=["POST"]),
     Route("/api/v1/staff/filters/{id:int}", delete_filter, methods=["DELETE"]),
     Route("/api/v1/requests/{ref}/split", split_request, methods=["POST"]),
+    Route("/api/v1/requests/{ref}/move", move_request, methods=["POST"]),
     Route("/api/v1/requests/{ref}/moderation", moderate, methods=["POST"]),
     Route("/api/v1/staff/requests", staff_requests, methods=["GET"]),
     Route("/api/v1/staff/requests.csv", export_csv, methods=["GET"]),

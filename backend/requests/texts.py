@@ -15,11 +15,13 @@ _SUBJECTS = {
     "fr": {"created": "Votre demande {ref} est bien reçue", "status": "Votre demande {ref} est {status}",
            "comment": "Nouveau message sur votre demande {ref}", "reopened": "Votre demande {ref} est rouverte",
            "merged": "Votre demande {ref} rejoint un signalement existant",
-           "withdrawn": "Votre demande {ref} est retirée", "photo": "Nouvelle photo sur la demande {ref}"},
+           "withdrawn": "Votre demande {ref} est retirée", "photo": "Nouvelle photo sur la demande {ref}",
+           "moved": "Votre demande {ref} est transmise au service compétent"},
     "en": {"created": "Your request {ref} was received", "status": "Your request {ref} is {status}",
            "comment": "New message about your request {ref}", "reopened": "Your request {ref} was reopened",
            "merged": "Your request {ref} joins an earlier report",
-           "withdrawn": "Your request {ref} was withdrawn", "photo": "New photo on request {ref}"},
+           "withdrawn": "Your request {ref} was withdrawn", "photo": "New photo on request {ref}",
+           "moved": "Your request {ref} was passed to the right service"},
 }
 
 

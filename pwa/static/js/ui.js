@@ -1,5 +1,5 @@
 // Small DOM helpers shared by the screens: building elements, statuses, errors, announcements.
-import { formatDate, has, t } from "./i18n.js";
+import { formatDate, has, language, t } from "./i18n.js";
 
 /** h("p", {class: "x"}, "text", child): an element; attributes starting with "on" become listeners. */
 export function h(tag, attrs = {}, ...children) {
@@ -171,13 +171,17 @@ export function heading(text) {
 export function timeline(events) {
   return h("ol", { class: "timeline" }, events.map((e) => h("li", { class: e.public ? "" : "internal" },
     h("p", {}, h("strong", {}, e.kind === "status" ? t("event.status", { status: t(`status.${e.status}`) })
-      : e.kind === "assigned" && e.data?.assignee ? t("event.assigned_to", { name: e.data.assignee }) : t(`event.${e.kind}`)),
+      : e.kind === "assigned" && e.data?.assignee ? t("event.assigned_to", { name: e.data.assignee })
+        : e.kind === "moved" && e.data?.to ? t("event.moved_to", movedTo(e.data.to)) : t(`event.${e.kind}`)),
       e.public ? "" : ` · 🔒 ${t("agent.internal")}`, e.actor ? ` · ${e.actor}` : ""),
     h("p", { class: "meta" }, h("time", { datetime: e.at }, formatDate(e.at))),
     e.comment ? h("p", { class: "text" }, e.comment) : null,
     e.kind === "updated" && e.data ? h("ul", { class: "meta" }, Object.entries(e.data).map(([name, [from, to]]) =>
       h("li", {}, `${t(`agent.handling.${name === "due_at" ? "due" : name}`)} : ${changed(name, from)} → ${changed(name, to)}`))) : null)));
 }
+
+const movedTo = (to) => (language() === "en" ? { service: to.service_en, organisation: to.organisation_en }
+  : { service: to.service, organisation: to.organisation });
 
 const PRIORITY_NAMES = { "-1": "low", 0: "normal", 1: "high", 2: "urgent" };
 function changed(name, value) {

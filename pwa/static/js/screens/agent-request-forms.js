@@ -1,4 +1,5 @@
-// The staff request page's other forms: handling (team, priority, due date), merge as duplicate, split, moderation.
+// The staff request page's other forms: handling (team, priority, due date), merge as duplicate, split, move,
+// moderation.
 import * as api from "../api.js";
 import { t } from "../i18n.js";
 import { announce, errorBox, field, h } from "../ui.js";
@@ -72,6 +73,40 @@ export function splitForm(req, catalogue, { app }) {
     h("div", { class: "actions" }, h("button", { type: "submit", class: "button secondary" }, t("agent.split.save"))));
   return submitting(form, out, () => api.splitRequest(req.ref, { service: service.value, description: description.value.trim() }),
     (created) => { announce(t("agent.split.done", { ref: created.ref }), { kind: "ok" }); app.navigate(`/agent/requests/${encodeURIComponent(created.ref)}`); });
+}
+
+/** Move: to the right service here or, for those who assign, to the right organisation; the reason is what the
+ *  citizen reads with the service it went to. */
+export async function moveForm(req, catalogue, { app, assigner, reload }) {
+  const orgs = assigner ? (await api.organisations().catch(() => ({ items: [] }))).items : [];
+  const organisation = orgs.length > 1 ? h("select", { name: "organisation" }, orgs.map((o) =>
+    h("option", { value: o.slug, selected: o.slug === req.organisation }, o.name))) : null;
+  const service = h("select", { name: "service", required: true });
+  const fill = (items, slug) => service.replaceChildren(...items
+    .filter((s) => s.kind === req.service.kind && !(slug === req.organisation && s.code === req.service.code))
+    .map((s) => h("option", { value: s.code }, s.name)));
+  fill(catalogue, req.organisation);
+  organisation?.addEventListener("change", async () => {
+    fill((await api.catalogueOf(organisation.value).catch(() => ({ items: [] }))).items, organisation.value);
+  });
+  const reason = h("textarea", { name: "reason", required: true, maxLength: app.config.max_comment, rows: 2 });
+  const out = h("div", {});
+  const form = h("form", { novalidate: true }, organisation ? field(t("agent.move.organisation"), organisation) : null,
+    field(t("agent.move.service"), service), field(t("agent.move.reason"), reason, t("agent.move.reason.hint")), out,
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "button secondary" }, t("agent.move.save"))));
+  return submitting(form, out, () => {
+    if (!reason.value.trim()) {
+      out.replaceChildren(errorBox({ field: "reason", message: t("error.required") }, form));
+      return false;
+    }
+    const elsewhere = organisation && organisation.value !== req.organisation;
+    return api.moveRequest(req.ref, { service: service.value, reason: reason.value.trim(),
+      ...(elsewhere ? { organisation: organisation.value } : {}) }).then(() => elsewhere);
+  }, async (elsewhere) => {
+    announce(t(elsewhere ? "agent.move.handed" : "agent.move.done"), { kind: "ok" });
+    if (elsewhere) app.navigate("/agent");  // it is the other organisation's now
+    else await reload();
+  });
 }
 
 /** Moderation: hide the citizen's text or one photo from the public (or show it again), with a reason. */

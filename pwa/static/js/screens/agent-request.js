@@ -3,7 +3,7 @@ import * as api from "../api.js";
 import { formatDate, language, t } from "../i18n.js";
 import * as maps from "../map.js";
 import { add, answersList, errorBox, field, h, heading, OPEN, statusBadge, timeline } from "../ui.js";
-import { handlingForm, mergeForm, moderationForm, splitForm } from "./agent-request-forms.js";
+import { handlingForm, mergeForm, moderationForm, moveForm, splitForm } from "./agent-request-forms.js";
 import { assignForm, canAssign } from "./assign.js";
 import { PRIORITIES } from "./queue-filters.js";
 
@@ -104,6 +104,7 @@ export async function render(view, route) {
     office && open ? [h("h2", {}, t("agent.handling.title")), handlingForm(req, { assigner, reload })] : null,
     office && open ? [h("h2", {}, t("agent.merge.title")), await mergeForm(req, { reload })] : null,
     office && open && req.service.kind === "incident" ? [h("h2", {}, t("agent.split.title")), splitForm(req, catalogue, { app })] : null,
+    office && open ? [h("h2", {}, t("agent.move.title")), await moveForm(req, catalogue, { app, assigner, reload })] : null,
     h("h2", {}, t("agent.note.title")), eventForm(req, app, reload, { internal: true }),
     moderation ? [h("h2", {}, t("agent.moderation.title")), moderation] : null,
     h("h2", {}, t("request.timeline")), timeline(req.events || []),
