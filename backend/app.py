@@ -37,6 +37,7 @@ from backend.requests import service as requests_service
 from backend.requests.request_routes import routes as request_routes
 from backend.requests.routes import routes as catalogue_routes
 from backend.requests.staff_routes import routes as staff_routes
+from backend.requests.stats_routes import routes as stats_routes
 from backend.media.routes import routes as media_routes
 from backend.geo.geocoder import geocoder_for
 from backend.web import doc, json_response
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *access_routes,
         *catalogue_routes,
         *staff_routes,
+        *stats_routes,
         *media_routes,
         *push_routes,
         *privacy_routes,

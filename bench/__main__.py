@@ -47,9 +47,15 @@ async def fill(settings: Settings) -> None:
         for i in range(ROWS):
             lat, lon = demo._random_point(rng, demo.CENTER, 1900, demo.BRENLES)
             at = now - timedelta(minutes=ROWS - i)
+            status = statuses[i % 5]
+            # Answered and resolved after a while, as the statistics read them.
+            answered = at + timedelta(hours=1 + i % 48) if status != Status.SUBMITTED else None
+            resolved = at + timedelta(hours=2 + i % 96) if status in (Status.RESOLVED, Status.CLOSED) else None
             batch.append(ServiceRequest(ref=f"BNC-{i:07d}", organisation=orgs["brenles"], service=services[i % len(services)],
-                                        status=statuses[i % 5], lat=lat, lon=lon, description="Demande de test",
-                                        created_at=at, updated_at=at, contact_email="b@example.org"))
+                                        status=status, lat=lat, lon=lon, description="Demande de test",
+                                        created_at=at, updated_at=at, contact_email="b@example.org",
+                                        first_answer_at=answered, resolved_at=resolved,
+                                        due_at=at + timedelta(hours=72)))
             if len(batch) == 5000:
                 await ServiceRequest.bulk_create(batch)
                 batch = []
@@ -195,6 +201,7 @@ async def staff_figures(settings: Settings, env: dict, echo_get_rate: float, ech
         cookie = await staff.session_cookie(base)
         bare_csv = await staff.bare_csv_seconds(settings)
         seconds, rows, memory = await staff.export_csv(base, cookie, app.pid)
+        stats_ms, bare_stats_ms = await staff.statistics_ms(base, cookie), await staff.bare_count_ms(settings)
         queue_rate, queue_p99 = wrk(base, "staff.lua", {"BENCH_COOKIE": cookie})
         one = await staff.live_screens(base, cookie, 1)
         many = await staff.live_screens(base, cookie, staff.SSE_CLIENTS)
@@ -205,6 +212,7 @@ async def staff_figures(settings: Settings, env: dict, echo_get_rate: float, ech
         row("staff queue p99, filtered", queue_p99, "ms", echo_get_p99, "bare echo GET p99 ms", "< 150 ms"),
         row("staff queue/s, filtered", queue_rate, "/s", echo_get_rate, "bare Starlette echo GET /s", ""),
         row(f"CSV export of {rows} rows", seconds, "s", bare_csv, "bare read + csv.writer s", ""),
+        row("staff statistics, 12 weeks", stats_ms, "ms", bare_stats_ms, "bare COUNT GROUP BY ms", "< 500 ms"),
         f"{'CSV export, peak memory growth':<34} {memory:>9.1f} MB     (the app process, VmHWM - VmRSS before)",
         row(f"{staff.SSE_CLIENTS} live screens get 1 event", many * 1000, "ms", one * 1000, "one live screen ms", "< 1000 ms"),
     ]

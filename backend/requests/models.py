@@ -107,6 +107,8 @@ class ServiceRequest(Model):
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField()
     resolved_at = fields.DatetimeField(null=True)
+    # The staff's first public word (a status change, a message, a move): the statistics' time to first answer.
+    first_answer_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "service_request"

@@ -219,6 +219,8 @@ async def change_status(*, req: ServiceRequest, to: Status, actor: User | None, 
     event = await Event.create(request=req, kind=kind, at=now, status=to.value, comment=comment, public=True,
                                actor=actor, actor_is_staff=kind in ("status", "merged"), data=data or {},
                                using_db=conn)
+    if event.actor_is_staff:
+        await mark_answered(req, now, conn)
     await notify(req, kind, conn, actor=actor, comment=comment)
     return event
 
@@ -355,11 +357,20 @@ async def post_staff_event(*, viewer: Any, req: ServiceRequest, status: str | No
             raise ValidationFailed("Nothing changed.", code="unchanged", field="status")
         req.updated_at = event.at  # "recently changed" counts every step, notes included
         await req.save(update_fields=["updated_at"], using_db=conn)
+        if event.public:
+            await mark_answered(req, event.at, conn)
         await audit.record(action=f"request.{event.kind}", actor=actor, organisation_id=req.organisation_id,
                            target=req.ref, ip=ip, using_db=conn,
                            detail={"status": status, "public": public, "assignee": assignee_id,
                                    **({"changes": event.data} if event.kind == "updated" else {})})
     return event
+
+
+async def mark_answered(req: ServiceRequest, at: datetime, conn: Any) -> None:
+    """The staff's first public word on the request, once (the statistics' time to first answer)."""
+    if req.first_answer_at is None:
+        req.first_answer_at = at
+        await ServiceRequest.filter(id=req.id, first_answer_at=None).using_db(conn).update(first_answer_at=at)
 
 
 async def record_staff_view(*, viewer: Any, req: ServiceRequest, ip: str) -> None:

@@ -117,6 +117,7 @@ async def move(*, viewer: Any, req: ServiceRequest, service_code: str, organisat
         event = await Event.create(request=req, kind="moved", at=req.updated_at, public=True, actor=actor,
                                    actor_is_staff=True, comment=reason, data=data, using_db=conn)
         await service.notify(req, "moved", conn, actor=actor, comment=reason)
+        await service.mark_answered(req, event.at, conn)
         for org_id in sorted({source_org_id, target_org.id}):  # each side's audit keeps what left and what came
             await audit.record(action="request.moved", actor=actor, organisation_id=org_id, target=req.ref, ip=ip,
                                detail=data | {"reason": reason}, using_db=conn)

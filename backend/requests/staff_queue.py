@@ -85,7 +85,7 @@ async def scope(viewer: Any, organisation: str | None, where: sql.Where | None =
     return where.either(*allowed)
 
 
-async def _filtered(where: sql.Where, f: QueueFilters, viewer: Any, now: datetime) -> sql.Where:
+async def filtered(where: sql.Where, f: QueueFilters, viewer: Any, now: datetime) -> sql.Where:
     if f.service:
         where.any_of("service_id", await service_ids(code=f.service))
     if f.assignee == "me":
@@ -129,7 +129,7 @@ async def _filtered(where: sql.Where, f: QueueFilters, viewer: Any, now: datetim
 async def queue(*, viewer: Any, filters: QueueFilters, cursor: list | None, limit: int, now: datetime,
                 with_counts: bool = True) -> tuple[list[dict], list | None, dict[str, int]]:
     """(rows, next cursor key, counts per status) of the queue; the counts ignore the status filter."""
-    where = await _filtered(await scope(viewer, filters.organisation), filters, viewer, now)
+    where = await filtered(await scope(viewer, filters.organisation), filters, viewer, now)
     counts = {}
     if with_counts:
         counts = {row["status"]: row["n"] for row in await sql.rows(

@@ -173,6 +173,7 @@ export const postEvent = (ref, event) => call("POST", `/api/v1/requests/${encode
 export const staffPeople = (organisation) => call("GET", `/api/v1/staff/people?${q({ organisation })}`);
 export const staffBulk = (change) => call("POST", "/api/v1/staff/requests/bulk", { json: change });
 export const moderate = (ref, body) => call("POST", `/api/v1/requests/${encodeURIComponent(ref)}/moderation`, { json: body });
+export const staffStats = (params) => call("GET", `/api/v1/staff/stats?${q(params)}`);
 export const moveRequest = (ref, move) => call("POST", `/api/v1/requests/${encodeURIComponent(ref)}/move`, { json: move });
 export const splitRequest = (ref, part) => call("POST", `/api/v1/requests/${encodeURIComponent(ref)}/split`, { json: part });
 export const lostItem = (ref, token) => call("GET", `/api/v1/lostfound/${encodeURIComponent(ref)}`, { headers: tokenHeader(token) });
