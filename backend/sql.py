@@ -68,6 +68,11 @@ async def rows(sql: str, values: list[Any], *, quick: bool = False) -> list[dict
     return await read(sql, values, quick)  # positional: Tortoise's error translation passes no keywords
 
 
+async def tuples(sql: str, values: list[Any]) -> list[Any]:
+    """The rows as sequences (no dict a row): for reads of many rows that are counted, not shown."""
+    return list((await connections.get("default").execute_query(sql, values))[1])
+
+
 async def write(sql: str, values: list[Any]) -> list[dict]:
     """A statement that writes (with RETURNING rows, if any), on the connection of the current transaction."""
     return await connections.get("default").execute_query_dict(sql, values)
