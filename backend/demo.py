@@ -12,6 +12,7 @@ from backend.requests import service as requests
 from backend.geo import service as geo
 from backend.lostfound import service as lostfound
 from backend.push.models import Message, Outbox
+from backend.requests import catalogue
 from backend.requests.catalogue import check_attribute_definitions
 from backend.requests.models import Channel, Service, ServiceKind, Status
 
@@ -98,7 +99,21 @@ SERVICES = [
     ("animal-mort", "Propreté", "paw", "Animal mort", "Dead animal", 24, [], {}),
     ("stationnement", "Routes et trottoirs", "car", "Stationnement gênant", "Obstructive parking", 24,
      [{"code": "plaque", "datatype": "string", "required": False, "description": "Plaque d'immatriculation",
-       "description_en": "Plate number"}], {}),
+       "description_en": "Plate number"},
+      {"code": "bloque", "datatype": "boolean", "required": True, "description": "Le véhicule bloque-t-il un accès ?",
+       "description_en": "Does the vehicle block an access?",
+       "help": "Une entrée de garage, un passage pour piétons, un arrêt de bus, un accès pompiers.",
+       "help_en": "A garage entrance, a pedestrian crossing, a bus stop, a fire access."},
+      {"code": "acces", "datatype": "singlevaluelist", "required": True, "description": "Quel accès ?",
+       "description_en": "Which access?", "condition": {"code": "bloque", "equals": True}, "values": [
+           {"key": "garage", "name": "Entrée de garage", "name_en": "Garage entrance"},
+           {"key": "pietons", "name": "Passage pour piétons", "name_en": "Pedestrian crossing"},
+           {"key": "bus", "name": "Arrêt de bus", "name_en": "Bus stop"},
+           {"key": "pompiers", "name": "Accès pompiers", "name_en": "Fire access"}]},
+      {"code": "depuis", "datatype": "date", "required": False, "description": "Depuis quel jour ?",
+       "description_en": "Since which day?"},
+      {"code": "telephone", "datatype": "phone", "required": False, "description": "Un numéro pour vous joindre sur place",
+       "description_en": "A number to reach you on site"}], {}),
     ("arbre-dangereux", "Espaces verts", "alert", "Arbre dangereux", "Dangerous tree", 4, [],
      {"urgent": True, "emergency_phone": "118",
       "emergency_message_fr": "Danger immédiat pour des personnes ? Appelez le 117 (police), le 118 (pompiers) "
@@ -227,8 +242,11 @@ async def _requests(brenles: Organisation, services: list[Service], citizen: Use
         service = incident[i % len(incident)]
         lat, lon = _random_point(rng, CENTER, 1900, BRENLES)
         at = now - timedelta(days=rng.uniform(0, 60), minutes=rng.randint(0, 600))
-        attrs = {a["code"]: a["values"][rng.randrange(len(a["values"]))]["key"]
-                 for a in service.attributes if a["required"]}
+        attrs: dict = {}
+        for a in service.attributes:  # the required answers, in order, as the conditions ask them
+            if a["required"] and catalogue.asked(a, attrs):
+                attrs[a["code"]] = rng.choice([True, False]) if a["datatype"] == "boolean" \
+                    else a["values"][rng.randrange(len(a["values"]))]["key"]
         author = citizen if i % 5 == 0 else None
         new = requests.NewRequest(service=service, lat=lat, lon=lon, attributes=attrs,
                                   address=_address(lat, lon, 1 + (i * 7) % 40),

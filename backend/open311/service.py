@@ -47,13 +47,22 @@ def dump_service(s: Service, language: str) -> dict:
             "metadata": bool(s.attributes), "type": "realtime", "keywords": "", "group": s.group or ""}
 
 
+# Guichet's own question types, as the six of GeoReport v2 (the description says what is expected).
+OPEN311_TYPES = {"date": ("string", "YYYY-MM-DD"), "boolean": ("singlevaluelist", "true or false"),
+                 "email": ("string", "e-mail address"), "phone": ("string", "phone number"),
+                 "address": ("string", "postal address")}
+
+
 def dump_definition(s: Service, language: str) -> dict:
     return {"service_code": s.code, "attributes": [{
-        "variable": True, "code": a["code"], "datatype": a["datatype"], "required": a["required"],
-        "datatype_description": "", "order": a["order"],
+        "variable": True, "code": a["code"], "datatype": OPEN311_TYPES.get(a["datatype"], (a["datatype"], ""))[0],
+        "required": a["required"] and not a.get("condition"),  # a conditional question is required only when asked
+        "datatype_description": OPEN311_TYPES.get(a["datatype"], ("", ""))[1], "order": a["order"],
         "description": (a.get("description_en") if language == "en" else a.get("description")) or a["code"],
         "values": [{"key": v["key"], "name": v.get("name_en") if language == "en" else v["name"]}
-                   for v in a.get("values") or []],
+                   for v in a.get("values") or []] or ([{"key": "true", "name": "Yes" if language == "en" else "Oui"},
+                                                         {"key": "false", "name": "No" if language == "en" else "Non"}]
+                                                        if a["datatype"] == "boolean" else []),
     } for a in s.attributes or []]}
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -13,7 +13,12 @@ from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.requests.models import Service, ServiceKind
 from backend.validation import to_number
 
-DATATYPES = ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist")
+# Open311's six, and the questions of online procedures (issue 17): a date, yes/no, an e-mail address, a phone
+# number, a postal address. Open311 clients see the latter as `string` (open311/service.py).
+DATATYPES = ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist", "date", "boolean", "email",
+             "phone", "address")
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+PHONE_RE = re.compile(r"^\+?[0-9 ().\-/]{6,30}$")
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MANAGERS = (Role.SERVICE_MANAGER, Role.ADMIN)
 
@@ -38,7 +43,10 @@ def check_attribute_definitions(attributes: Any) -> list[dict]:
         if attr["datatype"].endswith("valuelist") and (
                 not values or not all(isinstance(v, dict) and v.get("key") and v.get("name") for v in values)):
             raise ValidationFailed(f"{where}.values must list {{key, name}} pairs.", code="invalid", field=where)
+        condition = _check_condition(attr.get("condition"), seen - {attr["code"]}, where)
         out.append({
+            **({"condition": condition} if condition else {}),
+            "help": str(attr.get("help", ""))[:500], "help_en": str(attr.get("help_en", attr.get("help", "")))[:500],
             "code": attr["code"], "datatype": attr["datatype"], "required": bool(attr.get("required", False)),
             "order": int(attr.get("order", i + 1)), "description": str(attr.get("description", ""))[:500],
             "description_en": str(attr.get("description_en", attr.get("description", "")))[:500],
@@ -52,8 +60,34 @@ def check_attribute_definitions(attributes: Any) -> list[dict]:
     return sorted(out, key=lambda a: a["order"])
 
 
+def _check_condition(condition: Any, earlier: set[str], where: str) -> dict | None:
+    """`{"code": an earlier question, "equals": value}` or `{"code": ..., "in": [values]}`: the question is asked
+    only when that earlier answer says so."""
+    if condition in (None, {}):
+        return None
+    if not isinstance(condition, dict) or condition.get("code") not in earlier \
+            or ("equals" in condition) == ("in" in condition) \
+            or ("in" in condition and not isinstance(condition["in"], list)):
+        raise ValidationFailed(f"{where}.condition names an earlier question and `equals` a value or `in` a list.",
+                               code="invalid", field=where)
+    return {"code": condition["code"], **({"equals": condition["equals"]} if "equals" in condition
+                                          else {"in": list(condition["in"])})}
+
+
+def asked(definition: dict, answers: dict[str, Any]) -> bool:
+    """Whether a question is asked, given the answers before it (a conditional one only when its condition holds)."""
+    condition = definition.get("condition")
+    if not condition:
+        return True
+    answer = answers.get(condition["code"])
+    wanted = [condition["equals"]] if "equals" in condition else condition["in"]
+    given = answer if isinstance(answer, list) else [answer]
+    return any(w == g or str(w) == str(g) for w in wanted for g in given if g is not None)
+
+
 def validate_attributes(service: Service, given: Any, *, max_text: int) -> dict[str, Any]:
-    """Checks a request's attribute values against the service's definition; unknown codes are refused."""
+    """Checks a request's attribute values against the service's definition, in the questions' order; unknown
+    codes are refused, and so is an answer to a question its condition does not ask."""
     if given is None:
         given = {}
     if not isinstance(given, dict):
@@ -64,9 +98,14 @@ def validate_attributes(service: Service, given: Any, *, max_text: int) -> dict[
         raise ValidationFailed(f"Unknown attribute: {unknown[0]}.", code="unknown_field",
                                field=f"attributes.{unknown[0]}")
     out: dict[str, Any] = {}
-    for code, definition in definitions.items():
+    for code, definition in sorted(definitions.items(), key=lambda item: item[1].get("order", 0)):
         field = f"attributes.{code}"
         value = given.get(code)
+        if not asked(definition, out):
+            if value not in (None, "", []):
+                raise ValidationFailed(f"{field} is not asked with the answers given before it.",
+                                       code="not_applicable", field=field)
+            continue
         if value in (None, "", []):
             if definition["required"]:
                 raise ValidationFailed(f"{definition['description'] or code} is required.", code="required",
@@ -88,6 +127,27 @@ def _attribute_value(definition: dict, value: Any, field: str, max_text: int) ->
         return value.strip()
     if kind == "number":
         return to_number(value, field)
+    if kind == "date":
+        try:
+            return date.fromisoformat(str(value)).isoformat()
+        except ValueError:
+            raise ValidationFailed(f"{field} must be a date (YYYY-MM-DD).", code="invalid_type", field=field) from None
+    if kind == "boolean":
+        if isinstance(value, bool) or value in ("true", "false"):
+            return value in (True, "true")
+        raise ValidationFailed(f"{field} is true or false.", code="invalid_type", field=field)
+    if kind in ("email", "phone", "address"):
+        lines = [" ".join(line.split()) for line in value.splitlines()] if isinstance(value, str) else None
+        text = "\n".join(line for line in lines if line) if lines is not None else None  # an address keeps its lines
+        limit = {"email": 254, "phone": 40, "address": 300}[kind]
+        if text is None or len(text) > limit:
+            raise ValidationFailed(f"{field} must be text of at most {limit} characters.", code="invalid_type",
+                                   field=field, params={"max": limit})
+        if kind == "email" and not EMAIL_RE.match(text):
+            raise ValidationFailed(f"{field} must be an e-mail address.", code="invalid_email", field=field)
+        if kind == "phone" and (not PHONE_RE.match(text) or sum(c.isdigit() for c in text) < 6):
+            raise ValidationFailed(f"{field} must be a phone number.", code="invalid_phone", field=field)
+        return text
     if kind == "datetime":
         try:
             return datetime.fromisoformat(str(value)).isoformat()
@@ -182,6 +242,8 @@ def dump_service(service: Service, language: str) -> dict:
             {
                 "code": a["code"], "datatype": a["datatype"], "required": a["required"], "order": a["order"],
                 "description": a["description_en"] if language == "en" else a["description"],
+                "help": (a.get("help_en") if language == "en" else a.get("help")) or "",
+                **({"condition": a["condition"]} if a.get("condition") else {}),
                 "values": [{"key": v["key"], "name": v["name_en"] if language == "en" else v["name"]}
                            for v in a["values"]],
             }
@@ -199,7 +261,11 @@ def answers(service: Service, given: dict, language: str) -> list[dict]:
         if value in (None, "", []):
             continue
         names = {v["key"]: (v.get("name_en") if language == "en" else None) or v["name"] for v in a.get("values") or []}
-        shown = ", ".join(names.get(str(v), str(v)) for v in value) if isinstance(value, list) else names.get(str(value), value)
+        if isinstance(value, bool):
+            shown = ("Yes" if value else "No") if language == "en" else ("Oui" if value else "Non")
+        else:
+            shown = ", ".join(names.get(str(v), str(v)) for v in value) if isinstance(value, list) \
+                else names.get(str(value), value)
         question = (a.get("description_en") if language == "en" else None) or a.get("description") or a["code"]
         out.append({"code": a["code"], "question": question, "answer": shown, "datatype": a["datatype"]})
     return out

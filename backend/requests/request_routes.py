@@ -141,7 +141,13 @@ async def _dump_full(req: Any, relation: str, language: str) -> dict:
     body = dump_request(req, relation=relation, language=language, photos=photos, events=events)
     if relation == "staff":  # the moves of the status table from here (a merge has its own form; withdrawing is the author's)
         body["next_statuses"] = service.next_statuses(req.status)
-    return body | {"answers": service.answers(req.service, req.attributes, language)}
+    answers = service.answers(req.service, req.attributes, language)
+    if relation == "public":  # an e-mail address, a phone number, a postal address: never on the public page
+        answers = [a for a in answers if a["datatype"] not in PERSONAL_TYPES]
+    return body | {"answers": answers}
+
+
+PERSONAL_TYPES = ("email", "phone", "address")
 
 
 async def _request_and_relation(request: Request) -> tuple[Any, str, Any]:

@@ -18,6 +18,7 @@ async def test_the_catalogue_follows_the_point(client, town):
     pothole = body["items"][0]
     assert pothole["attributes"][0] == {
         "code": "taille", "datatype": "singlevaluelist", "required": True, "order": 1, "description": "Taille du trou",
+        "help": "",
         "values": [{"key": "small", "name": "Petit (moins de 30 cm)"}, {"key": "medium", "name": "Moyen"},
                    {"key": "large", "name": "Grand (plus d'un mètre)"}]}
     other = await client.get("/api/v1/services", params={"lat": IN_CHESALLES[0], "lon": IN_CHESALLES[1]})

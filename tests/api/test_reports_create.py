@@ -198,7 +198,7 @@ async def test_a_failure_inside_the_transaction_leaves_no_row_and_no_file(client
     async def broken_notify(*args, **kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(service, "_notify", broken_notify)
+    monkeypatch.setattr(service, "notify", broken_notify)
     await csrf(client)
     import httpx
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=client._transport.app, raise_app_exceptions=False),

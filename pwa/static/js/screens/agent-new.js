@@ -3,7 +3,7 @@ import * as api from "../api.js";
 import { t } from "../i18n.js";
 import * as maps from "../map.js";
 import { placeSearch } from "./place-search.js";
-import { attributeInput, readAttributes } from "./report-steps.js";
+import { applyConditions, attributeInput, readAttributes } from "./report-steps.js";
 import { downscale } from "../photos.js";
 import { add, errorBox, field, h, heading } from "../ui.js";
 import { staffRoles } from "./agent-queue.js";
@@ -62,7 +62,9 @@ export async function render(view, { app }) {
     const svc = chosen();
     questions.replaceChildren(...(svc?.attributes || []).map((a) => attributeInput(a, null)),
       svc?.kind === "found" ? field(t("lostfound.storage"), storage, t("lostfound.storage.hint")) : "");
+    if (svc) applyConditions(questions, svc);
   });
+  questions.addEventListener("input", () => { const svc = chosen(); if (svc) applyConditions(questions, svc); });
   const out = h("div", {});
   const address = h("input", { type: "text", name: "address", maxLength: app.config.max_short_text });
   let pin = null;

@@ -114,31 +114,69 @@ export async function renderPhotos(view, flow) {
   return () => urls.forEach((u) => URL.revokeObjectURL(u));
 }
 
+const INPUT_TYPES = { number: "number", datetime: "datetime-local", date: "date", email: "email", phone: "tel" };
+
 export function attributeInput(attr, value) {
   const name = `attr:${attr.code}`;
   const optional = t("common.optional");  // said once, even where the catalogue's text already says it
   const label = attr.required || attr.description.endsWith(optional) ? attr.description : `${attr.description} ${optional}`;
-  if (attr.datatype === "singlevaluelist" || attr.datatype === "multivaluelist") {
+  const help = attr.help ? h("p", { class: "hint" }, attr.help) : null;
+  if (["singlevaluelist", "multivaluelist", "boolean"].includes(attr.datatype)) {
     const multi = attr.datatype === "multivaluelist";
-    return h("fieldset", { "data-attr": attr.code }, h("legend", {}, label), attr.values.map((v) => h("label", { class: "choice" },
-      h("input", { type: multi ? "checkbox" : "radio", name, value: v.key, required: attr.required && !multi,
-        checked: multi ? (value || []).includes(v.key) : value === v.key }), v.name)));
+    const choices = attr.datatype === "boolean" ? [{ key: "true", name: t("common.yes") }, { key: "false", name: t("common.no") }] : attr.values;
+    const chosen = (key) => (multi ? (value || []).includes(key) : String(value) === key);
+    return h("fieldset", { "data-attr": attr.code }, h("legend", {}, label), help, choices.map((v) => h("label", { class: "choice" },
+      h("input", { type: multi ? "checkbox" : "radio", name, value: v.key, required: attr.required && !multi, checked: chosen(v.key) }), v.name)));
   }
-  const input = attr.datatype === "text" ? h("textarea", { name, required: attr.required, value: value ?? "" })
-    : h("input", { name, required: attr.required, value: value ?? "",
-      type: attr.datatype === "number" ? "number" : attr.datatype === "datetime" ? "datetime-local" : "text" });
-  return field(label, input);
+  const input = ["text", "address"].includes(attr.datatype)
+    ? h("textarea", { name, required: attr.required, value: value ?? "", rows: attr.datatype === "address" ? 2 : undefined })
+    : h("input", { name, required: attr.required, value: value ?? "", type: INPUT_TYPES[attr.datatype] || "text",
+      autocomplete: "off" });
+  const wrapper = field(label, input, attr.help || "");
+  wrapper.dataset.attr = attr.code;
+  return wrapper;
+}
+
+/** Whether a question is asked, given the answers before it (the server's rule, catalogue.asked). */
+export function isAsked(attr, answers) {
+  const condition = attr.condition;
+  if (!condition) return true;
+  const answer = answers[condition.code];
+  const wanted = "equals" in condition ? [condition.equals] : condition.in;
+  const given = Array.isArray(answer) ? answer : [answer];
+  return wanted.some((w) => given.some((g) => g !== undefined && String(w) === String(g)));
+}
+
+/** Shows the questions their conditions ask and hides (and disables) the others, in the questions' order. */
+export function applyConditions(form, service) {
+  const answers = {};
+  for (const attr of service.attributes) {
+    const wrapper = form.querySelector(`[data-attr="${CSS.escape(attr.code)}"]`);
+    const shown = isAsked(attr, answers);
+    if (wrapper) {
+      wrapper.hidden = !shown;
+      wrapper.querySelectorAll("input, textarea").forEach((el) => { el.disabled = !shown; });
+    }
+    if (shown) Object.assign(answers, readAttributes(form, { attributes: [attr] }));
+  }
 }
 
 export function readAttributes(form, service) {
   const out = {};
   for (const attr of service.attributes) {
     const name = `attr:${attr.code}`;
+    if (form.querySelector(`[data-attr="${CSS.escape(attr.code)}"]`)?.hidden) continue;  // not asked
     if (attr.datatype === "multivaluelist") out[attr.code] = [...form.querySelectorAll(`[name="${name}"]:checked`)].map((i) => i.value);
     else if (attr.datatype === "singlevaluelist") out[attr.code] = form.querySelector(`[name="${name}"]:checked`)?.value;
-    else if (attr.datatype === "number") out[attr.code] = form.elements[name].value === "" ? undefined : Number(form.elements[name].value);
-    else if (attr.datatype === "datetime") out[attr.code] = form.elements[name].value ? new Date(form.elements[name].value).toISOString() : undefined;
-    else out[attr.code] = form.elements[name].value.trim() || undefined;
+    else if (attr.datatype === "boolean") {
+      const picked = form.querySelector(`[name="${name}"]:checked`)?.value;
+      out[attr.code] = picked === undefined ? undefined : picked === "true";
+    } else {
+      const raw = form.querySelector(`[name="${CSS.escape(name)}"]`)?.value ?? "";  // a form, or a part of one
+      if (attr.datatype === "number") out[attr.code] = raw === "" ? undefined : Number(raw);
+      else if (attr.datatype === "datetime") out[attr.code] = raw ? new Date(raw).toISOString() : undefined;
+      else out[attr.code] = raw.trim() || undefined;
+    }
     if (out[attr.code] === undefined || (Array.isArray(out[attr.code]) && !out[attr.code].length)) delete out[attr.code];
   }
   return out;
@@ -175,6 +213,8 @@ export async function renderDetails(view, flow) {
     draft.attributes = readAttributes(form, draft.service);
     await save();
   };
+  applyConditions(form, draft.service);
+  form.addEventListener("input", () => applyConditions(form, draft.service));  // before `keep` reads the answers
   form.addEventListener("input", keep);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();

@@ -9,7 +9,7 @@ export default {
   "common.close": "Close",
   "common.more": "Show more",
   "common.chars": "{count} / {max} characters",
-  "common.optional": "(optional)", "common.nodescription": "No description",
+  "common.yes": "Yes", "common.no": "No", "common.optional": "(optional)", "common.nodescription": "No description",
   "error.network": "Cannot reach the server. Check your network and try again.",
   "error.generic": "Something went wrong. Please try again in a moment.",
   "error.see_field": "A field needs correcting: see the message next to it.",

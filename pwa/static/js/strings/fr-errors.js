@@ -5,6 +5,8 @@ export default {
   "errors.unknown_page": "Cette page n'existe pas.",
   "errors.export_too_large": "Vos données sont trop volumineuses pour être préparées d'un coup : utilisez « Préparer mes données ».",
   "errors.unknown_export": "Ce fichier n'existe pas ou n'est plus disponible. Préparez-en un nouveau.",
+  "errors.not_applicable": "Cette question n'est pas posée avec les réponses données avant elle.",
+  "errors.invalid_phone": "Ce numéro de téléphone n'est pas valable.",
   "errors.staff_account": "Un compte du personnel ne se supprime pas ici : demandez au secrétariat de la commune de mettre fin à votre rattachement.",
   "errors.already_attached": "Cette personne est déjà rattachée à l'organisation.",
   "errors.already_claimed": "Cet objet est déjà réclamé par une autre personne ; l'agent vous recontactera si besoin.",

@@ -9,7 +9,7 @@ export default {
   "common.close": "Fermer",
   "common.more": "Afficher la suite",
   "common.chars": "{count} / {max} caractères",
-  "common.optional": "(facultatif)", "common.nodescription": "Sans description",
+  "common.yes": "Oui", "common.no": "Non", "common.optional": "(facultatif)", "common.nodescription": "Sans description",
   "error.network": "Pas de connexion au serveur. Vérifiez votre réseau et réessayez.",
   "error.generic": "Une erreur est survenue. Réessayez dans un moment.",
   "error.see_field": "Un champ est à corriger : voir le message à côté de celui-ci.",
