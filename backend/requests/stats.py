@@ -28,7 +28,7 @@ DEFAULT_DAYS = 84
 def _epoch(column: str) -> str:
     """Seconds since 1970 of a time column (NULL stays NULL)."""
     if db.dialect() == "postgres":
-        return f"EXTRACT(EPOCH FROM {column})"
+        return f"CAST(EXTRACT(EPOCH FROM {column}) AS DOUBLE PRECISION)"
     return f"((julianday({column}) - 2440587.5) * 86400.0)"
 
 
