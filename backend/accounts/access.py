@@ -89,7 +89,7 @@ async def apply(*, viewer: Any, application: Application) -> list[AccessRequest]
         services = await _services(org, application.services or [])
         if application.valid_until is not None and application.valid_until <= utcnow():
             raise ValidationFailed("valid_until must be in the future.", code="out_of_range", field="valid_until")
-    pending = AccessRequest.filter(applicant=user, organisation=org, kind=kind, status=AccessStatus.PENDING)
+    pending = AccessRequest.filter(applicant=user, organisation=org, kind=kind, status__in=OPEN)
     if services[0] is not None:
         pending = pending.filter(service_id__in=[s.id for s in services], role=role)
     if await pending.exists():
@@ -169,8 +169,9 @@ async def may_decide(viewer: Any, req: AccessRequest) -> bool:
 
 async def decide(*, viewer: Any, request_id: int, accept: bool, reason: str = "",
                  identity_method: IdentityMethod | None = None, identity_note: str = "",
-                 valid_until: datetime | None = None, ip: str = "") -> AccessRequest:
-    """Accepts or refuses; an acceptance gives the membership or the right at once. Audited either way."""
+                 valid_until: datetime | None = None, ip: str = "", hold: bool = False) -> AccessRequest:
+    """Accepts or refuses; an acceptance gives the membership or the right at once. `hold` puts it on hold with
+    the reason the applicant reads, to be decided later. Audited either way."""
     user = viewer.require_user()
     req = await AccessRequest.get_or_none(id=request_id).select_related("organisation", "service", "applicant")
     if req is None:
@@ -179,8 +180,10 @@ async def decide(*, viewer: Any, request_id: int, accept: bool, reason: str = ""
         raise Forbidden("Nobody decides their own request.", code="own_request")
     if not await may_decide(viewer, req):
         raise Forbidden("This request is not for you to decide.", code="not_yours")
-    if req.status != AccessStatus.PENDING:
+    if req.status not in OPEN:
         raise Conflict(f"This request was already {req.status.value}.", code="already_decided")
+    if hold:
+        return await _hold(req, user, reason, ip)
     needs_identity = req.kind in (AccessKind.ACCOUNT, AccessKind.SECRETARY)
     if accept and needs_identity and identity_method is None:
         raise ValidationFailed("Say how you checked who this person is.", code="required", field="identity_method")
@@ -189,7 +192,7 @@ async def decide(*, viewer: Any, request_id: int, accept: bool, reason: str = ""
                                field="reason")
     now = utcnow()
     async with in_transaction() as conn:
-        done = await AccessRequest.filter(id=req.id, status=AccessStatus.PENDING).using_db(conn).update(
+        done = await AccessRequest.filter(id=req.id, status__in=OPEN).using_db(conn).update(
             status=AccessStatus.ACCEPTED if accept else AccessStatus.REFUSED, decided_at=now, decided_by=user,
             reason=reason.strip(), identity_method=identity_method if accept and needs_identity else None,
             identity_note=identity_note.strip()[:300], valid_until=valid_until or req.valid_until)
@@ -208,6 +211,28 @@ async def decide(*, viewer: Any, request_id: int, accept: bool, reason: str = ""
                                    if accept and (valid_until or req.valid_until) else None})
         await _tell(req.applicant, "access_accepted" if accept else "access_refused", conn,
                     what=describe(req, req.applicant.language), reason=reason.strip() or "—")
+    return await AccessRequest.get(id=req.id).select_related("organisation", "service", "applicant", "decided_by")
+
+
+OPEN = (AccessStatus.PENDING, AccessStatus.ON_HOLD)  # still to decide
+
+
+async def _hold(req: AccessRequest, user: User, reason: str, ip: str) -> AccessRequest:
+    """On hold: waiting for what the reason says (a document, an answer); the applicant is told, and any decider
+    may then accept or refuse it."""
+    if not reason.strip():
+        raise ValidationFailed("Say what the request waits for: the applicant reads it.", code="required",
+                               field="reason")
+    async with in_transaction() as conn:
+        done = await AccessRequest.filter(id=req.id, status__in=OPEN).using_db(conn).update(
+            status=AccessStatus.ON_HOLD, reason=reason.strip(), decided_by=user)
+        if not done:
+            raise Conflict("Someone decided this request a moment ago.", code="already_decided")
+        await audit.record(action="access.held", actor=user, organisation_id=req.organisation_id,
+                           target=f"access:{req.id}", ip=ip, using_db=conn,
+                           detail={"kind": req.kind.value, "applicant": req.applicant.email, "reason": reason.strip()})
+        await _tell(req.applicant, "access_held", conn, what=describe(req, req.applicant.language),
+                    reason=reason.strip())
     return await AccessRequest.get(id=req.id).select_related("organisation", "service", "applicant", "decided_by")
 
 
@@ -240,7 +265,7 @@ async def _membership(user: User, organisation_id: int, role: Role, granted_by: 
 
 async def withdraw(*, viewer: Any, request_id: int) -> None:
     user = viewer.require_user()
-    if not await AccessRequest.filter(id=request_id, applicant=user, status=AccessStatus.PENDING).update(
+    if not await AccessRequest.filter(id=request_id, applicant=user, status__in=OPEN).update(
             status=AccessStatus.WITHDRAWN, decided_at=utcnow()):
         raise NotFound("No pending request of yours with this number.", code="unknown_access_request")
 

@@ -90,8 +90,10 @@ async def _query(viewer: Any, f: BoxFilters) -> Any:
             query = AccessRequest.filter(kind=AccessKind.RIGHTS, service_id__in=await decided_services(viewer))
         query = query.exclude(applicant=user)
         if f.status is None:
-            query = query.filter(status=AccessStatus.PENDING)
-    if f.status not in (None, "all"):
+            query = query.filter(status__in=access.OPEN)  # held ones stay among those to handle
+    if f.status == "pending":
+        query = query.filter(status__in=access.OPEN)
+    elif f.status not in (None, "all"):
         query = query.filter(status=f.status)
     if f.kind:
         query = query.filter(kind=f.kind)
@@ -135,7 +137,7 @@ def _iso(value: datetime | None) -> str | None:
 
 async def dump(req: AccessRequest, *, viewer: Any, language: str) -> dict:
     mine = viewer.user is not None and req.applicant_id == viewer.user.id
-    pending = req.status == AccessStatus.PENDING
+    pending = req.status in access.OPEN
     people = await access.deciders(req) if pending else []
     return {
         "id": req.id, "kind": req.kind.value, "status": req.status.value,
@@ -167,8 +169,10 @@ METHOD_NAMES = {"fr": {"in_person": "en personne", "phone": "par téléphone", "
                        "document": "sur pièce d'identité"},
                 "en": {"in_person": "in person", "phone": "by phone", "known_email": "by a known e-mail address",
                        "document": "on an identity document"}}
-STATUS_NAMES = {"fr": {"pending": "En attente", "accepted": "Acceptée", "refused": "Refusée", "withdrawn": "Retirée"},
-                "en": {"pending": "Pending", "accepted": "Accepted", "refused": "Refused", "withdrawn": "Withdrawn"}}
+STATUS_NAMES = {"fr": {"pending": "En attente", "on_hold": "Suspendue", "accepted": "Acceptée", "refused": "Refusée",
+                       "withdrawn": "Retirée"},
+                "en": {"pending": "Pending", "on_hold": "On hold", "accepted": "Accepted", "refused": "Refused",
+                       "withdrawn": "Withdrawn"}}
 
 
 async def rows(*, viewer: Any, filters: BoxFilters, language: str) -> AsyncIterator[list]:

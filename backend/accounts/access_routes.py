@@ -110,7 +110,7 @@ async def summary(request: Request) -> JSONResponse:
     })
 
 
-@doc("Accept or refuse a request (its decider: secretary, deputy, prefect or service manager).",
+@doc("Accept, refuse or put on hold a request (its decider: secretary, deputy, prefect or service manager).",
      body=schemas.access_decision, auth="staff", tag="access",
      responses={200: "the request", 403: "own_request, not_yours", 409: "already_decided", 422: "required"})
 async def decide(request: Request) -> JSONResponse:
@@ -120,7 +120,7 @@ async def decide(request: Request) -> JSONResponse:
         viewer=v, request_id=request.path_params["id"], accept=form["accept"], reason=form["reason"] or "",
         identity_method=IdentityMethod(form["identity_method"]) if form["identity_method"] else None,
         identity_note=form["identity_note"] or "", valid_until=_time(form["valid_until"], "valid_until"),
-        ip=client_ip(request))
+        ip=client_ip(request), hold=bool(form["hold"]))
     return json_response(await access_boxes.dump(req, viewer=v, language=language_of(request, v.user)))
 
 

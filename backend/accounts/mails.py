@@ -77,6 +77,13 @@ TEXTS = {
         "en": ("Your access request was accepted",
                "Hello {name},\n\nYour request was accepted: {what}.\n\nYour requests and rights are here:\n{link}"),
     },
+    "access_held": {
+        "fr": ("Votre demande d'accès est en attente",
+               "Bonjour {name},\n\nVotre demande est en attente : {what}.\nCe qu'il manque : {reason}\n\n"
+               "Vos demandes :\n{link}"),
+        "en": ("Your access request is on hold",
+               "Hello {name},\n\nYour request is on hold: {what}.\nWhat is missing: {reason}\n\nYour requests:\n{link}"),
+    },
     "access_refused": {
         "fr": ("Votre demande d'accès est refusée",
                "Bonjour {name},\n\nVotre demande est refusée : {what}.\nMotif : {reason}\n\nVos demandes :\n{link}"),

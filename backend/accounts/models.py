@@ -221,6 +221,7 @@ class AccessKind(StrEnum):
 
 class AccessStatus(StrEnum):
     PENDING = "pending"
+    ON_HOLD = "on_hold"  # the decider waits for something (a document, an answer), with the reason; decided later
     ACCEPTED = "accepted"
     REFUSED = "refused"
     WITHDRAWN = "withdrawn"

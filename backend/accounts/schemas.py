@@ -71,7 +71,8 @@ grant_removal = Schema(
 access_decision = Schema(
     "AccessDecision",
     F("accept", "boolean", required=True),
-    F("reason", "text", max_length="max_comment", doc="Required to refuse; the applicant reads it."),
+    F("hold", "boolean", default=False, doc="true: on hold (not decided yet), with the reason; `accept` is ignored."),
+    F("reason", "text", max_length="max_comment", doc="Required to refuse or hold; the applicant reads it."),
     F("identity_method", "string", choices=("in_person", "phone", "known_email", "document"),
       doc="How the identity was checked: required to accept an account or a secretary."),
     F("identity_note", "string", max_length=300),

@@ -30,15 +30,17 @@ function decision(item, done) {
     field(t("access.reason"), h("input", { type: "text", name: "reason", maxLength: 2000 })), out,
     h("div", { class: "actions" },
       h("button", { type: "submit", class: "button", value: "accept" }, t("access.accept")),
-      h("button", { type: "submit", class: "button secondary", value: "refuse" }, t("access.refuse"))));
+      h("button", { type: "submit", class: "button secondary", value: "refuse" }, t("access.refuse")),
+      h("button", { type: "submit", class: "button secondary", value: "hold" }, t("access.hold"))));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     out.replaceChildren();
     const data = new FormData(form);
     const accept = event.submitter?.value === "accept";
+    const hold = event.submitter?.value === "hold";  // waiting for a document or an answer, said in the reason
     try {
       const decided = await api.decideAccess(item.id, {
-        accept, reason: data.get("reason") || "",
+        accept, ...(hold ? { hold } : {}), reason: data.get("reason") || "",
         ...(until && until.value ? { valid_until: new Date(`${until.value}T23:59:59`).toISOString() } : {}),
         ...(needsMethod && data.get("identity_method") ? { identity_method: data.get("identity_method"), identity_note: data.get("identity_note") } : {}),
       });
@@ -60,7 +62,8 @@ function table(items, reload) {
       h("td", {}, i.what, i.valid_until ? h("p", { class: "meta" }, t("access.until.asked", { date: formatDate(i.valid_until) })) : null,
         i.message ? h("p", { class: "meta" }, i.message) : null),
       h("td", {}, identityText(i.identity)),
-      h("td", {}, t(`access.status.${i.status}`), i.decided_by ? h("p", { class: "meta" }, t("access.by", { name: i.decided_by })) : null),
+      h("td", {}, t(`access.status.${i.status}`), i.decided_by ? h("p", { class: "meta" }, t("access.by", { name: i.decided_by })) : null,
+        i.status === "on_hold" && i.reason ? h("p", { class: "meta" }, t("access.held_for", { reason: i.reason })) : null),
       h("td", {}, i.can_decide ? decision(i, reload) : i.reason || "")))));
 }
 
@@ -90,7 +93,7 @@ export async function render(view, { app, query }) {
     href: link({ box: b, status: "", q: "" }), "data-link": "", class: "button secondary", "aria-current": b === box ? "page" : undefined,
   }, t(`access.box.${b}`), b !== "mine" || summary.counts[b] ? ` (${summary.counts[b]})` : ""))));
   const status = h("select", { name: "status" }, h("option", { value: "" }, t("access.status.default")),
-    ["pending", "accepted", "refused", "withdrawn", "all"].map((s) => h("option", { value: s, selected: params.status === s }, t(`access.status.${s}`))));
+    ["pending", "on_hold", "accepted", "refused", "withdrawn", "all"].map((s) => h("option", { value: s, selected: params.status === s }, t(`access.status.${s}`))));
   const form = h("form", { class: "filters no-print", role: "search", "aria-label": t("access.filters") },
     h("input", { type: "hidden", name: "box", value: box }), field(t("access.status"), status),
     field(t("access.q"), h("input", { type: "search", name: "q", value: params.q, maxLength: 200 })),

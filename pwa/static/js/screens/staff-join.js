@@ -67,13 +67,14 @@ async function rightsForm(organisation, reload) {
 }
 
 export function requestItem(item, onWithdraw) {
-  const waiting = item.status === "pending"
+  const open = item.status === "pending" || item.status === "on_hold";  // still to decide
+  const waiting = open
     ? h("p", { class: "meta" }, item.deciders.length ? t("join.waiting", { names: item.deciders.join(", ") }) : t("join.nobody")) : null;
   return h("li", { class: "access-item", "data-access": item.id },
-    h("p", {}, h("strong", {}, item.what), " · ", h("span", { class: `status ${item.status === "accepted" ? "done" : item.status === "pending" ? "open" : "closed"}` }, t(`access.status.${item.status}`))),
+    h("p", {}, h("strong", {}, item.what), " · ", h("span", { class: `status ${item.status === "accepted" ? "done" : open ? "open" : "closed"}` }, t(`access.status.${item.status}`))),
     h("p", { class: "meta" }, formatDate(item.created_at), item.decided_by ? ` · ${t("access.by", { name: item.decided_by })}` : ""),
     item.reason ? h("p", {}, item.reason) : null, waiting,
-    item.status === "pending" && onWithdraw ? h("button", { type: "button", class: "button secondary", onclick: () => onWithdraw(item) }, t("join.withdraw")) : null);
+    open && onWithdraw ? h("button", { type: "button", class: "button secondary", onclick: () => onWithdraw(item) }, t("join.withdraw")) : null);
 }
 
 export async function render(view, route) {
