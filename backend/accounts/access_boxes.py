@@ -107,16 +107,17 @@ async def _query(viewer: Any, f: BoxFilters) -> Any:
     return query
 
 
-async def page(*, viewer: Any, filters: BoxFilters, before_id: int | None, limit: int) -> tuple[list, int | None]:
-    """A page of the box, newest first, and the id to go on before."""
+async def page(*, viewer: Any, filters: BoxFilters, before_id: int | None, limit: int) -> tuple[list, int | None, int]:
+    """A page of the box, newest first, the id to go on before, and how many the box holds in all."""
     query = await _query(viewer, filters)
+    total = await query.count()
     if before_id is not None:
         query = query.filter(id__lt=before_id)
     rows = await query.order_by("-id").limit(limit + 1).select_related("organisation", "service", "applicant",
                                                                        "decided_by")
     more = len(rows) > limit
     rows = rows[:limit]
-    return rows, rows[-1].id if more else None
+    return rows, rows[-1].id if more else None, total
 
 
 async def counts(*, viewer: Any, idle_days: int) -> dict[str, int]:

@@ -55,18 +55,19 @@ def _filters(request: Request) -> access_boxes.BoxFilters:
                                    q=p.get("q") or None)
 
 
-@doc("A dashboard's requests, newest first: mine, identities to validate, attachments or rights to decide.",
-     query=BOX_QUERY, auth="user", tag="access", responses={200: "`{items, next_cursor}`"})
+@doc("A dashboard's requests, newest first: mine, identities to validate, attachments or rights to decide; `total`: "
+     "how many the box holds with these filters.", query=BOX_QUERY, auth="user", tag="access",
+     responses={200: "`{items, next_cursor, total}`"})
 async def list_box(request: Request) -> JSONResponse:
     v = await viewer(request)
     cursor = request.query_params.get("cursor")
     if cursor is not None and not (cursor.isdigit() and int(cursor) < 2**31):
         raise ValidationFailed("This cursor is not valid.", code="invalid_cursor", field="cursor")
-    rows, before = await access_boxes.page(viewer=v, filters=_filters(request),
-                                           before_id=int(cursor) if cursor else None, limit=page_limit(request))
+    rows, before, total = await access_boxes.page(viewer=v, filters=_filters(request),
+                                                  before_id=int(cursor) if cursor else None, limit=page_limit(request))
     lang = language_of(request, v.user)
     return json_response({"items": [await access_boxes.dump(r, viewer=v, language=lang) for r in rows],
-                          "next_cursor": str(before) if before else None})
+                          "next_cursor": str(before) if before else None, "total": total})
 
 
 async def _export(request: Request) -> tuple:

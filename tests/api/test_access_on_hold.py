@@ -29,8 +29,10 @@ async def test_a_request_on_hold_is_told_kept_to_handle_and_decided_later(client
     assert told.subject == "Votre demande d'accès est en attente" and "Copie du contrat de travail" in told.body
     assert await AuditEntry.filter(action="access.held", target=f"access:{asked}").exists()
 
-    box = (await secretary.get("/api/v1/access/requests", params={"box": "identity"})).json()["items"]
+    listed = (await secretary.get("/api/v1/access/requests", params={"box": "identity"})).json()
+    box = listed["items"]
     assert [(i["id"], i["status"], i["can_decide"]) for i in box] == [(asked, "on_hold", True)]  # still to handle
+    assert listed["total"] == 1
     assert (await secretary.get("/api/v1/access/summary")).status_code == 200
     held = (await secretary.get("/api/v1/access/requests", params={"box": "identity", "status": "on_hold"})).json()["items"]
     assert [i["id"] for i in held] == [asked]

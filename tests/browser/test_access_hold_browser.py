@@ -38,4 +38,11 @@ def test_the_secretary_puts_a_request_on_hold_with_what_is_missing(browser, live
     row = office.locator("tr", has_text=name)
     expect(row).to_contain_text("Il manque : Copie du contrat de travail")
     expect(row.get_by_role("button", name="Accepter")).to_be_visible()  # still to decide
+
+    office.goto(f"/agent/access?box=identity&q={name.split()[-1]}")
+    expect(office.locator("[data-js=page-info]")).to_have_text("Page 1 sur 1 · 1 demande(s)")
+    office.goto("/agent/audit")
+    office.goto("/agent/access")  # opened again: the last search comes back
+    expect(office.get_by_label("Recherche")).to_have_value(name.split()[-1])
+    assert f"q={name.split()[-1]}" in office.url
     desk.close()

@@ -5,6 +5,9 @@ import { add, announce, errorBox, field, h, heading } from "../ui.js";
 import { endForm } from "./agent-people.js";
 import { requestItem } from "./staff-join.js";
 
+const LAST_SEARCH = "guichet.access.search";
+const PAGE_SIZE = 50;
+
 const BOXES = ["identity", "attachments", "rights", "mine"];
 const METHODS = ["in_person", "phone", "known_email", "document"];
 const REFEREES = ["secretary", "deputy"];
@@ -86,6 +89,9 @@ export async function render(view, { app, query }) {
   if (summary.second_factor_missing) {
     add(view, h("p", { class: "notice info" }, t("sf.missing"), " ", h("a", { href: "/account/second-factor?next=/agent/access", "data-link": "" }, t("sf.setup"))));
   }
+  // The last search comes back when the dashboard is opened again without one.
+  const last = localStorage.getItem(LAST_SEARCH);
+  if (!location.search && last) return app.navigate(`/agent/access?${last}`, { replace: true });
   const box = BOXES.includes(query.get("box")) ? query.get("box") : BOXES.find((b) => summary.counts[b]) || "mine";
   const params = { box, status: query.get("status") || "", q: query.get("q") || "" };
   const link = (extra) => `/agent/access?${new URLSearchParams(Object.entries({ ...params, ...extra }).filter(([, v]) => v))}`;
@@ -103,17 +109,22 @@ export async function render(view, { app, query }) {
     app.navigate(`/agent/access?${new URLSearchParams([...new FormData(form)].filter(([, v]) => v !== ""))}`);
   });
   const listParams = Object.fromEntries(Object.entries(params).filter(([, v]) => v));
+  localStorage.setItem(LAST_SEARCH, new URLSearchParams(listParams).toString());
+  const pageInfo = h("p", { class: "meta", role: "status", "data-js": "page-info" });
+  let pageNo = 0;
   const out = h("div", {});
   const more = h("div", { class: "actions no-print" });
   add(view, summary.powers.length ? h("p", { class: "no-print" }, h("a", { href: "/agent/people", "data-link": "" }, `👥 ${t("people.link")}`)) : null,
     form, h("div", { class: "actions no-print" },
     h("a", { class: "button secondary", download: "", href: api.accessExportUrl("csv", listParams) }, "⤓ CSV"),
     h("a", { class: "button secondary", download: "", href: api.accessExportUrl("xlsx", listParams) }, "⤓ XLSX"),
-    h("button", { type: "button", class: "button secondary", onclick: () => print() }, t("access.print"))), out, more);
+    h("button", { type: "button", class: "button secondary", onclick: () => print() }, t("access.print"))), pageInfo, out, more);
   const rerender = () => app.navigate(link({}), { replace: true });
   const load = async (cursor) => {
     try {
-      const page = await api.accessRequests({ ...listParams, cursor });
+      const page = await api.accessRequests({ ...listParams, cursor, limit: PAGE_SIZE });
+      pageNo += 1;
+      pageInfo.textContent = page.total ? t("access.page", { page: pageNo, pages: Math.ceil(page.total / PAGE_SIZE), total: page.total }) : "";
       if (!cursor && !page.items.length) out.replaceChildren(h("p", {}, t("access.none")));
       else if (box === "mine") out.append(h("ul", { class: "cards" }, page.items.map((i) => requestItem(i, null))));
       else out.append(table(page.items, rerender));

@@ -502,6 +502,7 @@ export default {
   "access.hold": "Put on hold",
   "access.status.on_hold": "On hold (waiting for something)",
   "access.held_for": "Missing: {reason}",
+  "access.page": "Page {page} of {pages} · {total} request(s)",
   "account.previous_login": "Previous sign-in", "account.never": "none", "account.join": "Working for a municipality: ask for a staff account",
   "join.title": "Ask for a staff account", "join.steps": "Steps of your request", "join.step.account": "Account created", "join.step.email": "E-mail address confirmed",
   "join.step.municipality": "Municipality chosen", "join.step.identity": "Identity given", "join.step.submitted": "Request sent", "join.step.validated": "Identity validated by the secretary",

@@ -502,6 +502,7 @@ export default {
   "access.hold": "Mettre en attente",
   "access.status.on_hold": "Suspendue (en attente d'un élément)",
   "access.held_for": "Il manque : {reason}",
+  "access.page": "Page {page} sur {pages} · {total} demande(s)",
   "account.previous_login": "Connexion précédente", "account.never": "aucune", "account.join": "Travailler pour une commune : demander un compte du personnel",
   "join.title": "Demander un compte du personnel", "join.steps": "Étapes de votre demande", "join.step.account": "Compte créé", "join.step.email": "Adresse e-mail confirmée",
   "join.step.municipality": "Commune choisie", "join.step.identity": "Identité indiquée", "join.step.submitted": "Demande envoyée", "join.step.validated": "Identité validée par le secrétariat",
