@@ -107,17 +107,21 @@ async def _query(viewer: Any, f: BoxFilters) -> Any:
     return query
 
 
-async def page(*, viewer: Any, filters: BoxFilters, before_id: int | None, limit: int) -> tuple[list, int | None, int]:
-    """A page of the box, newest first, the id to go on before, and how many the box holds in all."""
+async def total(*, viewer: Any, filters: BoxFilters) -> int:
+    """How many requests the box holds with these filters (for "page x of y")."""
+    return await (await _query(viewer, filters)).count()
+
+
+async def page(*, viewer: Any, filters: BoxFilters, before_id: int | None, limit: int) -> tuple[list, int | None]:
+    """A page of the box, newest first, and the id to go on before."""
     query = await _query(viewer, filters)
-    total = await query.count()
     if before_id is not None:
         query = query.filter(id__lt=before_id)
     rows = await query.order_by("-id").limit(limit + 1).select_related("organisation", "service", "applicant",
                                                                        "decided_by")
     more = len(rows) > limit
     rows = rows[:limit]
-    return rows, rows[-1].id if more else None, total
+    return rows, rows[-1].id if more else None
 
 
 async def counts(*, viewer: Any, idle_days: int) -> dict[str, int]:

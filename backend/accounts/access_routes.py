@@ -63,8 +63,10 @@ async def list_box(request: Request) -> JSONResponse:
     cursor = request.query_params.get("cursor")
     if cursor is not None and not (cursor.isdigit() and int(cursor) < 2**31):
         raise ValidationFailed("This cursor is not valid.", code="invalid_cursor", field="cursor")
-    rows, before, total = await access_boxes.page(viewer=v, filters=_filters(request),
-                                                  before_id=int(cursor) if cursor else None, limit=page_limit(request))
+    filters = _filters(request)
+    rows, before = await access_boxes.page(viewer=v, filters=filters, before_id=int(cursor) if cursor else None,
+                                           limit=page_limit(request))
+    total = await access_boxes.total(viewer=v, filters=filters)
     lang = language_of(request, v.user)
     return json_response({"items": [await access_boxes.dump(r, viewer=v, language=lang) for r in rows],
                           "next_cursor": str(before) if before else None, "total": total})
