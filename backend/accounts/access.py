@@ -108,7 +108,7 @@ async def apply(*, viewer: Any, application: Application) -> list[AccessRequest]
         for req in made:
             req.organisation, req.applicant = org, user
             for decider in await deciders(req):
-                await _tell(decider, "access_waiting", conn, who=user.name, what=describe(req, decider.language))
+                await tell(decider, "access_waiting", conn, who=user.name, what=describe(req, decider.language))
     return made
 
 
@@ -209,7 +209,7 @@ async def decide(*, viewer: Any, request_id: int, accept: bool, reason: str = ""
                                    "role": req.role.value if req.role else None,
                                    "valid_until": (valid_until or req.valid_until).isoformat()
                                    if accept and (valid_until or req.valid_until) else None})
-        await _tell(req.applicant, "access_accepted" if accept else "access_refused", conn,
+        await tell(req.applicant, "access_accepted" if accept else "access_refused", conn,
                     what=describe(req, req.applicant.language), reason=reason.strip() or "—")
     return await AccessRequest.get(id=req.id).select_related("organisation", "service", "applicant", "decided_by")
 
@@ -231,7 +231,7 @@ async def _hold(req: AccessRequest, user: User, reason: str, ip: str) -> AccessR
         await audit.record(action="access.held", actor=user, organisation_id=req.organisation_id,
                            target=f"access:{req.id}", ip=ip, using_db=conn,
                            detail={"kind": req.kind.value, "applicant": req.applicant.email, "reason": reason.strip()})
-        await _tell(req.applicant, "access_held", conn, what=describe(req, req.applicant.language),
+        await tell(req.applicant, "access_held", conn, what=describe(req, req.applicant.language),
                     reason=reason.strip())
     return await AccessRequest.get(id=req.id).select_related("organisation", "service", "applicant", "decided_by")
 
@@ -270,7 +270,7 @@ async def withdraw(*, viewer: Any, request_id: int) -> None:
         raise NotFound("No pending request of yours with this number.", code="unknown_access_request")
 
 
-async def _tell(user: User, kind: str, conn: Any, **values: str) -> None:
+async def tell(user: User, kind: str, conn: Any, **values: str) -> None:
     """The inbox and an e-mail, in the reader's language, with the link to the staff dashboards."""
     from backend.requests import service as requests
 
@@ -316,7 +316,7 @@ async def end_membership(*, viewer: Any, organisation: str, user_id: int, reason
         await audit.record(action="access.membership_ended", actor=actor, organisation_id=org.id,
                            target=f"user:{target.email}", ip=ip, using_db=conn,
                            detail={"memberships": len(ids), "rights": rights, "reason": reason.strip()})
-        await _tell(target, "access_ended", conn, what=org.name_fr if target.language == "fr" else org.name_en,
+        await tell(target, "access_ended", conn, what=org.name_fr if target.language == "fr" else org.name_en,
                     reason=reason.strip())
     return len(ids)
 

@@ -6,7 +6,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from backend import exports
-from backend.accounts import access, access_boxes, schemas
+from backend.accounts import access, access_boxes, access_grants, schemas
 from backend.accounts.models import AccessKind, IdentityMethod, Role
 from backend.errors import ValidationFailed
 from backend.realtime import service as live
@@ -134,12 +134,13 @@ async def withdraw(request: Request) -> Response:
 
 
 @doc("The account holders of a municipality with their roles and rights (its secretary, deputies, managers).",
-     auth="staff", tag="access", responses={200: "`{items}`", 403: "forbidden"})
+     auth="staff", tag="access", responses={200: "`{items, grantable: [{code, name}]}`", 403: "forbidden"})
 async def people(request: Request) -> JSONResponse:
     v = await viewer(request)
-    items = await access.people(viewer=v, organisation=request.path_params["slug"],
-                                language=language_of(request, v.user))
-    return json_response({"items": items, "next_cursor": None})
+    lang = language_of(request, v.user)
+    items = await access.people(viewer=v, organisation=request.path_params["slug"], language=lang)
+    return json_response({"items": items, "next_cursor": None,  # and the services the viewer gives rights on
+                          "grantable": await access_grants.grantable(v, request.path_params["slug"], lang)})
 
 
 @doc("Accounts of the municipality unused for STAFF_IDLE_DAYS: the secretary confirms their removal.",
@@ -182,6 +183,36 @@ async def remove_grant(request: Request) -> Response:
     return Response(status_code=204)
 
 
+@doc("A service's manager (or the secretary) gives an attached account holder a right on the service, for good or "
+     "until a date, without waiting for a request (audited; the person is told).", body=schemas.new_grant,
+     auth="staff", tag="access", responses={201: "`{id, service, role, valid_until}`", 403: "not_yours",
+                                            422: "not_attached, in_the_past"})
+async def give_grant(request: Request) -> JSONResponse:
+    v = await viewer(request)
+    form = await read_json(request, schemas.new_grant)
+    grant = await access_grants.give(viewer=v, organisation=request.path_params["slug"],
+                                     user_id=request.path_params["user_id"], service_code=form["service"],
+                                     role=form["role"], valid_until=_time(form["valid_until"], "valid_until"),
+                                     ip=client_ip(request))
+    await live.publish_access_change(request.app.state.bus, user_id=request.path_params["user_id"])
+    return json_response(_dump_grant(grant), 201)
+
+
+@doc("Move or remove the end of a right (its manager or the secretary; audited).", body=schemas.grant_end,
+     auth="staff", tag="access", responses={200: "`{id, service, role, valid_until}`", 403: "not_yours"})
+async def change_grant(request: Request) -> JSONResponse:
+    form = await read_json(request, schemas.grant_end)
+    grant = await access_grants.set_end(viewer=await viewer(request), grant_id=request.path_params["id"],
+                                        valid_until=_time(form["valid_until"], "valid_until"), ip=client_ip(request))
+    await live.publish_access_change(request.app.state.bus, user_id=grant.membership.user_id)
+    return json_response(_dump_grant(grant))
+
+
+def _dump_grant(grant) -> dict:
+    return {"id": grant.id, "service": grant.service.code, "role": grant.role.value,
+            "valid_until": grant.valid_until.isoformat() if grant.valid_until else None}
+
+
 routes = [
     Route("/api/v1/access/requests", apply, methods=["POST"]),
     Route("/api/v1/access/requests", list_box, methods=["GET"]),
@@ -195,4 +226,6 @@ routes = [
     Route("/api/v1/access/organisations/{slug}/people/{user_id:int}/end", end_membership, methods=["POST"]),
     Route("/api/v1/access/organisations/{slug}/names", name, methods=["POST"]),
     Route("/api/v1/access/grants/{id:int}", remove_grant, methods=["DELETE"]),
+    Route("/api/v1/access/grants/{id:int}", change_grant, methods=["PATCH"]),
+    Route("/api/v1/access/organisations/{slug}/people/{user_id:int}/grants", give_grant, methods=["POST"]),
 ]

@@ -77,6 +77,12 @@ TEXTS = {
         "en": ("Your access request was accepted",
                "Hello {name},\n\nYour request was accepted: {what}.\n\nYour requests and rights are here:\n{link}"),
     },
+    "access_granted": {
+        "fr": ("Un droit vous est donné",
+               "Bonjour {name},\n\nLe responsable du service vous donne un droit : {what}.\n\nVos droits :\n{link}"),
+        "en": ("You were given a right",
+               "Hello {name},\n\nThe manager of the service gives you a right: {what}.\n\nYour rights:\n{link}"),
+    },
     "access_held": {
         "fr": ("Votre demande d'accès est en attente",
                "Bonjour {name},\n\nVotre demande est en attente : {what}.\nCe qu'il manque : {reason}\n\n"

@@ -64,6 +64,16 @@ access_request = Schema(
     F("valid_until", "string", max_length=40, doc="For rights: when they end (ISO 8601), if they are temporary."),
     F("message", "text", max_length="max_comment"),
 )
+new_grant = Schema(
+    "NewGrant",
+    F("service", "string", required=True, max_length=64, doc="The code of one of the manager's services."),
+    F("role", "string", required=True, choices=("agent", "field_agent", "dispatcher", "service_manager")),
+    F("valid_until", "string", max_length=40, doc="When the right ends (ISO 8601); none: for good."),
+)
+grant_end = Schema(
+    "GrantEnd",
+    F("valid_until", "string", max_length=40, doc="The new end (ISO 8601); empty or null: for good."),
+)
 grant_removal = Schema(
     "GrantRemoval",
     F("reason", "text", required=True, max_length="max_comment", doc="Why the right ends: kept in the audit trail."),

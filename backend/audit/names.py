@@ -12,6 +12,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "access.refused": ("Demande d'accès refusée", "Access request refused"),
     "access.membership_ended": ("Rattachement à la commune terminé", "Attachment to the municipality ended"),
     "access.named": ("Personne nommée à une fonction", "Person named to a role"),
+    "access.granted": ("Droit donné par le responsable du service", "Right given by the service's manager"),
+    "access.right_end_changed": ("Échéance d'un droit modifiée", "End of a right changed"),
     "access.right_removed": ("Droit retiré", "Right removed"),
     "lostfound.claim_accepted": ("Réclamation d'un objet acceptée", "Claim of an object accepted"),
     "lostfound.claim_viewed": ("Réclamation d'un objet consultée", "Claim of an object viewed"),

@@ -219,6 +219,8 @@ export const idleAccounts = (organisation) => call("GET", `/api/v1/access/organi
 export const endMembership = (organisation, userId, reason) => call("POST", `/api/v1/access/organisations/${encodeURIComponent(organisation)}/people/${Number(userId)}/end`, { json: { reason } });
 export const accessPeople = (organisation) => call("GET", `/api/v1/access/organisations/${encodeURIComponent(organisation)}/people`);
 export const nameStaff = (organisation, body) => call("POST", `/api/v1/access/organisations/${encodeURIComponent(organisation)}/names`, { json: body });
+export const giveGrant = (organisation, userId, grant) => call("POST", `/api/v1/access/organisations/${encodeURIComponent(organisation)}/people/${Number(userId)}/grants`, { json: grant });
+export const changeGrant = (id, validUntil) => call("PATCH", `/api/v1/access/grants/${Number(id)}`, { json: { valid_until: validUntil } });
 export const removeGrant = (id, reason) => call("DELETE", `/api/v1/access/grants/${Number(id)}`, { json: { reason } });
 export const legalPage = (kind, organisation, lang) => call("GET", `/api/v1/pages/${encodeURIComponent(kind)}?${q({ organisation, lang })}`);
 export const saveLegalPage = (organisation, kind, page) => call("PUT", `/api/v1/organisations/${encodeURIComponent(organisation)}/pages/${encodeURIComponent(kind)}`, { json: page });

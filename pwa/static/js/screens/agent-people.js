@@ -6,18 +6,67 @@ import { add, announce, errorBox, errorText, field, h, heading } from "../ui.js"
 
 export const wide = true;
 
-function peopleTable(people, organisation, reload) {
+function peopleTable(people, organisation, reload, grantable = [], me = null) {
   if (!people.length) return h("p", {}, t("people.none"));
   const right = (r) => h("li", {}, `${t(`role.${r.role}`)} · ${r.service_name}`, r.valid_until ? ` (→ ${formatDate(r.valid_until)})` : "", " ",
-    r.can_remove ? removeRight(r, reload) : null);
+    r.can_remove ? [endDateForm(r, reload), " ", removeRight(r, reload)] : null);
+  const giving = (p) => grantable.length && p.roles.includes("member") && p.id !== me
+    ? h("details", { class: "give-right" }, h("summary", {}, t("people.give")), giveForm(organisation, p, grantable, reload)) : null;
   return h("table", { class: "queue people" }, h("caption", { class: "visually-hidden" }, t("people.title")),
     h("thead", {}, h("tr", {}, ["who", "roles", "rights", "login", "action"].map((c) => h("th", { scope: "col" }, t(`people.col.${c}`))))),
     h("tbody", {}, people.map((p) => h("tr", { "data-person": p.email },
       h("td", {}, p.name, h("br"), h("span", { class: "meta" }, p.email)),
       h("td", {}, p.roles.map((r) => t(`role.${r}`)).join(", "), h("p", { class: "meta" }, p.second_factor ? `✔ ${t("people.sf")}` : `⚠ ${t("people.nosf")}`)),
-      h("td", {}, p.rights.length ? h("ul", { class: "plain" }, p.rights.map(right)) : "—"),
+      h("td", {}, p.rights.length ? h("ul", { class: "plain" }, p.rights.map(right)) : "—", giving(p)),
       h("td", {}, p.last_login_at ? formatDate(p.last_login_at) : t("access.idle.never")),
       h("td", {}, p.can_end ? h("details", {}, h("summary", {}, t("access.end")), endForm(organisation, p, reload)) : "")))));
+}
+
+const dateInput = (name, value = "") => h("input", { type: "date", name, value, min: new Date(Date.now() + 864e5).toISOString().slice(0, 10) });
+const endOfDay = (day) => (day ? new Date(`${day}T23:59:59`).toISOString() : null);
+
+/** A manager gives an attached person a right on one of their services, for good or until a date. */
+function giveForm(organisation, person, grantable, reload) {
+  const out = h("div", {});
+  const form = h("form", { novalidate: true, class: "confirm", "aria-label": `${t("people.give")} ${person.name}` },
+    field(t("people.give.service"), h("select", { name: "service" }, grantable.map((s) => h("option", { value: s.code }, s.name)))),
+    field(t("people.give.role"), h("select", { name: "role" }, ["agent", "field_agent", "dispatcher", "service_manager"]
+      .map((r) => h("option", { value: r }, t(`role.${r}`))))),
+    field(t("access.until"), dateInput("valid_until"), t("people.give.until")), out,
+    h("div", { class: "actions tight" }, h("button", { type: "submit", class: "button small" }, t("people.give.do"))));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    try {
+      await api.giveGrant(organisation, person.id, { service: data.get("service"), role: data.get("role"),
+        ...(data.get("valid_until") ? { valid_until: endOfDay(data.get("valid_until")) } : {}) });
+      announce(t("people.given", { name: person.name }), { kind: "ok" });
+      reload();
+    } catch (error) {
+      out.replaceChildren(errorBox(error, form));
+    }
+  });
+  return form;
+}
+
+/** "📅": moves a right's end, or removes it (the right is then for good). */
+function endDateForm(right, reload) {
+  const what = t("people.end_date", { role: t(`role.${right.role}`), service: right.service_name });
+  const out = h("div", {});
+  const form = h("form", { novalidate: true, class: "confirm", "aria-label": what },
+    field(t("access.until"), dateInput("valid_until", right.valid_until ? right.valid_until.slice(0, 10) : ""), t("people.give.until")), out,
+    h("div", { class: "actions tight" }, h("button", { type: "submit", class: "button small" }, t("people.end_date.save"))));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await api.changeGrant(right.id, endOfDay(new FormData(form).get("valid_until")));
+      announce(t("people.end_date.done"), { kind: "ok" });
+      reload();
+    } catch (error) {
+      out.replaceChildren(errorBox(error, form));
+    }
+  });
+  return h("details", { class: "remove-right" }, h("summary", { "aria-label": what, title: what }, "📅"), form);
 }
 
 /** "✖" opens a confirmation that asks why (kept in the audit trail) before a right is removed. */
@@ -108,7 +157,10 @@ export async function render(view, { app, query }) {
     h("p", {}, h("a", { href: "/agent/access", "data-link": "" }, `← ${t("access.title")}`))), body);
   const reload = () => app.navigate(`/agent/people?organisation=${encodeURIComponent(place.organisation)}`, { replace: true });
   try {
-    if (place.kind === "municipality") add(body, peopleTable((await api.accessPeople(place.organisation)).items, place.organisation, reload));
+    if (place.kind === "municipality") {
+      const people = await api.accessPeople(place.organisation);
+      add(body, peopleTable(people.items, place.organisation, reload, people.grantable || [], app.session.user.id));
+    }
     if (place.names.length) add(body, await nameForm(place, reload));
   } catch (error) {
     add(body, errorBox(error));

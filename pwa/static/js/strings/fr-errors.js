@@ -7,6 +7,7 @@ export default {
   "errors.unknown_export": "Ce fichier n'existe pas ou n'est plus disponible. Préparez-en un nouveau.",
   "errors.not_applicable": "Cette question n'est pas posée avec les réponses données avant elle.",
   "errors.invalid_phone": "Ce numéro de téléphone n'est pas valable.",
+  "errors.in_the_past": "Cette date est passée : choisissez un jour à venir.",
   "errors.staff_account": "Un compte du personnel ne se supprime pas ici : demandez au secrétariat de la commune de mettre fin à votre rattachement.",
   "errors.already_attached": "Cette personne est déjà rattachée à l'organisation.",
   "errors.already_claimed": "Cet objet est déjà réclamé par une autre personne ; l'agent vous recontactera si besoin.",
