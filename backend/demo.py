@@ -313,10 +313,12 @@ async def _staff(orgs: dict[str, Organisation], secret_key: str) -> dict[str, Us
     viewer = await accounts.viewer_of(users["nouveau@brenles.example"], session=None, via="token")
     await access.apply(viewer=viewer, application=access.Application(
         kind=AccessKind.ACCOUNT, organisation="brenles", message="Engagé au service des travaux au 1er décembre.",
-        identity={"function": "Électricien", "department": "Travaux", "phone": "021 555 01 32"}))
+        identity={"civility": "monsieur", "surname": "Nouveau", "first_names": "Léo", "function": "Électricien",
+                  "department": "Travaux", "phone": "021 555 01 32"}))
     viewer = await accounts.viewer_of(users["greffe@chesalles.example"], session=None, via="token")
     await access.apply(viewer=viewer, application=access.Application(
-        kind=AccessKind.SECRETARY, organisation="chesalles", identity={"function": "Secrétaire municipale"}))
+        kind=AccessKind.SECRETARY, organisation="chesalles",
+        identity={"civility": "madame", "surname": "Greffe", "first_names": "Claire", "function": "Secrétaire municipale"}))
     for email, kind, org, role, services in [
             ("terrain@brenles.example", AccessKind.ATTACHMENT, "chesalles", None, None),
             ("terrain@brenles.example", AccessKind.RIGHTS, "brenles", Role.AGENT, ["tags"]),

@@ -14,7 +14,7 @@ Who ends an attachment (nobody their own), by the highest role the person holds 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from tortoise.expressions import Q
@@ -31,7 +31,10 @@ from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.push import service as push
 
 REFEREES = (Role.SECRETARY, Role.DEPUTY)
-IDENTITY_FIELDS = ("function", "department", "phone", "employee_number")
+# What the canton's form asks of an applicant (issue 19, point 4): who they are, then their post.
+IDENTITY_FIELDS = ("civility", "surname", "first_names", "birth_date", "postal_address", "function", "department",
+                   "phone", "employee_number")
+CIVILITIES = ("", "madame", "monsieur", "autre")
 
 
 @dataclass
@@ -94,7 +97,9 @@ async def apply(*, viewer: Any, application: Application) -> list[AccessRequest]
         pending = pending.filter(service_id__in=[s.id for s in services], role=role)
     if await pending.exists():
         raise Conflict("You already asked for this; it waits for a decision.", code="already_requested")
-    identity = {k: str(application.identity.get(k) or "")[:200] for k in IDENTITY_FIELDS}
+    identity = {k: str(application.identity.get(k) or "").strip()[:300 if k == "postal_address" else 200]
+                for k in IDENTITY_FIELDS}
+    _check_identity(identity, kind)
     async with in_transaction() as conn:
         made = []
         for service in services:
@@ -110,6 +115,25 @@ async def apply(*, viewer: Any, application: Application) -> list[AccessRequest]
             for decider in await deciders(req):
                 await tell(decider, "access_waiting", conn, who=user.name, what=describe(req, decider.language))
     return made
+
+
+def _check_identity(identity: dict[str, str], kind: AccessKind) -> None:
+    if kind in (AccessKind.ACCOUNT, AccessKind.SECRETARY):  # who is checked: the names on their identity document
+        for name in ("surname", "first_names"):
+            if not identity[name]:
+                raise ValidationFailed(f"identity.{name} is required.", code="required", field=f"identity.{name}")
+    if identity["civility"] not in CIVILITIES:
+        raise ValidationFailed(f"identity.civility is one of {', '.join(c for c in CIVILITIES if c)}.",
+                               code="invalid_choice", field="identity.civility")
+    if identity["birth_date"]:
+        try:
+            born = date.fromisoformat(identity["birth_date"])
+        except ValueError:
+            raise ValidationFailed("identity.birth_date is a date (YYYY-MM-DD).", code="invalid_type",
+                                   field="identity.birth_date") from None
+        if not date(1900, 1, 1) <= born <= utcnow().date() - timedelta(days=15 * 365):
+            raise ValidationFailed("identity.birth_date is not a plausible birth date.", code="out_of_range",
+                                   field="identity.birth_date")
 
 
 async def _services(org: Organisation, codes: list[str]) -> list[Any]:

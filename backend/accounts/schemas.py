@@ -58,7 +58,8 @@ access_request = Schema(
     "AccessRequest",
     F("kind", "string", required=True, choices=("account", "attachment", "secretary", "rights")),
     F("organisation", "string", required=True, max_length=64, doc="The municipality's slug."),
-    F("identity", "object", doc="function, department, phone, employee_number: what the secretary checks."),
+    F("identity", "object", doc="civility (madame, monsieur, autre), surname, first_names, birth_date (YYYY-MM-DD), "
+      "postal_address, function, department, phone, employee_number: what the secretary checks."),
     F("role", "string", choices=("agent", "field_agent", "dispatcher", "service_manager"), doc="For rights."),
     F("services", "array", doc="For rights: the codes of the services (one request each)."),
     F("valid_until", "string", max_length=40, doc="For rights: when they end (ISO 8601), if they are temporary."),

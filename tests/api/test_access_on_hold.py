@@ -15,7 +15,7 @@ async def test_a_request_on_hold_is_told_kept_to_handle_and_decided_later(client
     applicant_user = await person(name="Léa Attente", email="lea.attente@example.org")
     applicant = await sign_in(new_client(), applicant_user)
     r = await applicant.post("/api/v1/access/requests", json={"kind": "account", "organisation": "brenles",
-                                                              "identity": {"function": "Jardinière"}})
+                                                              "identity": {"surname": "Attente", "first_names": "Léa", "function": "Jardinière"}})
     asked = r.json()["items"][0]["id"]
     path = f"/api/v1/access/requests/{asked}/decision"
 
@@ -49,7 +49,7 @@ async def test_the_applicant_withdraws_a_request_on_hold(client, new_client, tow
     secretary = await sign_in(new_client(), await person(Role.SECRETARY, town.brenles))
     applicant = await sign_in(new_client(), await person())
     asked = (await applicant.post("/api/v1/access/requests", json={
-        "kind": "account", "organisation": "brenles", "identity": {"function": "Agent"}})).json()["items"][0]["id"]
+        "kind": "account", "organisation": "brenles", "identity": {"surname": "Agent", "first_names": "Max", "function": "Agent"}})).json()["items"][0]["id"]
     await secretary.post(f"/api/v1/access/requests/{asked}/decision",
                          json={"accept": False, "hold": True, "reason": "Numéro d'employé ?"})
     r = await applicant.post(f"/api/v1/access/requests/{asked}/withdraw", json={})

@@ -16,6 +16,7 @@ from tests.api.test_reports_lifecycle import report
 from tests.factories import PASSWORD, csrf, person, sign_in, totp_code
 
 LIGHT = {"etat": "off"}
+NAMES = {"surname": "Dupont", "first_names": "Anne Marie", "function": "Jardinière"}
 
 
 async def manager_of(town, *codes: str, email: str | None = None) -> User:
@@ -53,7 +54,8 @@ async def test_a_new_staff_member_is_validated_granted_lighting_and_handles_a_li
     newcomer = await sign_in(new_client(), newcomer_user)
 
     r = await newcomer.post("/api/v1/access/requests", json={
-        "kind": "account", "organisation": "brenles", "identity": {"function": "Électricien", "phone": "021 555 01 20"},
+        "kind": "account", "organisation": "brenles", "identity": {"civility": "monsieur", "surname": "Nouveau", "first_names": "Léo",
+                                                                      "function": "Électricien", "phone": "021 555 01 20"},
         "message": "Engagé au 1er décembre"})
     assert r.status_code == 201, r.text
     asked = r.json()["items"][0]
@@ -108,7 +110,7 @@ async def test_a_secretary_is_validated_by_the_prefect_of_the_district_only(clie
     applicant_user = await person(name="Claire Greffe")
     applicant = await sign_in(new_client(), applicant_user)
     r = await applicant.post("/api/v1/access/requests", json={"kind": "secretary", "organisation": "chesalles",
-                                                             "identity": {"function": "Secrétaire municipale"}})
+                                                             "identity": {"surname": "Greffe", "first_names": "Claire", "function": "Secrétaire municipale"}})
     assert r.status_code == 201 and r.json()["items"][0]["deciders"] == ["Anne Préfète"]
     ref = r.json()["items"][0]["id"]
     for wrong in (stranger, secretary_of_brenles):
@@ -233,6 +235,15 @@ async def test_bad_applications_are_refused_and_change_nothing(client, new_clien
         (outsider, {"kind": "rights", "organisation": "brenles", "role": "agent", "services": ["eclairage"]}, 403, "not_attached"),
         (outsider, {"kind": "account", "organisation": "brenles", "identity": {"function": 3}}, 422, "invalid_type"),
         (outsider, {"kind": "sultan", "organisation": "brenles"}, 422, "invalid_choice"),
+        # Issue 19, point 4: who the applicant is, as on their identity document.
+        (outsider, {"kind": "account", "organisation": "brenles", "identity": {"function": "f", "first_names": "Y"}},
+         422, "required"),
+        (outsider, {"kind": "account", "organisation": "brenles", "identity": NAMES | {"civility": "sire"}}, 422,
+         "invalid_choice"),
+        (outsider, {"kind": "account", "organisation": "brenles", "identity": NAMES | {"birth_date": "31.12.1980"}},
+         422, "invalid_type"),
+        (outsider, {"kind": "account", "organisation": "brenles", "identity": NAMES | {"birth_date": "2020-01-01"}},
+         422, "out_of_range"),
     ]
     for who, body, status, code in cases:
         r = await who.post("/api/v1/access/requests", json=body)

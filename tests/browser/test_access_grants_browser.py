@@ -26,7 +26,7 @@ def attached_colleague(live_server, name: str) -> str:
         token = api.post("/api/v1/auth/login", headers={"X-CSRF-Token": token},
                          json={"email": email, "password": PASSWORD}).json()["csrf_token"]
         asked = api.post("/api/v1/access/requests", headers={"X-CSRF-Token": token},
-                         json={"kind": "account", "organisation": "brenles", "identity": {"function": "Électricien"}})
+                         json={"kind": "account", "organisation": "brenles", "identity": {"surname": "Électricien", "first_names": "Hugo", "function": "Électricien"}})
         request_id = asked.json()["items"][0]["id"]
     secretary = live_server.signed_in(*SECRETARY)
     r = secretary.post(f"/api/v1/access/requests/{request_id}/decision",

@@ -26,7 +26,7 @@ def test_the_secretary_puts_a_request_on_hold_with_what_is_missing(browser, live
         r = api.post("/api/v1/auth/login", headers={"X-CSRF-Token": token}, json={"email": email, "password": PASSWORD})
         token = r.json()["csrf_token"]
         r = api.post("/api/v1/access/requests", headers={"X-CSRF-Token": token},
-                     json={"kind": "account", "organisation": "brenles", "identity": {"function": "Jardinière"}})
+                     json={"kind": "account", "organisation": "brenles", "identity": {"surname": "Attente", "first_names": "Léa", "function": "Jardinière"}})
         assert r.status_code == 201, r.text
     desk, office = at_desk(browser, live_server, "/agent/access?box=identity", SECRETARY)
     row = office.locator("tr", has_text=name)

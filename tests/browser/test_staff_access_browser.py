@@ -66,6 +66,10 @@ def test_a_newcomer_is_validated_granted_lighting_and_handles_a_lighting_report(
     page.get_by_role("button", name="Se connecter").click()
     page.get_by_role("heading", name="Demander un compte du personnel").wait_for()
     page.get_by_label("Commune").select_option("brenles")
+    page.get_by_label("Civilité").select_option("monsieur")
+    page.get_by_label("Nom de famille").fill("Lumière")
+    page.get_by_label("Prénoms").fill("Léon")
+    page.get_by_label("Date de naissance (facultatif)").fill("1988-04-02")
     page.get_by_label("Fonction").fill("Électricien, service des travaux")
     page.get_by_label("Téléphone professionnel").fill("021 555 01 44")
     page.get_by_role("button", name="Envoyer la demande").click()
@@ -79,6 +83,7 @@ def test_a_newcomer_is_validated_granted_lighting_and_handles_a_lighting_report(
     decide_first(office, "Léon Lumière", "in_person")
     office.goto("/agent/access?box=identity&status=all&q=L%C3%A9on")
     expect(office.locator("tr", has_text="Léon Lumière")).to_contain_text("Acceptée")
+    expect(office.locator("tr", has_text="Léon Lumière")).to_contain_text("Monsieur Léon Lumière · né·e le 2 avr. 1988")
     screenshot(office, "41-access-dashboard")
     assert axe_violations(office) == []
     office.goto("/agent/audit?action=access.accepted")

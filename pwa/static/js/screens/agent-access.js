@@ -15,7 +15,10 @@ const REFEREES = ["secretary", "deputy"];
 export const wide = true;
 
 function identityText(identity) {
-  return ["function", "department", "phone", "employee_number"].map((k) => identity[k]).filter(Boolean).join(" · ") || "—";
+  const who = [identity.civility ? t(`join.civility.${identity.civility}`) : "", identity.first_names, identity.surname].filter(Boolean).join(" ");
+  const born = identity.birth_date ? t("access.born", { date: formatDate(`${identity.birth_date}T12:00:00Z`).split(" ").slice(0, 3).join(" ") }) : "";
+  return [who, born, identity.postal_address, ...["function", "department", "phone", "employee_number"].map((k) => identity[k])]
+    .filter(Boolean).join(" · ") || "—";
 }
 
 function decision(item, done) {

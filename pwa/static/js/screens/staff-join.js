@@ -36,13 +36,21 @@ function applicationForm(towns, reload) {
   const form = h("form", { novalidate: true, "data-js": "join-form" },
     field(t("join.kind"), kind),
     field(t("join.municipality"), h("select", { name: "organisation", required: true }, towns.map((o) => h("option", { value: o.slug }, o.name)))),
+    h("fieldset", {}, h("legend", {}, t("join.who")),
+      field(t("join.civility"), h("select", { name: "civility" }, ["", "madame", "monsieur", "autre"].map((c) =>
+        h("option", { value: c }, c ? t(`join.civility.${c}`) : "—")))),
+      field(t("join.surname"), input("surname", { required: true, autocomplete: "family-name" })),
+      field(t("join.first_names"), input("first_names", { required: true, autocomplete: "given-name" })),
+      field(t("join.birth_date"), input("birth_date", { type: "date", autocomplete: "bday" }), t("join.birth_date.hint")),
+      field(t("join.postal_address"), h("textarea", { name: "postal_address", rows: 2, maxLength: 300, autocomplete: "street-address" }))),
     field(t("join.function"), input("function", { required: true }), t("join.function.hint")),
     field(t("join.department"), input("department")), field(t("join.phone"), input("phone", { type: "tel", autocomplete: "tel" })),
     field(t("join.employee"), input("employee_number")),
     field(t("join.message"), h("textarea", { name: "message", rows: 3, maxLength: 2000 })),
     out, h("div", { class: "actions" }, h("button", { type: "submit", class: "button" }, t("join.send"))));
   return submitting(form, out, async (data) => {
-    const identity = Object.fromEntries(["function", "department", "phone", "employee_number"].map((k) => [k, data.get(k).trim()]));
+    const identity = Object.fromEntries(["civility", "surname", "first_names", "birth_date", "postal_address", "function",
+      "department", "phone", "employee_number"].map((k) => [k, data.get(k).trim()]));
     await api.applyForAccess({ kind: data.get("kind"), organisation: data.get("organisation"), identity, message: data.get("message") });
     await reload();
   });
