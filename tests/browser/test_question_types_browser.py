@@ -5,18 +5,13 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations
-from tests.browser.test_report_flow import to_categories
+from tests.browser.test_report_flow import choose_category, to_categories
 
 
 def test_a_question_appears_when_an_earlier_answer_asks_for_it(phone, live_server):
     phone.goto("/report")
     to_categories(phone)
-    phone.get_by_role("button", name="Stationnement gênant").click()
-    new_problem = phone.get_by_role("button", name="Non, c'est un nouveau problème")
-    new_problem.or_(phone.get_by_text("Étape 4 sur 5 : photos")).wait_for()
-    if new_problem.is_visible():
-        new_problem.click()
-    phone.get_by_text("Étape 4 sur 5 : photos").wait_for()
+    choose_category(phone, "Stationnement gênant")
     phone.get_by_role("button", name="Suivant").click()
 
     access = phone.get_by_role("group", name="Quel accès ?")

@@ -31,12 +31,18 @@ def start_report(page, *, shots: bool = False) -> None:
     page.get_by_role("button", name="Nid-de-poule, chaussée abîmée").wait_for()
     if shots:
         screenshot(page, "03-what")
-    page.get_by_role("button", name="Nid-de-poule, chaussée abîmée").click()
+    choose_category(page, "Nid-de-poule, chaussée abîmée", on_nearby=lambda: shots and screenshot(page, "03b-nearby"))
+
+
+def choose_category(page, name: str, on_nearby=None) -> None:
+    """A category of the 'what' step, then past 'is it one of these?' (shown when earlier tests reported the same
+    thing here; `on_nearby` runs while it is) to the photos step."""
+    page.get_by_role("button", name=name).click()
     new_problem = page.get_by_role("button", name="Non, c'est un nouveau problème")
     new_problem.or_(page.get_by_text("Étape 4 sur 5 : photos")).wait_for()
-    if new_problem.is_visible():  # earlier tests reported potholes here: "is it one of these?"
-        if shots:
-            screenshot(page, "03b-nearby")
+    if new_problem.is_visible():
+        if on_nearby:
+            on_nearby()
         new_problem.click()
     page.get_by_text("Étape 4 sur 5 : photos").wait_for()
 

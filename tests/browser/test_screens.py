@@ -5,7 +5,7 @@ import re
 import uuid
 
 from tests.browser.conftest import PHONE, axe_violations, screenshot
-from tests.browser.test_report_flow import to_categories
+from tests.browser.test_report_flow import choose_category, to_categories
 
 CITIZEN = ("citoyenne@brenles.example", "Brenles-citoyenne-26")
 FIRST_SCREEN_BUDGET = 100 * 1024  # bytes on the wire (gzip) of HTML, CSS and JS before home is usable
@@ -64,13 +64,7 @@ def test_every_screen_passes_axe(phone, live_server):
     # The steps of a report, and a request's page.
     page.goto("/report")
     to_categories(page)
-    page.get_by_role("button", name="Éclairage public en panne").click()
-    new_problem = page.get_by_role("button", name="Non, c'est un nouveau problème")
-    new_problem.or_(page.get_by_text("Étape 4 sur 5 : photos")).wait_for()
-    if new_problem.is_visible():
-        assert_accessible(page, "nearby")
-        new_problem.click()
-    page.get_by_text("Étape 4 sur 5 : photos").wait_for()
+    choose_category(page, "Éclairage public en panne", on_nearby=lambda: assert_accessible(page, "nearby"))
     assert_accessible(page, "photos")
     page.get_by_role("button", name="Suivant").click()
     page.get_by_role("radio", name="Clignote").wait_for()
