@@ -6,18 +6,15 @@ Who decides what (nobody their own request):
     secretary            ->  the prefect of the municipality's district
     rights on a service  ->  that service's manager (the secretary where it has none)
 
-Who ends an attachment (nobody their own), by the highest role the person holds there:
-    secretary            ->  the prefect of the district
-    deputy               ->  the secretary, or the prefect
-    anyone else          ->  the secretary or a deputy, or the prefect
+Naming, ending and the accounts screen: access_people.py.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from backend.accounts import mails
@@ -50,7 +47,7 @@ class Application:
     valid_until: datetime | None = None
 
 
-async def _municipality(slug: str) -> Organisation:
+async def municipality(slug: str) -> Organisation:
     org = await Organisation.get_or_none(slug=slug)
     if org is None or org.kind != OrganisationKind.MUNICIPALITY:
         raise ValidationFailed("Choose a municipality.", code="unknown_organisation", field="organisation")
@@ -62,12 +59,25 @@ def _holds(viewer: Any, organisation_id: int) -> bool:
     return any(m.organisation_id == organisation_id for m in viewer.held)
 
 
+async def apply_in(*, viewer: Any, application: Application, also: list[str]) -> list[AccessRequest]:
+    """The application in its municipality and, for an account or an attachment, in the others of `also`: one
+    request each, all made or none."""
+    if also and application.kind not in (AccessKind.ACCOUNT, AccessKind.ATTACHMENT):
+        raise ValidationFailed("Several municipalities are asked only for an account or an attachment.",
+                               code="invalid", field="also")
+    made: list[AccessRequest] = []
+    async with in_transaction():
+        for town in dict.fromkeys([application.organisation, *also]):
+            made += await apply(viewer=viewer, application=dataclasses.replace(application, organisation=town))
+    return made
+
+
 async def apply(*, viewer: Any, application: Application) -> list[AccessRequest]:
     """Files the applicant's request (one per service for rights) and tells those who decide."""
     user = viewer.require_user()
     if user.email_verified_at is None:
         raise Forbidden("Confirm your e-mail address first: open the link we sent you.", code="email_unverified")
-    org = await _municipality(application.organisation)
+    org = await municipality(application.organisation)
     kind = application.kind
     if kind == AccessKind.ACCOUNT and user.identity_verified_at is not None:
         kind = AccessKind.ATTACHMENT  # already identified: only the attachment is left to decide
@@ -89,7 +99,7 @@ async def apply(*, viewer: Any, application: Application) -> list[AccessRequest]
         if application.role not in SERVICE_ROLES:
             raise ValidationFailed(f"role is one of {', '.join(SERVICE_ROLES)}.", code="invalid_choice", field="role")
         role = application.role
-        services = await _services(org, application.services or [])
+        services = await services_of(org, application.services or [])
         if application.valid_until is not None and application.valid_until <= utcnow():
             raise ValidationFailed("valid_until must be in the future.", code="out_of_range", field="valid_until")
     pending = AccessRequest.filter(applicant=user, organisation=org, kind=kind, status__in=OPEN)
@@ -136,7 +146,7 @@ def _check_identity(identity: dict[str, str], kind: AccessKind) -> None:
                                    field="identity.birth_date")
 
 
-async def _services(org: Organisation, codes: list[str]) -> list[Any]:
+async def services_of(org: Organisation, codes: list[str]) -> list[Any]:
     from backend.requests import service as requests
 
     if not codes or len(codes) > 30:
@@ -158,7 +168,7 @@ def describe(req: AccessRequest, language: str) -> str:
     return f"{mails.kind_name(req.kind, language)} · {org}"
 
 
-async def _managers_of(service_id: int, organisation_id: int) -> list[User]:
+async def managers_of(service_id: int, organisation_id: int) -> list[User]:
     grants = await ServiceGrant.filter(service_id=service_id, role=Role.SERVICE_MANAGER,
                                        membership__status=MembershipStatus.ACTIVE).select_related("membership__user")
     people = [g.membership.user for g in grants]
@@ -167,7 +177,7 @@ async def _managers_of(service_id: int, organisation_id: int) -> list[User]:
     return people
 
 
-async def _holders(organisation_id: int, *roles: Role) -> list[User]:
+async def holders(organisation_id: int, *roles: Role) -> list[User]:
     return [m.user for m in await Membership.filter(organisation_id=organisation_id, role__in=roles,
                                                     status=MembershipStatus.ACTIVE).select_related("user")]
 
@@ -176,13 +186,13 @@ async def deciders(req: AccessRequest) -> list[User]:
     """Who may decide this request (the applicant never), in the order the applicant is shown them."""
     org = req.organisation
     if req.kind == AccessKind.SECRETARY:
-        people = await _holders(org.parent_id, Role.PREFECT) if org.parent_id else []
+        people = await holders(org.parent_id, Role.PREFECT) if org.parent_id else []
     elif req.kind == AccessKind.RIGHTS:
-        people = await _managers_of(req.service_id, org.id) or await _holders(org.id, *REFEREES)
+        people = await managers_of(req.service_id, org.id) or await holders(org.id, *REFEREES)
     else:
-        people = await _holders(org.id, Role.SECRETARY, Role.DEPUTY)
+        people = await holders(org.id, Role.SECRETARY, Role.DEPUTY)
         if not people and org.parent_id:
-            people = await _holders(org.parent_id, Role.PREFECT)
+            people = await holders(org.parent_id, Role.PREFECT)
     unique = {p.id: p for p in people if p.id != req.applicant_id and p.is_active}
     return list(unique.values())
 
@@ -266,16 +276,16 @@ async def _give(req: AccessRequest, *, granted_by: User, valid_until: datetime |
     if req.kind in (AccessKind.ACCOUNT, AccessKind.SECRETARY) and applicant.identity_verified_at is None:
         applicant.identity_verified_at = now
         await applicant.save(update_fields=["identity_verified_at"], using_db=conn)
-    member = await _membership(applicant, req.organisation_id, Role.MEMBER, granted_by, now, conn)
+    member = await membership(applicant, req.organisation_id, Role.MEMBER, granted_by, now, conn)
     if req.kind == AccessKind.SECRETARY:
-        await _membership(applicant, req.organisation_id, Role.SECRETARY, granted_by, now, conn)
+        await membership(applicant, req.organisation_id, Role.SECRETARY, granted_by, now, conn)
     elif req.kind == AccessKind.RIGHTS:
         await ServiceGrant.filter(membership=member, service_id=req.service_id, role=req.role).using_db(conn).delete()
         await ServiceGrant.create(membership=member, service_id=req.service_id, role=req.role, granted_by=granted_by,
                                   valid_until=valid_until, using_db=conn)
 
 
-async def _membership(user: User, organisation_id: int, role: Role, granted_by: User, now: datetime,
+async def membership(user: User, organisation_id: int, role: Role, granted_by: User, now: datetime,
                       conn: Any) -> Membership:
     """The active membership, made or brought back."""
     row = await Membership.filter(user=user, organisation_id=organisation_id, role=role).using_db(conn).first()
@@ -302,192 +312,3 @@ async def tell(user: User, kind: str, conn: Any, **values: str) -> None:
                                        **values)
     await push.queue_inbox(user=user, subject=subject, body=text, using_db=conn)
     await push.queue_email(to=user.email, subject=subject, text=text, html=html, user=user, using_db=conn)
-
-
-def _may_end(viewer: Any, org: Organisation, roles: set[Role]) -> bool:
-    """The table of the module's docstring: who may end the attachment of someone holding `roles` in `org`."""
-    prefect = org.parent_id is not None and viewer.has_role(org.parent_id, Role.PREFECT)
-    if Role.SECRETARY in roles:
-        return prefect
-    if Role.DEPUTY in roles:
-        return prefect or viewer.has_role(org.id, Role.SECRETARY)
-    return prefect or viewer.has_role(org.id, *REFEREES)
-
-
-async def end_membership(*, viewer: Any, organisation: str, user_id: int, reason: str, ip: str = "") -> int:
-    """The secretary (or a deputy, or the prefect) ends a person's attachment: every role and right there ends at
-    once. The secretary's own attachment is the prefect's to end, a deputy's the secretary's."""
-    actor = viewer.require_user()
-    org = await _municipality(organisation)
-    if not _may_end(viewer, org, set()):
-        raise Forbidden("Only the secretary of this municipality (or a deputy) ends an attachment.")
-    if user_id == actor.id:
-        raise Forbidden("Nobody ends their own attachment; ask the prefect.", code="own_request")
-    if not reason.strip():
-        raise ValidationFailed("Give the reason.", code="required", field="reason")
-    async with in_transaction() as conn:
-        held = await Membership.filter(user_id=user_id, organisation=org, status=MembershipStatus.ACTIVE).using_db(
-            conn).values_list("id", "role")
-        if not held:
-            raise NotFound("This person holds no account here.", code="unknown_person")
-        if not _may_end(viewer, org, {Role(role) for _, role in held}):
-            raise Forbidden("The secretary's attachment is ended by the prefect, a deputy's by the secretary.",
-                            code="above_your_role")
-        ids = [i for i, _ in held]
-        rights = await ServiceGrant.filter(membership_id__in=ids).using_db(conn).delete()
-        await Membership.filter(id__in=ids).using_db(conn).update(status=MembershipStatus.ENDED, decided_at=utcnow())
-        target = await User.get(id=user_id).using_db(conn)
-        await audit.record(action="access.membership_ended", actor=actor, organisation_id=org.id,
-                           target=f"user:{target.email}", ip=ip, using_db=conn,
-                           detail={"memberships": len(ids), "rights": rights, "reason": reason.strip()})
-        await tell(target, "access_ended", conn, what=org.name_fr if target.language == "fr" else org.name_en,
-                    reason=reason.strip())
-    return len(ids)
-
-
-async def name(*, viewer: Any, organisation: str, role: Role, user_id: int | None = None, email: str | None = None,
-               services: list[str] | None = None, ip: str = "") -> None:
-    """The secretary names a deputy or a service manager (of some services, or of all) among the municipality's
-    account holders; the prefect names a municipality's secretary; the administrator a district's prefect."""
-    actor = viewer.require_user()
-    org = await Organisation.get_or_none(slug=organisation)
-    if org is None:
-        raise NotFound("No such organisation.", code="unknown_organisation", field="organisation")
-    target = await User.get_or_none(is_active=True, **({"id": user_id} if user_id is not None else {"email": email}))
-    if target is None:
-        raise NotFound("No account has this address.", code="unknown_person", field="user" if email is None else "email")
-    if target.id == actor.id:
-        raise Forbidden("Nobody names themself.", code="own_request")
-    if role in (Role.DEPUTY, Role.SERVICE_MANAGER):
-        allowed = viewer.has_role(org.id, Role.SECRETARY) or (role == Role.SERVICE_MANAGER and
-                                                             viewer.has_role(org.id, Role.DEPUTY))
-        holder = await Membership.exists(user=target, organisation=org, role=Role.MEMBER, status=MembershipStatus.ACTIVE)
-    elif role == Role.SECRETARY:
-        allowed = org.kind == OrganisationKind.MUNICIPALITY and bool(org.parent_id) and \
-            viewer.has_role(org.parent_id, Role.PREFECT)
-        holder = target.identity_verified_at is not None
-    elif role == Role.PREFECT:
-        allowed = org.kind == OrganisationKind.DISTRICT and bool(org.parent_id) and \
-            viewer.has_role(org.parent_id, Role.ADMIN)
-        holder = True
-    else:
-        raise ValidationFailed("role is deputy, service_manager, secretary or prefect.", code="invalid_choice",
-                               field="role")
-    if not allowed:
-        raise Forbidden("This is not yours to name here.", code="not_yours")
-    if not holder:
-        raise ValidationFailed("Name an identified account holder of the municipality.", code="not_attached",
-                               field="user")
-    now = utcnow()
-    async with in_transaction() as conn:
-        if role == Role.SERVICE_MANAGER and services:
-            member = await _membership(target, org.id, Role.MEMBER, actor, now, conn)
-            for service in await _services(org, services):
-                await ServiceGrant.filter(membership=member, service=service, role=role).using_db(conn).delete()
-                await ServiceGrant.create(membership=member, service=service, role=role, granted_by=actor,
-                                          using_db=conn)
-        else:
-            await _membership(target, org.id, role, actor, now, conn)
-        await audit.record(action="access.named", actor=actor, organisation_id=org.id, target=f"user:{target.email}",
-                           detail={"role": role.value, "services": services or []}, ip=ip, using_db=conn)
-
-
-async def remove_grant(*, viewer: Any, grant_id: int, reason: str, ip: str = "") -> int:
-    """A service manager removes a right on one of their services (the secretary on any of the municipality);
-    the id of the person who held it."""
-    actor = viewer.require_user()
-    grant = await ServiceGrant.get_or_none(id=grant_id).select_related("service", "membership__user")
-    if grant is None:
-        raise NotFound("No such right.", code="unknown_grant")
-    org_id = grant.service.organisation_id
-    managers = {u.id for u in await _managers_of(grant.service_id, org_id)}
-    if actor.id not in managers and not viewer.has_role(org_id, Role.SECRETARY):
-        raise Forbidden("Only the manager of this service removes its rights.", code="not_yours")
-    if grant.membership.user_id == actor.id:
-        raise Forbidden("Nobody removes their own right; ask the secretary.", code="own_request")
-    if not reason.strip():
-        raise ValidationFailed("Say why this right ends: it is kept in the audit trail.", code="required", field="reason")
-    async with in_transaction() as conn:
-        await ServiceGrant.filter(id=grant.id).using_db(conn).delete()
-        await audit.record(action="access.right_removed", actor=actor, organisation_id=org_id, ip=ip, using_db=conn,
-                           target=f"user:{grant.membership.user.email}",
-                           detail={"service": grant.service.code, "role": grant.role.value, "reason": reason.strip(),
-                                   "valid_until": grant.valid_until.isoformat() if grant.valid_until else None})
-    return grant.membership.user_id
-
-
-async def idle_members(org: Organisation, days: int) -> list[Membership]:
-    """The account holders of `org` who have not signed in for `days` (or never, since as long)."""
-    limit = utcnow() - timedelta(days=days)
-    return await Membership.filter(organisation=org, role=Role.MEMBER, status=MembershipStatus.ACTIVE).filter(
-        Q(user__last_login_at__lt=limit) | Q(user__last_login_at=None, user__created_at__lt=limit)).select_related("user")
-
-
-async def idle_accounts(*, viewer: Any, organisation: str, days: int) -> list[dict]:
-    """The idle account holders of a municipality: the secretary's (or a deputy's) to review."""
-    org = await _municipality(organisation)
-    if not viewer.has_role(org.id, *REFEREES):
-        raise Forbidden("Only the secretary of this municipality (or a deputy) reviews its accounts.")
-    return [{"id": m.user.id, "name": m.user.name, "email": m.user.email,
-             "last_login_at": m.user.last_login_at.isoformat() if m.user.last_login_at else None}
-            for m in await idle_members(org, days)]
-
-
-async def people(*, viewer: Any, organisation: str, language: str) -> list[dict]:
-    """The municipality's account holders with their roles and rights: for its secretary, deputies and managers
-    (and the prefect of its district)."""
-    org = await _municipality(organisation)
-    managers = org.id in viewer.service_ids_with(Role.SERVICE_MANAGER)
-    if not (viewer.has_role(org.id, *REFEREES, Role.SERVICE_MANAGER) or managers or
-            (org.parent_id and viewer.has_role(org.parent_id, Role.PREFECT))):
-        raise Forbidden("Only the secretary, the deputies and the managers of this municipality see its accounts.")
-    memberships = await Membership.filter(organisation=org, status=MembershipStatus.ACTIVE).select_related("user")
-    grants = await ServiceGrant.filter(membership__organisation=org, membership__status=MembershipStatus.ACTIVE
-                                       ).select_related("service", "membership")
-    out: dict[int, dict] = {}
-    for m in sorted(memberships, key=lambda m: m.user.name):
-        person = out.setdefault(m.user_id, {
-            "id": m.user.id, "name": m.user.name, "email": m.user.email, "roles": [], "rights": [],
-            "identity_verified": m.user.identity_verified_at is not None, "second_factor": bool(m.user.totp_secret),
-            "last_login_at": m.user.last_login_at.isoformat() if m.user.last_login_at else None})
-        person["roles"].append(m.role.value)
-    whole = viewer.has_role(org.id, Role.SECRETARY, Role.SERVICE_MANAGER)
-    managed = viewer.service_ids_with(Role.SERVICE_MANAGER).get(org.id, set())
-    referee = viewer.has_role(org.id, *REFEREES)
-    for g in grants:
-        if g.membership.user_id in out:
-            out[g.membership.user_id]["rights"].append({
-                "id": g.id, "role": g.role.value, "service": g.service.code,
-                "service_name": g.service.name_en if language == "en" else g.service.name_fr,
-                "valid_until": g.valid_until.isoformat() if g.valid_until else None,
-                "can_remove": g.membership.user_id != viewer.user.id and (whole or g.service_id in managed)})
-    for person in out.values():
-        person["can_end"] = referee and person["id"] != viewer.user.id
-    return list(out.values())
-
-
-async def powers(viewer: Any) -> list[dict]:
-    """Where the viewer may see the account holders, and whom they may name there: the secretary deputies and
-    managers, a deputy managers, the prefect the secretaries of the district, the administrator its prefects."""
-    out: dict[int, dict] = {}
-
-    def place(org: Organisation, *roles: Role) -> None:
-        entry = out.setdefault(org.id, {"organisation": org.slug, "name_fr": org.name_fr, "name_en": org.name_en,
-                                        "kind": org.kind.value, "names": []})
-        entry["names"] += [r.value for r in roles if r.value not in entry["names"]]
-
-    for m in viewer.memberships:
-        org = m.organisation
-        if m.role == Role.SECRETARY:
-            place(org, Role.DEPUTY, Role.SERVICE_MANAGER)
-        elif m.role == Role.DEPUTY:
-            place(org, Role.SERVICE_MANAGER)
-        elif m.role == Role.SERVICE_MANAGER:
-            place(org)
-        elif m.role in (Role.PREFECT, Role.ADMIN):
-            kind = OrganisationKind.MUNICIPALITY if m.role == Role.PREFECT else OrganisationKind.DISTRICT
-            for child in await Organisation.filter(parent_id=org.id, kind=kind).order_by("name_fr"):
-                place(child, Role.SECRETARY if m.role == Role.PREFECT else Role.PREFECT)
-    for org_id in viewer.service_ids_with(Role.SERVICE_MANAGER):
-        place(await Organisation.get(id=org_id))
-    return list(out.values())

@@ -8,7 +8,7 @@ from typing import Any, AsyncIterator
 
 from tortoise.expressions import Q
 
-from backend.accounts import access, mails
+from backend.accounts import access, access_people, mails
 from backend.accounts.models import (
     AccessKind, AccessRequest, AccessStatus, Membership, MembershipStatus, Organisation, Role, ServiceGrant,
 )
@@ -131,7 +131,7 @@ async def counts(*, viewer: Any, idle_days: int) -> dict[str, int]:
         out[box] = await (await _query(viewer, BoxFilters(box=box, status="pending"))).count()
     idle = 0
     for org in await Organisation.filter(id__in=viewer.org_ids_with(*access.REFEREES)):
-        idle += len(await access.idle_members(org, idle_days))
+        idle += len(await access_people.idle_members(org, idle_days))
     out["idle"] = idle
     return out
 

@@ -6,7 +6,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from backend import exports
-from backend.accounts import access, access_boxes, access_grants, schemas
+from backend.accounts import access, access_boxes, access_grants, access_people, schemas
 from backend.accounts.models import AccessKind, IdentityMethod, Role
 from backend.errors import ValidationFailed
 from backend.realtime import service as live
@@ -23,7 +23,7 @@ def _string_list(value: object, field: str) -> list[str]:
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(v, str) and len(v) <= 64 for v in value):
-        raise ValidationFailed(f"{field} is a list of service codes.", code="invalid_type", field=field)
+        raise ValidationFailed(f"{field} is a list of codes.", code="invalid_type", field=field)
     return value
 
 
@@ -31,7 +31,8 @@ def _time(value: str | None, field: str):
     return parse_time(value, field) if value else None
 
 
-@doc("Ask for a staff account (identity and attachment), an attachment, to be secretary, or rights on services.",
+@doc("Ask for a staff account (identity and attachment), an attachment, to be secretary, or rights on services; "
+     "an account or an attachment in several municipalities at once (`also`).",
      body=schemas.access_request, auth="user", tag="access",
      responses={201: "`{items}`: the requests made", 403: "email_unverified, not_attached", 409: "already_requested"})
 async def apply(request: Request) -> JSONResponse:
@@ -40,7 +41,7 @@ async def apply(request: Request) -> JSONResponse:
     identity = form["identity"] or {}
     if not all(isinstance(value, str) for value in identity.values()):
         raise ValidationFailed("identity holds text only.", code="invalid_type", field="identity")
-    made = await access.apply(viewer=v, application=access.Application(
+    made = await access.apply_in(viewer=v, also=_string_list(form["also"], "also"), application=access.Application(
         kind=AccessKind(form["kind"]), organisation=form["organisation"], identity=identity,
         message=form["message"] or "", role=Role(form["role"]) if form["role"] else None,
         services=_string_list(form["services"], "services"), valid_until=_time(form["valid_until"], "valid_until")))
@@ -107,7 +108,7 @@ async def summary(request: Request) -> JSONResponse:
         "counts": await access_boxes.counts(viewer=v, idle_days=settings_of(request).staff_idle_days),
         "steps": await access_boxes.steps(viewer=v),
         "held": [{"organisation": m.organisation.slug, "role": m.role.value} for m in v.held],
-        "powers": await access.powers(v),
+        "powers": await access_people.powers(v),
         "second_factor_missing": v.second_factor_missing,
         "idle_days": settings_of(request).staff_idle_days,
     })
@@ -138,7 +139,7 @@ async def withdraw(request: Request) -> Response:
 async def people(request: Request) -> JSONResponse:
     v = await viewer(request)
     lang = language_of(request, v.user)
-    items = await access.people(viewer=v, organisation=request.path_params["slug"], language=lang)
+    items = await access_people.people(viewer=v, organisation=request.path_params["slug"], language=lang)
     return json_response({"items": items, "next_cursor": None,  # and the services the viewer gives rights on
                           "grantable": await access_grants.grantable(v, request.path_params["slug"], lang)})
 
@@ -146,7 +147,7 @@ async def people(request: Request) -> JSONResponse:
 @doc("Accounts of the municipality unused for STAFF_IDLE_DAYS: the secretary confirms their removal.",
      auth="staff", tag="access", responses={200: "`{items}`"})
 async def idle(request: Request) -> JSONResponse:
-    items = await access.idle_accounts(viewer=await viewer(request), organisation=request.path_params["slug"],
+    items = await access_people.idle_accounts(viewer=await viewer(request), organisation=request.path_params["slug"],
                                        days=settings_of(request).staff_idle_days)
     return json_response({"items": items, "next_cursor": None})
 
@@ -156,7 +157,7 @@ async def idle(request: Request) -> JSONResponse:
 async def end_membership(request: Request) -> Response:
     v = await viewer(request)
     form = await read_json(request, schemas.access_end)
-    await access.end_membership(viewer=v, organisation=request.path_params["slug"],
+    await access_people.end_membership(viewer=v, organisation=request.path_params["slug"],
                                 user_id=request.path_params["user_id"], reason=form["reason"], ip=client_ip(request))
     await live.publish_access_change(request.app.state.bus, user_id=request.path_params["user_id"])
     return Response(status_code=204)
@@ -167,7 +168,7 @@ async def end_membership(request: Request) -> Response:
 async def name(request: Request) -> Response:
     v = await viewer(request)
     form = await read_json(request, schemas.access_name)
-    await access.name(viewer=v, organisation=request.path_params["slug"], user_id=form["user"], email=form["email"],
+    await access_people.name(viewer=v, organisation=request.path_params["slug"], user_id=form["user"], email=form["email"],
                       role=Role(form["role"]),
                       services=_string_list(form["services"], "services"), ip=client_ip(request))
     return Response(status_code=204)
@@ -177,7 +178,7 @@ async def name(request: Request) -> Response:
      tag="access", responses={204: "removed", 422: "required (reason)"})
 async def remove_grant(request: Request) -> Response:
     form = await read_json(request, schemas.grant_removal)
-    holder = await access.remove_grant(viewer=await viewer(request), grant_id=request.path_params["id"],
+    holder = await access_people.remove_grant(viewer=await viewer(request), grant_id=request.path_params["id"],
                                        reason=form["reason"], ip=client_ip(request))
     await live.publish_access_change(request.app.state.bus, user_id=holder)
     return Response(status_code=204)

@@ -58,6 +58,8 @@ access_request = Schema(
     "AccessRequest",
     F("kind", "string", required=True, choices=("account", "attachment", "secretary", "rights")),
     F("organisation", "string", required=True, max_length=64, doc="The municipality's slug."),
+    F("also", "array", doc="For an account or an attachment: other municipalities' slugs, a request each, all made "
+                           "or none."),
     F("identity", "object", doc="civility (madame, monsieur, autre), surname, first_names, birth_date (YYYY-MM-DD), "
       "postal_address, function, department, phone, employee_number: what the secretary checks."),
     F("role", "string", choices=("agent", "field_agent", "dispatcher", "service_manager"), doc="For rights."),

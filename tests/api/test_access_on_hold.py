@@ -55,3 +55,25 @@ async def test_the_applicant_withdraws_a_request_on_hold(client, new_client, tow
     r = await applicant.post(f"/api/v1/access/requests/{asked}/withdraw", json={})
     assert r.status_code == 204
     assert (await AccessRequest.get(id=asked)).status == "withdrawn"
+
+
+async def test_an_account_is_asked_in_several_municipalities_at_once_all_or_none(client, new_client, town):
+    """Issue 19, point 4: several municipalities in one request, with a comment; a wrong one makes none."""
+    from tests.api.test_staff_access import NAMES
+
+    applicant_user = await person(email="deux.communes@example.org")
+    applicant = await sign_in(new_client(), applicant_user)
+    body = {"kind": "account", "organisation": "brenles", "identity": NAMES, "message": "Je travaille pour les deux."}
+    r = await applicant.post("/api/v1/access/requests", json=body | {"also": ["chesalles", "atlantide"]})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "unknown_organisation"
+    assert not await AccessRequest.filter(applicant_id=applicant_user.id).exists()
+    r = await applicant.post("/api/v1/access/requests", json=body | {"also": ["broye-jorat"]})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "unknown_organisation"  # a district, not a town
+    assert not await AccessRequest.filter(applicant_id=applicant_user.id).exists()
+    r = await applicant.post("/api/v1/access/requests", json=body | {"kind": "rights", "also": ["chesalles"]})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "also"
+    r = await applicant.post("/api/v1/access/requests", json=body | {"also": ["chesalles", "brenles"]})
+    assert r.status_code == 201, r.text
+    made = r.json()["items"]
+    assert sorted(i["organisation"]["slug"] for i in made) == ["brenles", "chesalles"]
+    assert {i["message"] for i in made} == {"Je travaille pour les deux."}

@@ -65,7 +65,7 @@ def test_a_newcomer_is_validated_granted_lighting_and_handles_a_lighting_report(
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     page.get_by_role("heading", name="Demander un compte du personnel").wait_for()
-    page.get_by_label("Commune").select_option("brenles")
+    page.get_by_label("Commune", exact=True).select_option("brenles")
     page.get_by_label("Civilité").select_option("monsieur")
     page.get_by_label("Nom de famille").fill("Lumière")
     page.get_by_label("Prénoms").fill("Léon")

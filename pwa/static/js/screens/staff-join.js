@@ -36,6 +36,8 @@ function applicationForm(towns, reload) {
   const form = h("form", { novalidate: true, "data-js": "join-form" },
     field(t("join.kind"), kind),
     field(t("join.municipality"), h("select", { name: "organisation", required: true }, towns.map((o) => h("option", { value: o.slug }, o.name)))),
+    towns.length > 1 ? h("fieldset", {}, h("legend", {}, t("join.also")), towns.map((o) => h("label", { class: "choice" },
+      h("input", { type: "checkbox", name: "also", value: o.slug }), o.name))) : null,
     h("fieldset", {}, h("legend", {}, t("join.who")),
       field(t("join.civility"), h("select", { name: "civility" }, ["", "madame", "monsieur", "autre"].map((c) =>
         h("option", { value: c }, c ? t(`join.civility.${c}`) : "—")))),
@@ -51,7 +53,9 @@ function applicationForm(towns, reload) {
   return submitting(form, out, async (data) => {
     const identity = Object.fromEntries(["civility", "surname", "first_names", "birth_date", "postal_address", "function",
       "department", "phone", "employee_number"].map((k) => [k, data.get(k).trim()]));
-    await api.applyForAccess({ kind: data.get("kind"), organisation: data.get("organisation"), identity, message: data.get("message") });
+    const also = data.getAll("also").filter((slug) => slug !== data.get("organisation"));  // a request each, all or none
+    await api.applyForAccess({ kind: data.get("kind"), organisation: data.get("organisation"), identity, message: data.get("message"),
+      ...(also.length && data.get("kind") === "account" ? { also } : {}) });
     await reload();
   });
 }

@@ -523,6 +523,7 @@ export default {
   "join.birth_date.hint": "Helps the secretary's office identify you.",
   "join.postal_address": "Postal address (optional)",
   "access.born": "born on {date}",
+  "join.also": "Also for these municipalities (optional)",
   "account.previous_login": "Previous sign-in", "account.never": "none", "account.join": "Working for a municipality: ask for a staff account",
   "join.title": "Ask for a staff account", "join.steps": "Steps of your request", "join.step.account": "Account created", "join.step.email": "E-mail address confirmed",
   "join.step.municipality": "Municipality chosen", "join.step.identity": "Identity given", "join.step.submitted": "Request sent", "join.step.validated": "Identity validated by the secretary",

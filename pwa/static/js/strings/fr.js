@@ -523,6 +523,7 @@ export default {
   "join.birth_date.hint": "Aide le secrétariat à vous identifier.",
   "join.postal_address": "Adresse postale (facultatif)",
   "access.born": "né·e le {date}",
+  "join.also": "Aussi pour ces communes (facultatif)",
   "account.previous_login": "Connexion précédente", "account.never": "aucune", "account.join": "Travailler pour une commune : demander un compte du personnel",
   "join.title": "Demander un compte du personnel", "join.steps": "Étapes de votre demande", "join.step.account": "Compte créé", "join.step.email": "Adresse e-mail confirmée",
   "join.step.municipality": "Commune choisie", "join.step.identity": "Identité indiquée", "join.step.submitted": "Demande envoyée", "join.step.validated": "Identité validée par le secrétariat",
