@@ -89,6 +89,8 @@ class Settings:
     live_streams_per_person: int = _setting(5, "Live screens (server-sent event streams) one person holds open at once, "
                                                 "per web process.")
     staff_idle_days: int = _setting(90, "A staff account unused this long is shown to its secretary for removal.")
+    identity_document_max_bytes: int = _setting(5_242_880, "Bytes of the identity document a staff applicant may "
+                                                            "attach (PDF, JPEG or PNG).")
     export_inline_max_bytes: int = _setting(20_000_000, "Photos, in bytes, up to which a person's data export is built "
                                                          "at once; above, the worker builds it and sends a link.")
     export_keep_hours: int = _setting(72, "Hours a built data export stays downloadable.")

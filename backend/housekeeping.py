@@ -7,6 +7,7 @@ import time
 
 from tortoise.exceptions import BaseORMException
 
+from backend.accounts import access_documents
 from backend.config import Settings
 from backend.lostfound import claims
 from backend.privacy import exports, retention
@@ -30,6 +31,7 @@ async def maybe_run(settings: Settings | None = None, now: float | None = None) 
         await ratelimit.purge_older_than(2 * 86400)
         if settings is not None:
             await exports.expire(settings)
+            await access_documents.sweep(settings)
             await retention.maybe_purge(settings)
     except (OSError, BaseORMException) as exc:
         log.error("housekeeping failed: %r", exc)

@@ -144,6 +144,7 @@ async def dump(req: AccessRequest, *, viewer: Any, language: str) -> dict:
     mine = viewer.user is not None and req.applicant_id == viewer.user.id
     pending = req.status in access.OPEN
     people = await access.deciders(req) if pending else []
+    can_decide = pending and not mine and viewer.user is not None and any(p.id == viewer.user.id for p in people)
     return {
         "id": req.id, "kind": req.kind.value, "status": req.status.value,
         "what": access.describe(req, language),
@@ -160,7 +161,10 @@ async def dump(req: AccessRequest, *, viewer: Any, language: str) -> dict:
         "identity_method": req.identity_method.value if req.identity_method else None,
         "identity_note": req.identity_note if not mine else "",
         "deciders": [p.name for p in people],
-        "can_decide": pending and not mine and viewer.user is not None and any(p.id == viewer.user.id for p in people),
+        "can_decide": can_decide,
+        # The identity document's copy: for the applicant and those who decide, until the decision.
+        "document": {"type": req.document_type, "url": f"/api/v1/access/requests/{req.id}/document"}
+        if req.document_name and (mine or can_decide) else None,
     }
 
 

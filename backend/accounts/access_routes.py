@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.datastructures import UploadFile
+from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from backend import exports
-from backend.accounts import access, access_boxes, access_grants, access_people, schemas
-from backend.accounts.models import AccessKind, IdentityMethod, Role
+from backend.accounts import access, access_boxes, access_documents, access_grants, access_people, schemas
+from backend.accounts.models import AccessKind, AccessRequest, AccessStatus, IdentityMethod, Role
 from backend.errors import ValidationFailed
 from backend.realtime import service as live
 from backend.validation import parse_time
@@ -125,13 +126,45 @@ async def decide(request: Request) -> JSONResponse:
         identity_method=IdentityMethod(form["identity_method"]) if form["identity_method"] else None,
         identity_note=form["identity_note"] or "", valid_until=_time(form["valid_until"], "valid_until"),
         ip=client_ip(request), hold=bool(form["hold"]))
+    if req.status != AccessStatus.ON_HOLD:  # decided: the identity document's copy goes
+        await access_documents.discard(req, settings_of(request))
     return json_response(await access_boxes.dump(req, viewer=v, language=language_of(request, v.user)))
 
 
 @doc("The applicant withdraws a pending request.", auth="user", tag="access", responses={204: "withdrawn"})
 async def withdraw(request: Request) -> Response:
     await access.withdraw(viewer=await viewer(request), request_id=request.path_params["id"])
+    withdrawn = await AccessRequest.get(id=request.path_params["id"])
+    await access_documents.discard(withdrawn, settings_of(request))
     return Response(status_code=204)
+
+
+@doc("The applicant attaches a copy of an identity document to their open request for an account (or to be "
+     "secretary): a PDF, JPEG or PNG up to IDENTITY_DOCUMENT_MAX_BYTES, multipart field `document`. Seen by the "
+     "deciders only; deleted once decided or withdrawn.", auth="user", tag="access", content="multipart/form-data",
+     responses={201: "the request", 413: "payload_too_large", 422: "unsupported_document"})
+async def attach_document(request: Request) -> JSONResponse:
+    v = await viewer(request)
+    settings = settings_of(request)
+    async with request.form(max_files=1, max_fields=2, max_part_size=1024) as form:
+        upload = form.get("document")
+        if not isinstance(upload, UploadFile):
+            raise ValidationFailed("Send the file as the multipart field `document`.", code="required",
+                                   field="document")
+        data = await upload.read(settings.identity_document_max_bytes + 1)
+    req = await access_documents.attach(viewer=v, request_id=request.path_params["id"], data=data, settings=settings)
+    req = await AccessRequest.get(id=req.id).select_related("organisation", "service", "applicant", "decided_by")
+    return json_response(await access_boxes.dump(req, viewer=v, language=language_of(request, v.user)), 201)
+
+
+@doc("The identity document of a request, for its applicant and those who decide it.", auth="user", tag="access",
+     content="application/pdf", responses={200: "the file", 404: "unknown_document"})
+async def get_document(request: Request) -> Response:
+    path, media_type = await access_documents.document_of(viewer=await viewer(request),
+                                                          request_id=request.path_params["id"],
+                                                          settings=settings_of(request))
+    return FileResponse(path, media_type=media_type, headers={
+        "cache-control": "no-store", "content-disposition": f'attachment; filename="piece-identite{path.suffix}"'})
 
 
 @doc("The account holders of a municipality with their roles and rights (its secretary, deputies, managers).",
@@ -222,6 +255,8 @@ routes = [
     Route("/api/v1/access/summary", summary, methods=["GET"]),
     Route("/api/v1/access/requests/{id:int}/decision", decide, methods=["POST"]),
     Route("/api/v1/access/requests/{id:int}/withdraw", withdraw, methods=["POST"]),
+    Route("/api/v1/access/requests/{id:int}/document", attach_document, methods=["POST"]),
+    Route("/api/v1/access/requests/{id:int}/document", get_document, methods=["GET"]),
     Route("/api/v1/access/organisations/{slug}/people", people, methods=["GET"]),
     Route("/api/v1/access/organisations/{slug}/idle", idle, methods=["GET"]),
     Route("/api/v1/access/organisations/{slug}/people/{user_id:int}/end", end_membership, methods=["POST"]),

@@ -257,6 +257,10 @@ class AccessRequest(Model):
     reason = fields.TextField(default="")
     identity_method = fields.CharEnumField(IdentityMethod, max_length=12, null=True)
     identity_note = fields.CharField(max_length=300, default="")
+    # A copy of an identity document the applicant attached (DATA_DIR/identity-documents): seen by the deciders
+    # only, deleted once the request is decided or withdrawn.
+    document_name = fields.CharField(max_length=80, default="", db_default="")
+    document_type = fields.CharField(max_length=10, default="", db_default="")
 
     class Meta:
         table = "access_request"

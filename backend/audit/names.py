@@ -8,6 +8,7 @@ from __future__ import annotations
 ACTIONS: dict[str, tuple[str, str]] = {
     "access.requested": ("Demande d'accès déposée", "Access requested"),
     "access.accepted": ("Demande d'accès acceptée", "Access request accepted"),
+    "access.document_added": ("Pièce d'identité jointe à une demande d'accès", "Identity document attached to an access request"),
     "access.held": ("Demande d'accès suspendue", "Access request put on hold"),
     "access.refused": ("Demande d'accès refusée", "Access request refused"),
     "access.membership_ended": ("Rattachement à la commune terminé", "Attachment to the municipality ended"),

@@ -21,7 +21,7 @@ from typing import Any
 from tortoise.expressions import F, Q, RawSQL
 from tortoise.transactions import in_transaction
 
-from backend.accounts.models import Membership, MembershipStatus, User
+from backend.accounts.models import AccessRequest, Membership, MembershipStatus, User
 from backend.accounts.passwords import verify_password
 from backend.audit import service as audit
 from backend.audit.models import AuditEntry
@@ -93,6 +93,12 @@ async def personal_data(user: User) -> dict:
         "messages": [{"subject": m.subject, "body": m.body, "created_at": _iso(m.created_at),
                       "read_at": _iso(m.read_at)}
                      for m in await Message.filter(user_id=user.id).order_by("id")],
+        "staff_access_requests": [{"what": r.kind.value, "organisation": r.organisation.slug, "status": r.status.value,
+                                   "identity": r.identity, "message": r.message, "reason": r.reason,
+                                   "created_at": _iso(r.created_at), "decided_at": _iso(r.decided_at),
+                                   "identity_document": bool(r.document_name)}
+                                  for r in await AccessRequest.filter(applicant_id=user.id).order_by("id")
+                                  .select_related("organisation")],
         "push_devices": [{"service": p.endpoint.split("/")[2] if "//" in p.endpoint else "", "language": p.language,
                           "created_at": _iso(p.created_at)}
                          for p in await PushSubscription.filter(user_id=user.id).order_by("id")],

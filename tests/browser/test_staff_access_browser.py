@@ -70,6 +70,8 @@ def test_a_newcomer_is_validated_granted_lighting_and_handles_a_lighting_report(
     page.get_by_label("Nom de famille").fill("Lumière")
     page.get_by_label("Prénoms").fill("Léon")
     page.get_by_label("Date de naissance (facultatif)").fill("1988-04-02")
+    page.get_by_label("Copie d'une pièce d'identité (facultatif)").set_input_files(
+        files=[{"name": "carte.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\ntrailer <<>>\n%%EOF\n"}])
     page.get_by_label("Fonction").fill("Électricien, service des travaux")
     page.get_by_label("Téléphone professionnel").fill("021 555 01 44")
     page.get_by_role("button", name="Envoyer la demande").click()
@@ -80,10 +82,12 @@ def test_a_newcomer_is_validated_granted_lighting_and_handles_a_lighting_report(
 
     desk, office = at_desk(browser, live_server, "/agent/access?box=identity", SECRETARY)
     office.get_by_role("heading", name="Accès du personnel").wait_for()
+    expect(office.locator("tr", has_text="Léon Lumière").get_by_role("link", name="📎 Pièce d'identité (PDF)")).to_be_visible()
     decide_first(office, "Léon Lumière", "in_person")
     office.goto("/agent/access?box=identity&status=all&q=L%C3%A9on")
     expect(office.locator("tr", has_text="Léon Lumière")).to_contain_text("Acceptée")
     expect(office.locator("tr", has_text="Léon Lumière")).to_contain_text("Monsieur Léon Lumière · né·e le 2 avr. 1988")
+    expect(office.locator("tr", has_text="Léon Lumière").get_by_role("link", name="📎 Pièce d'identité (PDF)")).to_have_count(0)
     screenshot(office, "41-access-dashboard")
     assert axe_violations(office) == []
     office.goto("/agent/audit?action=access.accepted")

@@ -219,6 +219,11 @@ export const idleAccounts = (organisation) => call("GET", `/api/v1/access/organi
 export const endMembership = (organisation, userId, reason) => call("POST", `/api/v1/access/organisations/${encodeURIComponent(organisation)}/people/${Number(userId)}/end`, { json: { reason } });
 export const accessPeople = (organisation) => call("GET", `/api/v1/access/organisations/${encodeURIComponent(organisation)}/people`);
 export const nameStaff = (organisation, body) => call("POST", `/api/v1/access/organisations/${encodeURIComponent(organisation)}/names`, { json: body });
+export function attachIdentityDocument(id, file) {
+  const form = new FormData();
+  form.append("document", file);
+  return call("POST", `/api/v1/access/requests/${Number(id)}/document`, { form });
+}
 export const giveGrant = (organisation, userId, grant) => call("POST", `/api/v1/access/organisations/${encodeURIComponent(organisation)}/people/${Number(userId)}/grants`, { json: grant });
 export const changeGrant = (id, validUntil) => call("PATCH", `/api/v1/access/grants/${Number(id)}`, { json: { valid_until: validUntil } });
 export const removeGrant = (id, reason) => call("DELETE", `/api/v1/access/grants/${Number(id)}`, { json: { reason } });

@@ -67,7 +67,8 @@ function table(items, reload) {
       h("td", {}, i.applicant.name, h("br"), h("span", { class: "meta" }, i.applicant.email)),
       h("td", {}, i.what, i.valid_until ? h("p", { class: "meta" }, t("access.until.asked", { date: formatDate(i.valid_until) })) : null,
         i.message ? h("p", { class: "meta" }, i.message) : null),
-      h("td", {}, identityText(i.identity)),
+      h("td", {}, identityText(i.identity), i.document ? h("p", {}, h("a", { href: i.document.url, target: "_blank", rel: "noopener" },
+        t("access.document", { type: i.document.type === "pdf" ? "PDF" : "JPEG" }))) : null),
       h("td", {}, t(`access.status.${i.status}`), i.decided_by ? h("p", { class: "meta" }, t("access.by", { name: i.decided_by })) : null,
         i.status === "on_hold" && i.reason ? h("p", { class: "meta" }, t("access.held_for", { reason: i.reason })) : null),
       h("td", {}, i.can_decide ? decision(i, reload) : i.reason || "")))));

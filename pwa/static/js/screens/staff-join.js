@@ -45,6 +45,7 @@ function applicationForm(towns, reload) {
       field(t("join.first_names"), input("first_names", { required: true, autocomplete: "given-name" })),
       field(t("join.birth_date"), input("birth_date", { type: "date", autocomplete: "bday" }), t("join.birth_date.hint")),
       field(t("join.postal_address"), h("textarea", { name: "postal_address", rows: 2, maxLength: 300, autocomplete: "street-address" }))),
+    field(t("join.document"), h("input", { type: "file", name: "document", accept: "application/pdf,image/jpeg,image/png" }), t("join.document.hint")),
     field(t("join.function"), input("function", { required: true }), t("join.function.hint")),
     field(t("join.department"), input("department")), field(t("join.phone"), input("phone", { type: "tel", autocomplete: "tel" })),
     field(t("join.employee"), input("employee_number")),
@@ -54,8 +55,12 @@ function applicationForm(towns, reload) {
     const identity = Object.fromEntries(["civility", "surname", "first_names", "birth_date", "postal_address", "function",
       "department", "phone", "employee_number"].map((k) => [k, data.get(k).trim()]));
     const also = data.getAll("also").filter((slug) => slug !== data.get("organisation"));  // a request each, all or none
-    await api.applyForAccess({ kind: data.get("kind"), organisation: data.get("organisation"), identity, message: data.get("message"),
-      ...(also.length && data.get("kind") === "account" ? { also } : {}) });
+    const made = await api.applyForAccess({ kind: data.get("kind"), organisation: data.get("organisation"), identity,
+      message: data.get("message"), ...(also.length && data.get("kind") === "account" ? { also } : {}) });
+    const file = data.get("document");
+    if (file && file.size) {  // the copy goes with the request of the municipality chosen first
+      await api.attachIdentityDocument(made.items.find((i) => i.organisation.slug === data.get("organisation")).id, file);
+    }
     await reload();
   });
 }

@@ -8,6 +8,8 @@ export default {
   "errors.not_applicable": "This question is not asked with the answers given before it.",
   "errors.invalid_phone": "This phone number is not valid.",
   "errors.in_the_past": "This date is past: choose a day to come.",
+  "errors.unsupported_document": "Attach a PDF, a JPEG or a PNG.",
+  "errors.unknown_document": "This document does not exist or was deleted after the decision.",
   "errors.staff_account": "A staff account is not deleted here: ask the municipal secretary to end your attachment.",
   "errors.already_attached": "This person is already attached to the organisation.",
   "errors.already_claimed": "Somebody else has already claimed this object; an agent will contact you if needed.",

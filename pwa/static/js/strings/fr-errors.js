@@ -8,6 +8,8 @@ export default {
   "errors.not_applicable": "Cette question n'est pas posée avec les réponses données avant elle.",
   "errors.invalid_phone": "Ce numéro de téléphone n'est pas valable.",
   "errors.in_the_past": "Cette date est passée : choisissez un jour à venir.",
+  "errors.unsupported_document": "Joignez un PDF, un JPEG ou un PNG.",
+  "errors.unknown_document": "Ce document n'existe pas ou a été supprimé après la décision.",
   "errors.staff_account": "Un compte du personnel ne se supprime pas ici : demandez au secrétariat de la commune de mettre fin à votre rattachement.",
   "errors.already_attached": "Cette personne est déjà rattachée à l'organisation.",
   "errors.already_claimed": "Cet objet est déjà réclamé par une autre personne ; l'agent vous recontactera si besoin.",
