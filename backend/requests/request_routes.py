@@ -87,9 +87,7 @@ async def create_request(request: Request) -> JSONResponse:
         return await _created_answer(request, existing, v, replay=True, reveal_token=idem.identified)
     await ratelimit.consume(key=f"create:ip:{client_ip(request)}", limit=settings.create_per_hour_ip,
                             window_seconds=3600, message="Too many reports from this address; try again later.")
-    lat, lon = float(form["lat"]), float(form["lon"])  # the schema checked type and range
-    org = await accounts.organisation_at(lat, lon)
-    svc = await service.service_by_code(org, form["service"])
+    lat, lon, org, svc = await _where(form)
     channel = form.get("channel") or "app"
     if channel in STAFF_CHANNELS and not v.has_role(org.id, *service.STAFF_HANDLING):
         raise Forbidden("Only staff record requests received by phone, at the counter or by mail.", field="channel")
@@ -109,7 +107,7 @@ async def create_request(request: Request) -> JSONResponse:
         declaration = lostfound.from_attributes(svc, attributes, lat=lat, lon=lon, description=new.description)
         new.public = False
         new.on_insert = lostfound.item_writer(declaration, org, lostfound.categories_of(svc)[declaration.category], held)
-    if not new.address:
+    if not new.address and lat is not None:
         new.address = await request.app.state.geocoder.address_at(lat, lon)
     writer = media.PhotoWriter(settings.media_root, prepared) if prepared else None
     try:
@@ -122,6 +120,24 @@ async def create_request(request: Request) -> JSONResponse:
         await lostfound.find_candidates(held["item"])
     await live.publish_request(request.app.state.bus, req.id)
     return await _created_answer(request, req, v, replay=False)
+
+
+async def _where(form: dict) -> tuple[float | None, float | None, Any, Any]:
+    """(lat, lon, organisation, service): the organisation serving the point, or, for a procedure without a place
+    (a service of kind `form`), the one named."""
+    if form.get("lat") is None and form.get("lon") is None and form.get("organisation"):
+        org = await accounts.organisation_by_slug(form["organisation"])
+        svc = await service.service_by_code(org, form["service"])
+        if svc.kind != ServiceKind.FORM:
+            raise ValidationFailed("This category is about a place: give lat and lon.", code="required", field="lat")
+        return None, None, org, svc
+    for name in ("lat", "lon"):
+        if form.get(name) is None:
+            raise ValidationFailed(f"{name} is required (or, for a procedure without a place, organisation).",
+                                   code="required", field=name)
+    lat, lon = float(form["lat"]), float(form["lon"])  # the schema checked type and range
+    org = await accounts.organisation_at(lat, lon)
+    return lat, lon, org, await service.service_by_code(org, form["service"])
 
 
 async def _created_answer(request: Request, req: Any, v: Any, *, replay: bool, reveal_token: bool = True) -> JSONResponse:

@@ -32,8 +32,10 @@ service_update = Schema("ServiceUpdate", *_SERVICE_FIELDS)
 new_request = Schema(
     "NewRequest",
     F("service", "string", required=True, max_length=64, doc="A service code of the catalogue at that point."),
-    F("lat", "number", required=True, minimum=-90, maximum=90),
-    F("lon", "number", required=True, minimum=-180, maximum=180),
+    F("lat", "number", minimum=-90, maximum=90, doc="Required, with lon, but for a procedure without a place."),
+    F("lon", "number", minimum=-180, maximum=180),
+    F("organisation", "string", max_length=64,
+      doc="For a procedure without a place (a service of kind `form`, no lat and lon): the organisation's slug."),
     F("description", "text", max_length="max_description"),
     F("attributes", "object", doc="Values of the service's extra attributes, by code."),
     F("address", "string", max_length="max_short_text"),

@@ -21,7 +21,7 @@ from backend.requests.catalogue import (  # noqa: F401  (re-exported for other d
     answers, catalogue_at, dump_service, localised, service_by_code, services_of, validate_attributes,
 )
 from backend.requests.models import (
-    OPEN_STATUSES, Channel, Event, IdempotencyKey, Service, ServiceRequest, Status, Supporter,
+    OPEN_STATUSES, Channel, Event, IdempotencyKey, Service, ServiceKind, ServiceRequest, Status, Supporter,
 )
 from backend.requests.texts import status_update_text
 
@@ -58,8 +58,8 @@ class NewRequest:
     """What a creation carries once parsed; photos are already decoded and re-encoded."""
 
     service: Service
-    lat: float
-    lon: float
+    lat: float | None  # None: a procedure without a place (a service of kind `form`)
+    lon: float | None
     description: str = ""
     attributes: dict | None = None
     address: str = ""
@@ -102,8 +102,13 @@ async def create_request(*, new: NewRequest, author: User | None, idempotency: A
     Returns the request and, for an anonymous author, the tracking token (shown once). Raises IdempotentReplay
     when a concurrent call with the same `idempotency` (idempotency.py) made it first.
     """
-    routed = await accounts.organisation_at(new.lat, new.lon)
-    org = routed if routed.id == new.service.organisation_id else await Organisation.get(id=new.service.organisation_id)
+    if new.lat is None:  # a procedure without a place: its service's organisation
+        if new.service.kind != ServiceKind.FORM:
+            raise ValidationFailed("This category is about a place: give lat and lon.", code="required", field="lat")
+        routed = org = await Organisation.get(id=new.service.organisation_id)
+    else:
+        routed = await accounts.organisation_at(new.lat, new.lon)
+        org = routed if routed.id == new.service.organisation_id else await Organisation.get(id=new.service.organisation_id)
     if routed.id != org.id:
         raise ValidationFailed(f"This place is served by {routed.name_fr}, not by {org.name_fr}; "
                                "choose a category offered there.", code="outside_area", field="lat")
