@@ -103,6 +103,13 @@ class Settings:
     retention_audit_days: int = _setting(1825, "Days an audit entry is kept.")
     retention_log_days: int = _setting(365, "Days the technical traces are kept: deliveries (push, e-mails and "
                                             "their .eml copies), inbox messages, ended sessions.")
+    inbound_smtp_port: int = _setting(0, "Port of the e-mail channel's SMTP listener, run by the worker (0: off).")
+    inbound_smtp_host: str = _setting("127.0.0.1", "Address the e-mail channel's SMTP listener listens on.")
+    inbound_address: str = _setting("guichet@brenles.example", "The town's address whose mail becomes requests.")
+    inbound_organisation: str = _setting("brenles", "Slug of the organisation the e-mailed requests go to.")
+    inbound_service: str = _setting("contact", "Code of the procedure (a service of kind form) e-mailed requests "
+                                               "are filed under.")
+    inbound_max_bytes: int = _setting(26_214_400, "Largest inbound e-mail accepted, attachments included.")
     trusted_proxy: bool = _setting(False, "Behind one reverse proxy: the client address is the last one of "
                                           "X-Forwarded-For, the one the proxy appended (earlier ones are the client's "
                                           "word).")

@@ -137,6 +137,14 @@ SERVICES = [
            {"key": "remis", "name": "Je l'apporte au bureau des objets trouvés", "name_en": "I bring it to the lost-property office"},
            {"key": "garde", "name": "Je le garde jusqu'à ce qu'on me contacte", "name_en": "I keep it until I am contacted"}]}],
      {"kind": ServiceKind.FOUND}),
+    # A procedure without a place: what the town's e-mail address receives (INBOUND_SERVICE) lands here too.
+    ("contact", "Contact", "mail", "Contacter la commune", "Contact the municipality", 72,
+     [{"code": "sujet", "datatype": A, "required": False, "description": "À quel sujet ?",
+       "description_en": "About what?", "values": [
+           {"key": "dechets", "name": "Déchets et propreté", "name_en": "Waste and cleanliness"},
+           {"key": "routes", "name": "Routes et circulation", "name_en": "Roads and traffic"},
+           {"key": "administration", "name": "Démarches administratives", "name_en": "Administrative procedures"},
+           {"key": "autre", "name": "Autre", "name_en": "Other"}]}], {"kind": ServiceKind.FORM}),
 ]
 ACCOUNTS = [
     ("citizen", None, "citoyenne@brenles.example", "Léa Citoyenne", "Brenles-citoyenne-26"),

@@ -74,7 +74,7 @@ async def test_register_sign_in_and_read_the_catalogue_over_http(server):
         r = await browser.get("/api/v1/services", params={"lat": IN_BRENLES[0], "lon": IN_BRENLES[1]},
                               headers={"Accept-Encoding": "gzip"})
         assert r.status_code == 200 and r.headers["content-encoding"] == "gzip"
-        assert r.json()["organisation"]["slug"] == "brenles" and len(r.json()["items"]) == 14
+        assert r.json()["organisation"]["slug"] == "brenles" and len(r.json()["items"]) == 15
         r = await browser.post("/api/v1/auth/logout")
         assert r.status_code == 204
         assert (await browser.get("/api/v1/session")).json()["user"] is None

@@ -220,6 +220,12 @@ async def run(settings: Settings, stop: asyncio.Event, heartbeat: Heartbeat | No
     deliveries = Deliveries(settings)
     heartbeat = heartbeat or Heartbeat()
     exporting: asyncio.Task | None = None
+    listener = None
+    if settings.inbound_smtp_port:  # the e-mail channel: the town's mail becomes requests (requests/inbound.py)
+        from backend.requests import inbound_smtp
+
+        listener = await inbound_smtp.start(settings)
+        log.info("e-mail channel listening on %s:%s", settings.inbound_smtp_host, settings.inbound_smtp_port)
     try:
         while not stop.is_set():
             try:
@@ -244,6 +250,8 @@ async def run(settings: Settings, stop: asyncio.Event, heartbeat: Heartbeat | No
     finally:
         if exporting is not None:  # a half-built export is taken over when its lease runs out
             exporting.cancel()
+        if listener is not None:
+            listener.close()
         await deliveries.close()
 
 

@@ -37,7 +37,8 @@ class Channel(StrEnum):
     WEB = "web"
     PHONE = "phone"
     COUNTER = "counter"
-    MAIL = "mail"
+    MAIL = "mail"  # a letter, recorded by staff
+    EMAIL = "email"  # an e-mail to the town's address (requests/inbound.py)
     OPEN311 = "open311"
 
 

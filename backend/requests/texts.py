@@ -32,8 +32,9 @@ def status_label(status: str, language: str) -> str:
 LINK_LABELS = {"fr": "Voir la demande", "en": "See the request"}
 CHANNEL_LABELS = {
     "fr": {"app": "application", "web": "site web", "phone": "téléphone", "counter": "guichet", "mail": "courrier",
+           "email": "e-mail", "open311": "Open311"},
+    "en": {"app": "app", "web": "website", "phone": "phone", "counter": "counter", "mail": "post", "email": "e-mail",
            "open311": "Open311"},
-    "en": {"app": "app", "web": "website", "phone": "phone", "counter": "counter", "mail": "post", "open311": "Open311"},
 }
 
 

@@ -12,7 +12,7 @@ async def test_the_catalogue_follows_the_point(client, town):
     body = r.json()
     assert body["organisation"] == {"slug": "brenles", "name": "Commune de Brenles"}
     codes = [s["code"] for s in body["items"]]
-    assert len(codes) == 14 and codes[0] == "voirie"
+    assert len(codes) == 15 and codes[0] == "voirie"
     tree = next(s for s in body["items"] if s["code"] == "arbre-dangereux")
     assert tree["urgent"] is True and "117" in tree["emergency_message"] and tree["emergency_phone"] == "118"
     pothole = body["items"][0]

@@ -6,7 +6,7 @@ from backend.accounts.models import Role
 from backend.requests.models import ServiceRequest
 from tests.factories import IN_BRENLES, csrf, person, sign_in
 
-CONTACT = {"code": "contact", "name_fr": "Contacter la commune", "name_en": "Contact the municipality", "kind": "form",
+CONTACT = {"code": "question", "name_fr": "Poser une question", "name_en": "Ask a question", "kind": "form",
            "attributes": [{"code": "sujet", "datatype": "singlevaluelist", "required": True, "description": "Sujet",
                            "values": [{"key": "dechets", "name": "Déchets"}, {"key": "autre", "name": "Autre"}]}]}
 
@@ -16,7 +16,7 @@ async def test_a_procedure_without_a_place_is_sent_to_its_organisation(client, n
     assert (await manager.post("/api/v1/organisations/brenles/services", json=CONTACT)).status_code == 201
     await csrf(client)
     r = await client.post("/api/v1/requests", json={
-        "service": "contact", "organisation": "brenles", "contact_email": "habitante@example.org",
+        "service": "question", "organisation": "brenles", "contact_email": "habitante@example.org",
         "description": "Quand passe le ramassage des encombrants ?", "attributes": {"sujet": "dechets"}})
     assert r.status_code == 201, r.text
     body = r.json()
@@ -39,13 +39,13 @@ async def test_a_place_is_still_required_where_the_category_is_about_one(client,
             (base | {"service": "voirie", "organisation": "brenles"}, 422, "required", "lat"),
             (base | {"service": "voirie", "lat": IN_BRENLES[0]}, 422, "required", "lon"),
             (base | {"service": "voirie"}, 422, "required", "lat"),
-            ({"service": "contact", "organisation": "chesalles", "contact_email": "x@example.org"}, 404,
+            ({"service": "question", "organisation": "chesalles", "contact_email": "x@example.org"}, 404,
              "unknown_service", "service"),
-            ({"service": "contact", "organisation": "atlantide", "contact_email": "x@example.org"}, 404,
+            ({"service": "question", "organisation": "atlantide", "contact_email": "x@example.org"}, 404,
              "unknown_organisation", "organisation"),
-            ({"service": "contact", "organisation": "brenles", "contact_email": "x@example.org"}, 422,
+            ({"service": "question", "organisation": "brenles", "contact_email": "x@example.org"}, 422,
              "required", "attributes.sujet")):
         r = await client.post("/api/v1/requests", json=body)
         error = r.json()["error"]
         assert (r.status_code, error["code"], error["field"]) == (status, code, field), body
-    assert not await ServiceRequest.filter(service__code="contact").exists()
+    assert not await ServiceRequest.filter(service__code="question").exists()

@@ -158,7 +158,7 @@ export default {
   "agent.overdue": "overdue", "agent.due": "Due", "agent.contact": "Contact", "agent.private": "not public",
   "agent.internal": "internal note",
   "agent.channel.app": "app", "agent.channel.web": "website", "agent.channel.phone": "phone",
-  "agent.channel.counter": "counter", "agent.channel.mail": "mail", "agent.channel.open311": "Open311",
+  "agent.channel.counter": "counter", "agent.channel.mail": "mail", "agent.channel.email": "e-mail", "agent.channel.open311": "Open311",
   "agent.notyours.title": "This request is not yours",
   "agent.notyours.text": "Request {ref} is handled by: {town}.",
   "agent.notyours.why": "Your rights do not cover this municipality, service or team: you can see its public page, not handle it. If it should be yours, ask your manager to move it to you.",

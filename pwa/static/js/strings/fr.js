@@ -158,7 +158,7 @@ export default {
   "agent.overdue": "en retard", "agent.due": "Échéance", "agent.contact": "Contact", "agent.private": "non publique",
   "agent.internal": "note interne",
   "agent.channel.app": "application", "agent.channel.web": "site web", "agent.channel.phone": "téléphone",
-  "agent.channel.counter": "guichet", "agent.channel.mail": "courrier", "agent.channel.open311": "Open311",
+  "agent.channel.counter": "guichet", "agent.channel.mail": "courrier", "agent.channel.email": "e-mail", "agent.channel.open311": "Open311",
   "agent.notyours.title": "Cette demande ne dépend pas de vous",
   "agent.notyours.text": "La demande {ref} est traitée par : {town}.",
   "agent.notyours.why": "Vos droits ne couvrent pas cette commune, ce service ou cette équipe : vous pouvez voir sa page publique, pas la traiter. Si elle devrait vous revenir, demandez à votre responsable de vous la transférer.",
