@@ -11,10 +11,13 @@ from email.message import EmailMessage
 
 import pytest
 
+from backend.accounts.models import Role
 from backend.media.models import Photo
+from backend.push.models import Outbox
 from backend.requests import inbound_smtp
 from backend.requests.models import Event, ServiceRequest
 from tests import photos
+from tests.factories import person, sign_in
 
 TOWN = "guichet@brenles.example"
 
@@ -54,7 +57,7 @@ async def _send(settings, message: EmailMessage | bytes, to: str = TOWN) -> None
     await asyncio.to_thread(send)
 
 
-async def test_an_email_becomes_a_request_and_a_reply_joins_it(channel, client):
+async def test_an_email_becomes_a_request_and_a_reply_joins_it(channel, client, new_client, town):
     mail = _mail('"Jeanne Martin" <jeanne.martin@example.org>', "Lampadaire éteint rue du Four",
                  "Bonjour,\nle lampadaire devant le 4 est éteint depuis lundi.\nJeanne")
     mail.add_attachment(photos.jpeg(1600, 1200), maintype="image", subtype="jpeg", filename="lampadaire.jpg")
@@ -71,6 +74,13 @@ async def test_an_email_becomes_a_request_and_a_reply_joins_it(channel, client):
     assert await ServiceRequest.filter(contact_email="jeanne.martin@example.org").count() == 1  # threaded
     joined = await Event.filter(request_id=req.id, kind="comment").first()
     assert joined.comment == "Il est rallumé, merci !" and joined.public is False  # the quote left out
+
+    # The town answers from the timeline: the sender gets it by e-mail, with the reference to reply to.
+    agent = await sign_in(new_client(), await person(Role.AGENT, town.brenles))
+    r = await agent.post(f"/api/v1/requests/{req.ref}/events", json={"comment": "Une équipe passe demain.", "public": True})
+    assert r.status_code == 201, r.text
+    answer = await Outbox.filter(recipient="jeanne.martin@example.org").order_by("-id").first()
+    assert req.ref in answer.payload["subject"] and "Une équipe passe demain." in answer.payload["text"]
 
     stranger = _mail("autre@example.org", f"Re: {req.ref}", "Je ne suis pas l'auteur")
     await _send(channel, stranger)  # a reference from someone else does not join it: a new request
@@ -89,6 +99,11 @@ async def test_loops_automatic_and_bad_mail_are_refused_and_nothing_is_made(chan
         assert answer.value.smtp_code == 550
     with pytest.raises(smtplib.SMTPDataError):
         await _send(channel, b"Subject: sans expediteur\r\n\r\nPersonne ne signe.\r\n")
+    broken = (b"From: casse@example.org\r\nSubject: coupe\r\nMIME-Version: 1.0\r\n"
+              b'Content-Type: multipart/mixed; boundary="XYZ"\r\n\r\n--XYZ\r\nContent-Type: text/plain\r\n\r\n'
+              b"Le message s'arrete ici sans sa fin\r\n")  # the closing boundary never comes
+    with pytest.raises(smtplib.SMTPDataError):
+        await _send(channel, broken)
     big = _mail("gros@example.org", "Photo", "Voici")
     big.add_attachment(b"x" * 2_100_000, maintype="application", subtype="pdf", filename="gros.pdf")
     with pytest.raises((smtplib.SMTPDataError, smtplib.SMTPSenderRefused, smtplib.SMTPServerDisconnected)):
