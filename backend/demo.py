@@ -6,6 +6,7 @@ import random
 from datetime import timedelta
 
 from backend.accounts import sealing, service as accounts
+from backend import demo_procedures
 from backend.accounts.models import Organisation, OrganisationKind, Role, User
 from backend.config import Settings
 from backend.requests import service as requests
@@ -138,7 +139,7 @@ SERVICES = [
            {"key": "garde", "name": "Je le garde jusqu'à ce qu'on me contacte", "name_en": "I keep it until I am contacted"}]}],
      {"kind": ServiceKind.FOUND}),
     # A procedure without a place: what the town's e-mail address receives (INBOUND_SERVICE) lands here too.
-    ("contact", "Contact", "mail", "Contacter la commune", "Contact the municipality", 72,
+    ("contact", "Relations avec les usagers", "mail", "Contacter la commune", "Contact the municipality", 72,
      [{"code": "sujet", "datatype": A, "required": False, "description": "À quel sujet ?",
        "description_en": "About what?", "values": [
            {"key": "dechets", "name": "Déchets et propreté", "name_en": "Waste and cleanliness"},
@@ -194,7 +195,7 @@ async def _organisations() -> dict[str, Organisation]:
 
 GROUPS_EN = {"Routes et trottoirs": "Roads and pavements", "Éclairage": "Street lighting", "Propreté": "Cleanliness",
              "Espaces verts": "Parks and green spaces", "Eau": "Water",
-             "Objets perdus et trouvés": "Lost and found"}
+             "Objets perdus et trouvés": "Lost and found", "Relations avec les usagers": "Contact and appointments"}
 
 
 async def _catalogue(org: Organisation) -> list[Service]:
@@ -353,6 +354,9 @@ async def seed(settings: Settings, *, request_count: int = 200) -> None:
         newest = await Message.all().order_by("-id").limit(3).values_list("id", flat=True)
         await Message.exclude(id__in=newest).update(read_at=requests.utcnow())
         print(f"demo town of Brenles created with {request_count} requests")
+    for slug in ("brenles", "chesalles"):  # the online procedures, also into a demo made before them
+        if await demo_procedures.add(await Organisation.get(slug=slug)):
+            print(f"online procedures added to {slug}")
     secrets = dict(await User.filter(email__in=[a[2] for a in ACCOUNTS]).values_list("email", "totp_secret"))
     print(f"\nGuichet demo: {settings.base_url}\n\n{'role':<16} {'e-mail':<30} {'password':<22} TOTP secret "
           "(add it to an authenticator app)")

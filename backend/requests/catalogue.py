@@ -10,6 +10,7 @@ from tortoise.exceptions import IntegrityError
 from backend.accounts import service as accounts
 from backend.accounts.models import Organisation, Role
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from backend.requests import procedures
 from backend.requests.models import Service, ServiceKind
 from backend.validation import to_number
 
@@ -199,6 +200,7 @@ async def create_service(*, viewer: Any, organisation: Organisation, fields: dic
     if not CODE_RE.match(fields["code"]):
         raise ValidationFailed("code must be lowercase letters, digits, - or _.", code="invalid", field="code")
     fields["attributes"] = check_attribute_definitions(fields.get("attributes") or [])
+    fields["info"] = procedures.check_info(fields.get("info"))
     try:
         return await Service.create(organisation=organisation, **fields)
     except IntegrityError:
@@ -213,6 +215,8 @@ async def update_service(*, viewer: Any, organisation: Organisation, code: str, 
         raise NotFound(f"No service {code!r} here.", code="unknown_service")
     if "attributes" in fields:
         fields["attributes"] = check_attribute_definitions(fields["attributes"])
+    if "info" in fields:
+        fields["info"] = procedures.check_info(fields["info"])
     for key, value in fields.items():
         setattr(service, key, value)
     await service.save()

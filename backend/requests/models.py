@@ -63,6 +63,8 @@ class Service(Model):
     team = fields.CharField(max_length=80, default="")
     active = fields.BooleanField(default=True)
     position = fields.IntField(default=0)
+    # The procedure's page in the catalogue (procedures.check_info): audience, who may ask, documents, duration, cost.
+    info = fields.JSONField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

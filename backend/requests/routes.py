@@ -9,7 +9,7 @@ from backend.accounts import service as accounts
 from backend import shell
 from backend.errors import ValidationFailed
 from backend.geo import places
-from backend.requests import catalogue, schemas
+from backend.requests import catalogue, procedures, schemas
 from backend.validation import point
 from backend.web import doc, json_response, language_of, read_json, viewer
 
@@ -40,6 +40,39 @@ async def list_services(request: Request) -> JSONResponse:
         "organisation": {"slug": org.slug, "name": name},
         "items": [catalogue.dump_service(s, lang) for s in services],
     })
+
+
+@doc("The catalogue of procedures of an organisation, searched by words (`q`, either language, accents ignored), "
+     "family (`family`, a group's French name) and audience (`audience`: individuals, companies, associations).",
+     query={"organisation": "slug", "q": "words", "family": "group", "audience": "individuals, companies or "
+            "associations"}, tag="catalogue",
+     responses={200: "`{organisation, families, items: [service + page]}`", 404: "not_found", 422: "invalid_choice"})
+async def list_procedures(request: Request) -> JSONResponse:
+    params = request.query_params
+    v = await viewer(request)
+    lang = language_of(request, v.user)
+    if not params.get("organisation"):
+        raise ValidationFailed("Give the organisation.", code="required", field="organisation")
+    org = await accounts.organisation_by_slug(params["organisation"])
+    services = await catalogue.services_of(org)
+    found = procedures.search(services, words=params.get("q", ""), family=params.get("family", ""),
+                              audience=params.get("audience", ""))
+    return json_response({
+        "organisation": _dump_org(org, lang), "families": procedures.families(services, lang),
+        "items": [catalogue.dump_service(s, lang) | {"page": procedures.page(s, lang)} for s in found],
+    })
+
+
+@doc("One procedure's page: the service, its questions, and what it is for, who may ask, the documents, the "
+     "duration and the cost.", tag="catalogue", responses={200: "the service with `page` and `organisation`",
+                                                               404: "unknown_service"})
+async def get_procedure(request: Request) -> JSONResponse:
+    v = await viewer(request)
+    lang = language_of(request, v.user)
+    org = await accounts.organisation_by_slug(request.path_params["slug"])
+    service = await catalogue.service_by_code(org, request.path_params["code"])
+    return json_response(catalogue.dump_service(service, lang) | {"page": procedures.page(service, lang),
+                                                                  "organisation": _dump_org(org, lang)})
 
 
 @doc("Add a service to an organisation's catalogue (service managers).", body=schemas.new_service, auth="staff",
@@ -112,6 +145,8 @@ async def find_places(request: Request) -> JSONResponse:
 routes = [
     Route("/api/v1/places", find_places, methods=["GET"]),
     Route("/api/v1/services", list_services, methods=["GET"]),
+    Route("/api/v1/procedures", list_procedures, methods=["GET"]),
+    Route("/api/v1/procedures/{slug}/{code}", get_procedure, methods=["GET"]),
     Route("/api/v1/organisations", list_organisations, methods=["GET"]),
     Route("/api/v1/organisations/at", organisation_at, methods=["GET"]),
     Route("/api/v1/organisations/{slug}", get_organisation, methods=["GET"]),

@@ -20,6 +20,8 @@ _SERVICE_FIELDS = (
     F("team", "string", max_length=80),
     F("active", "boolean"),
     F("position", "integer", minimum=0, maximum=10000),
+    F("info", "object", doc="The procedure's page: audience (individuals, companies, associations), who_fr/who_en, "
+                            "documents_fr/documents_en (lists), duration_*, cost_*, keywords_*."),
 )
 new_service = Schema(
     "NewService",

@@ -83,7 +83,12 @@ async def test_the_maps_open_on_the_municipality_served_not_on_a_town_written_in
 
 
 def _keys(path: Path) -> set[str]:
-    return set(re.findall(r'"([a-z0-9_.]+)":', path.read_text()))
+    """The keys of a strings file and of the files it spreads in (`import x from "./fr-errors.js"`)."""
+    text = path.read_text()
+    keys = set(re.findall(r'"([a-z0-9_.]+)":', text))
+    for part in re.findall(r'^import \w+ from "\./([\w-]+\.js)";', text, flags=re.M):
+        keys |= _keys(path.parent / part)
+    return keys
 
 
 def test_english_has_every_french_string_and_every_used_key_exists():

@@ -168,6 +168,8 @@ export const readMessage = (id) => call("POST", `/api/v1/me/messages/${Number(id
 export const readAllMessages = () => call("POST", "/api/v1/me/messages/read", { json: {} });
 
 export const staffRequests = (params) => call("GET", `/api/v1/staff/requests?${q(params)}`);
+export const procedures = (filters) => call("GET", `/api/v1/procedures?${q(filters)}`);
+export const procedure = (org, code) => call("GET", `/api/v1/procedures/${encodeURIComponent(org)}/${encodeURIComponent(code)}`);
 export const catalogueOf = (organisation) => call("GET", `/api/v1/services?${q({ organisation })}`);
 export const postEvent = (ref, event) => call("POST", `/api/v1/requests/${encodeURIComponent(ref)}/events`, { json: event });
 export const staffPeople = (organisation) => call("GET", `/api/v1/staff/people?${q({ organisation })}`);

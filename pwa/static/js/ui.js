@@ -50,6 +50,7 @@ export function statusBadge(status) {
 const ICONS = {
   pothole: "🕳️", light: "💡", spray: "🎨", trash: "🗑️", broom: "🧹", bench: "🪑", tree: "🌳", sign: "🚸",
   drop: "💧", paw: "🐾", car: "🚗", alert: "⚠️", search: "🔎", hand: "🤲",
+  mail: "✉️", truck: "🚚", phone: "📞", school: "🏫", people: "🤝", id: "🛂", bike: "🚲", party: "🎪", house: "🏠",
 };
 export const serviceIcon = (code) => h("span", { class: "emoji", "aria-hidden": "true" }, ICONS[code] || "📍");
 

@@ -22,6 +22,7 @@ export async function render(view, { app }) {
       choice("/report", "📍", t("home.report"), true),
       choice("/report?kind=lost", "🔎", t("home.lost")),
       choice("/report?kind=found", "🤲", t("home.found")),
+      choice("/procedures", "📝", t("home.procedures")),
       choice("/found", "🧳", t("home.found_list")),
       choice("/requests", "☰", t("home.mine")),
       choice("/map", "🗺️", t("home.map")),

@@ -125,7 +125,7 @@ export function attributeInput(attr, value) {
     const multi = attr.datatype === "multivaluelist";
     const choices = attr.datatype === "boolean" ? [{ key: "true", name: t("common.yes") }, { key: "false", name: t("common.no") }] : attr.values;
     const chosen = (key) => (multi ? (value || []).includes(key) : String(value) === key);
-    return h("fieldset", { "data-attr": attr.code }, h("legend", {}, label), help, choices.map((v) => h("label", { class: "choice" },
+    return h("fieldset", { "data-attr": attr.code, "data-required": multi && attr.required ? "" : undefined }, h("legend", {}, label), help, choices.map((v) => h("label", { class: "choice" },
       h("input", { type: multi ? "checkbox" : "radio", name, value: v.key, required: attr.required && !multi, checked: chosen(v.key) }), v.name)));
   }
   const input = ["text", "address"].includes(attr.datatype)
@@ -183,7 +183,7 @@ export function readAttributes(form, service) {
 }
 
 /** Before sending: the terms and the privacy notice, opened beside the report (its draft stays as it is). */
-function consent() {
+export function consent() {
   const link = (kind) => h("a", { href: `/pages/${kind}`, target: "_blank", rel: "noopener" }, t(`report.consent.${kind}`));
   const parts = t("report.consent", { terms: "\u0000terms\u0000", privacy: "\u0000privacy\u0000" }).split("\u0000");
   return h("p", { class: "consent", "data-js": "consent" }, parts.map((part, i) => (i % 2 ? link(part) : part)));
@@ -219,20 +219,31 @@ export async function renderDetails(view, flow) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     await keep();
-    errors.replaceChildren();
-    form.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
-    form.querySelectorAll(".field-error").forEach((el) => el.remove());
-    // Every missing field at once, each with its message beside it, and the first one focused.
-    const missing = new Map([...form.querySelectorAll("input, textarea")].filter((el) => !el.checkValidity())
-      .map((el) => [el.name, el.type === "email" && el.value ? t("error.email") : t("error.required")]));
-    if (missing.size) {
-      const first = [...missing].map(([name, message]) => fieldError(form, name, message))[0];
-      errors.replaceChildren(h("div", { class: "error-box", role: "alert" }, t("error.fields", { count: missing.size })));
-      return first?.focus();
-    }
+    if (flagMissing(form, errors)) return;
     await send(view, flow);
   });
   add(view, form);
+}
+
+/** Every field the page can tell is wrong, flagged at once, each with its message beside it, and the first one
+ *  focused; true when there was one. */
+export function flagMissing(form, errors) {
+  errors.replaceChildren();
+  form.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
+  form.querySelectorAll(".field-error").forEach((el) => el.remove());
+  const message = (el) => (el.validity.valueMissing ? t("error.required")
+    : el.type === "email" ? t("error.email") : t("error.format"));
+  const missing = new Map([...form.querySelectorAll("input, textarea, select")].filter((el) => !el.checkValidity())
+    .map((el) => [el.name, message(el)]));
+  for (const group of form.querySelectorAll("fieldset[data-required]:not([hidden])")) {  // at least one box ticked
+    const boxes = group.querySelectorAll("input[type=checkbox]");
+    if (boxes.length && ![...boxes].some((box) => box.checked)) missing.set(boxes[0].name, t("error.required"));
+  }
+  if (!missing.size) return false;
+  const first = [...missing].map(([name, text]) => fieldError(form, name, text))[0];
+  errors.replaceChildren(h("div", { class: "error-box", role: "alert" }, t("error.fields", { count: missing.size })));
+  first?.focus();
+  return true;
 }
 
 async function send(view, flow) {
@@ -270,7 +281,7 @@ async function send(view, flow) {
   }
 }
 
-function showSent(view, app, created) {
+export function showSent(view, app, created) {
   const tracking = created.tracking_token ? `/track/${encodeURIComponent(created.tracking_token)}` : `/requests/${encodeURIComponent(created.ref)}`;
   view.replaceChildren();  // add() leaves out the parts that are absent (replaceChildren would write "null")
   add(view, heading(t("report.sent.title")),
@@ -284,7 +295,7 @@ function showSent(view, app, created) {
   view.querySelector("h1").focus();
 }
 
-function showQueued(view) {
+export function showQueued(view) {
   view.replaceChildren(heading(t("report.queued.title")),
     h("div", { class: "info-box", "data-js": "queued" }, h("p", {}, "⏳ ", t("report.queued.text"))),
     h("div", { class: "actions" }, h("a", { href: "/requests", class: "button", "data-link": "" }, t("home.mine"))));

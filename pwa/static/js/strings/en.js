@@ -1,8 +1,10 @@
 // Every English text of the app. Keys are those of fr.js.
 import errors from "./en-errors.js";
+import procedures from "./en-procedures.js";
 
 export default {
   ...errors,
+  ...procedures,
   "skip": "Skip to content",
   "tab.home": "Home", "tab.report": "Report", "tab.requests": "Requests", "tab.map": "Map", "tab.account": "Account", "tab.agent": "Staff",
   "common.next": "Next", "common.back": "Back", "common.cancel": "Cancel", "common.loading": "Loading…",

@@ -1,8 +1,10 @@
 // Every French text of the app (the default language). Keys are shared with en.js.
 import errors from "./fr-errors.js";
+import procedures from "./fr-procedures.js";
 
 export default {
   ...errors,
+  ...procedures,
   "skip": "Aller au contenu",
   "tab.home": "Accueil", "tab.report": "Signaler", "tab.requests": "Demandes", "tab.map": "Carte", "tab.account": "Compte", "tab.agent": "Agents",
   "common.next": "Suivant", "common.back": "Retour", "common.cancel": "Annuler", "common.loading": "Chargement…",
