@@ -264,12 +264,24 @@ def answers(service: Service, given: dict, language: str) -> list[dict]:
         value = (given or {}).get(a["code"])
         if value in (None, "", []):
             continue
-        names = {v["key"]: (v.get("name_en") if language == "en" else None) or v["name"] for v in a.get("values") or []}
-        if isinstance(value, bool):
-            shown = ("Yes" if value else "No") if language == "en" else ("Oui" if value else "Non")
-        else:
-            shown = ", ".join(names.get(str(v), str(v)) for v in value) if isinstance(value, list) \
-                else names.get(str(value), value)
-        question = (a.get("description_en") if language == "en" else None) or a.get("description") or a["code"]
-        out.append({"code": a["code"], "question": question, "answer": shown, "datatype": a["datatype"]})
+        out.append({"code": a["code"], "question": question_text(a, language), "answer": answer_text(a, value, language),
+                    "datatype": a["datatype"]})
     return out
+
+
+def question_text(definition: dict, language: str) -> str:
+    return (definition.get("description_en") if language == "en" else None) or definition.get("description") \
+        or definition["code"]
+
+
+def answer_text(definition: dict, value: Any, language: str) -> Any:
+    """An answer in words: a choice's name rather than its key, yes or no, a list joined; other values as they are."""
+    if value in (None, "", []):
+        return ""
+    names = {v["key"]: (v.get("name_en") if language == "en" else None) or v["name"]
+             for v in definition.get("values") or []}
+    if isinstance(value, bool):
+        return ("Yes" if value else "No") if language == "en" else ("Oui" if value else "Non")
+    if isinstance(value, list):
+        return ", ".join(names.get(str(v), str(v)) for v in value)
+    return names.get(str(value), value)

@@ -1,10 +1,14 @@
 """The staff queue as CSV or XLSX, page by page from the database, so 100,000 rows never sit in memory."""
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any, AsyncIterator
 
-from backend.requests import staff_queue
+from backend.requests import catalogue, staff_queue
+from backend.requests.models import Service
+from backend.requests.service import OFFICE_HANDLING
+from backend.accounts.models import Organisation, Role
 from backend.requests.texts import channel_label, status_label
 
 CHUNK = 1000
@@ -30,13 +34,36 @@ def _cells(row: dict, language: str, now: datetime) -> list[Any]:
             due, ("oui" if language == "fr" else "yes") if overdue else "", row["lat"], row["lon"]]
 
 
-async def rows(*, viewer: Any, filters: staff_queue.QueueFilters, language: str, now: datetime) -> AsyncIterator[list]:
-    """Every row of the filtered queue, newest first, read a thousand at a time."""
+async def questions(viewer: Any, filters: staff_queue.QueueFilters) -> list[dict]:
+    """An export filtered to one service has a column per question of it (issue 17, point 6): the questions of
+    that service in the first of the viewer's organisations that has it (or in the one filtered on)."""
+    if not filters.service:
+        return []
+    roles = (*OFFICE_HANDLING, Role.FIELD_AGENT)
+    visible = viewer.org_ids_with(*roles) | set(viewer.service_ids_with(*roles))
+    if filters.organisation:
+        org = await Organisation.get_or_none(slug=filters.organisation)
+        visible &= {org.id} if org else set()
+    service = await Service.filter(code=filters.service, organisation_id__in=sorted(visible)).order_by(
+        "organisation_id").first()
+    return sorted(service.attributes, key=lambda a: a.get("order", 0)) if service else []
+
+
+def question_headers(asked: list[dict], language: str) -> list[str]:
+    return [catalogue.question_text(q, language) for q in asked]
+
+
+async def rows(*, viewer: Any, filters: staff_queue.QueueFilters, language: str, now: datetime,
+               asked: list[dict] | None = None) -> AsyncIterator[list]:
+    """Every row of the filtered queue, newest first, read a thousand at a time; then its answers to `asked`."""
     cursor = None
     while True:
         page, cursor, _ = await staff_queue.queue(viewer=viewer, filters=filters, cursor=cursor, limit=CHUNK, now=now,
                                                   with_counts=False)
         for row in page:
-            yield _cells(row, language, now)
+            given = row["attributes"]
+            given = (json.loads(given) if isinstance(given, str) else given) or {}
+            yield _cells(row, language, now) + [catalogue.answer_text(q, given.get(q["code"]), language)
+                                                for q in asked or []]
         if cursor is None:
             return

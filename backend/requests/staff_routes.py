@@ -84,15 +84,19 @@ async def _export(request: Request) -> tuple:
     await staff_queue.scope(v, filters.organisation)  # refuse before the first byte goes out
     lang = language_of(request, v.user)
     stamp = service.utcnow().strftime("%Y%m%d-%H%M")
-    return staff_export.rows(viewer=v, filters=filters, language=lang, now=service.utcnow()), lang, stamp
+    asked = await staff_export.questions(v, filters)
+    header = staff_export.COLUMNS[lang] + staff_export.question_headers(asked, lang)
+    return staff_export.rows(viewer=v, filters=filters, language=lang, now=service.utcnow(), asked=asked), header, \
+        lang, stamp
 
 
 @doc("Staff: the filtered queue as CSV (UTF-8 with BOM), streamed; the same filters as the list; times in "
-     "TIME_ZONE; `sep`: semicolon (default in French) or comma.", auth="staff",
+     "TIME_ZONE; `sep`: semicolon (default in French) or comma. Filtered to one `service`, a column per question "
+     "of it, answers in words.", auth="staff",
      tag="staff", content="text/csv", responses={200: "CSV", 403: "not staff"})
 async def export_csv(request: Request) -> StreamingResponse:
-    source, lang, stamp = await _export(request)
-    return StreamingResponse(exports.csv_chunks(source, staff_export.COLUMNS[lang],
+    source, header, lang, stamp = await _export(request)
+    return StreamingResponse(exports.csv_chunks(source, header,
                                                 sep=exports.delimiter(request.query_params.get("sep"), lang)),
                              media_type="text/csv; charset=utf-8",
                              headers={"content-disposition": f'attachment; filename="demandes-{stamp}.csv"'})
@@ -101,8 +105,8 @@ async def export_csv(request: Request) -> StreamingResponse:
 @doc("Staff: the filtered queue as an XLSX workbook; the same filters as the list.", auth="staff", tag="staff",
      content=XLSX, responses={200: "XLSX", 403: "not staff"})
 async def export_xlsx(request: Request) -> StreamingResponse:
-    source, lang, stamp = await _export(request)
-    handle = await exports.xlsx_file(source, staff_export.COLUMNS[lang], "Demandes" if lang == "fr" else "Requests")
+    source, header, lang, stamp = await _export(request)
+    handle = await exports.xlsx_file(source, header, "Demandes" if lang == "fr" else "Requests")
     return StreamingResponse(exports.file_chunks(handle), media_type=XLSX,
                              headers={"content-disposition": f'attachment; filename="demandes-{stamp}.xlsx"'})
 

@@ -145,3 +145,35 @@ async def test_the_demo_offers_a_dozen_procedures_across_the_families(town):
     assert all(s.info and s.info["audience"] and s.attributes for s in forms)
     assert await demo_procedures.add(town.brenles) == 0
     assert await Service.filter(organisation=town.brenles, kind=ServiceKind.FORM).count() == len(forms)
+
+
+async def test_an_export_of_one_procedure_has_a_column_per_question_in_words(client, new_client, town):
+    """Issue 17, point 6: the answers of a procedure's requests in the staff's CSV and XLSX."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    manager = await sign_in(new_client(), await person(Role.SERVICE_MANAGER, town.brenles))
+    service = CONTACT | {"attributes": CONTACT["attributes"] + [
+        {"code": "rappel", "datatype": "boolean", "description": "Être rappelé ?"},
+        {"code": "le", "datatype": "date", "description": "Quel jour ?"}]}
+    assert (await manager.post("/api/v1/organisations/brenles/services", json=service)).status_code == 201
+    await csrf(client)
+    for answers in ({"sujet": "dechets", "rappel": True, "le": "2027-01-14"}, {"sujet": "autre"}):
+        r = await client.post("/api/v1/requests", json={"service": "question", "organisation": "brenles",
+                                                        "contact_email": "h@example.org", "attributes": answers})
+        assert r.status_code == 201, r.text
+    agent = await sign_in(new_client(), await person(Role.AGENT, town.brenles))
+    r = await agent.get("/api/v1/staff/requests.csv", params={"service": "question", "sep": "comma"})
+    table = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert table[0][-3:] == ["Sujet", "Être rappelé ?", "Quel jour ?"]
+    assert sorted(row[-3:] for row in table[1:]) == [["Autre", "", ""], ["Déchets", "Oui", "2027-01-14"]]
+    book = load_workbook(io.BytesIO((await agent.get("/api/v1/staff/requests.xlsx",
+                                                     params={"service": "question", "lang": "en"})).content))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[0][-3:] == ("Sujet", "Être rappelé ?", "Quel jour ?")  # no English text given: the French
+    assert sorted(tuple(r[-3:]) for r in rows[1:]) == [("Autre", None, None), ("Déchets", "Yes", "2027-01-14")]
+    whole = list(csv.reader(io.StringIO((await agent.get("/api/v1/staff/requests.csv", params={"sep": "comma"}))
+                                        .content.decode("utf-8-sig"))))
+    assert "Sujet" not in whole[0] and len(whole[0]) == len(table[0]) - 3  # no service: no answer columns
