@@ -23,7 +23,7 @@ def test_a_citizen_finds_a_procedure_and_sends_its_form_offline(phone, live_serv
     page.get_by_label("Pour", exact=True).select_option("associations")
     expect(page.get_by_text("Aucune démarche ne correspond.")).to_be_visible()
     page.get_by_label("Pour", exact=True).select_option("")
-    screenshot(page, "30-procedures")
+    screenshot(page, "60-procedures")
     page.get_by_role("link", name=re.compile("Occuper le domaine public")).click()
 
     page.get_by_role("heading", name="Occuper le domaine public pour un déménagement").wait_for()
@@ -39,7 +39,7 @@ def test_a_citizen_finds_a_procedure_and_sends_its_form_offline(phone, live_serv
     # Every missing answer flagged at once, each beside its question.
     expect(page.locator(".field-error")).to_have_count(6)
     assert axe_violations(page) == []
-    screenshot(page, "31-procedure-form-errors")
+    screenshot(page, "61-procedure-form")
     page.get_by_label("Premier jour").fill("2027-01-14")
     page.get_by_label("Dernier jour").fill("2027-01-15")
     page.get_by_label("Adresse du déménagement").fill("Rue du Four 3\n1683 Brenles")
