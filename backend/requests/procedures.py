@@ -49,6 +49,11 @@ def check_info(info: Any) -> dict:
     return out
 
 
+def audience_of(service: Service) -> list[str]:
+    """Who the procedure is for; everyone when its page does not say."""
+    return (service.info or {}).get("audience") or list(AUDIENCES)
+
+
 def page(service: Service, language: str) -> dict:
     """The procedure's page in one language (English falls back to French where a text is missing)."""
     info = service.info or {}
@@ -56,7 +61,7 @@ def page(service: Service, language: str) -> dict:
     def text(name: str) -> Any:
         return info.get(f"{name}_{language}") or info.get(f"{name}_fr") or ("" if name != "documents" else [])
 
-    return {"audience": info.get("audience") or list(AUDIENCES), "who": text("who"), "documents": text("documents"),
+    return {"audience": audience_of(service), "who": text("who"), "documents": text("documents"),
             "duration": text("duration"), "cost": text("cost")}
 
 
@@ -87,7 +92,7 @@ def search(services: list[Service], *, words: str = "", family: str = "", audien
     for service in services:
         if family and service.group != family:
             continue
-        if audience and audience not in ((service.info or {}).get("audience") or AUDIENCES):
+        if audience and audience not in audience_of(service):
             continue
         haystack = _haystack(service)
         if all(word in haystack for word in wanted):

@@ -1,13 +1,11 @@
 // The one form of every online procedure without a place: its questions (conditional ones shown when an earlier
 // answer asks them), a draft kept on the phone at each keystroke, and the outbox when the network is gone, so that
 // a procedure sent offline leaves once and only once, like a report.
-import * as api from "../api.js";
 import { language, t } from "../i18n.js";
-import * as outbox from "../outbox.js";
 import * as store from "../store.js";
 import { add, errorBox, field, h, heading, withCounter } from "../ui.js";
 import { procedure } from "./procedure-common.js";
-import { applyConditions, attributeInput, consent, flagMissing, readAttributes, showQueued, showSent } from "./report-steps.js";
+import { applyConditions, attributeInput, consent, flagMissing, readAttributes, sendOrQueue, showQueued, showSent } from "./report-steps.js";
 
 // What a signed-in person's account already says, for the questions that ask it.
 const FROM_ACCOUNT = { email: "email", phone: "phone", address: "postal_address" };
@@ -92,19 +90,12 @@ async function send(view, app, form, errors, { org, item, draft }) {
   const button = form.querySelector("[data-js=send]");
   button.disabled = true;
   try {
-    if (!navigator.onLine) throw new api.NetworkError();
-    const created = await api.createRequest(fields, [], draft.key);
-    await outbox.remember(created, item.name);
+    const created = await sendOrQueue(app, { fields, photos: [], key: draft.key, label: item.name });
     await store.remove("drafts", draft.id);
-    showSent(view, app, created);
+    if (created) showSent(view, app, created);
+    else showQueued(view);
   } catch (error) {
     button.disabled = false;
-    if (error.code === "network" || error.status >= 500) {
-      await outbox.enqueue({ fields, photos: [], key: draft.key, label: item.name });
-      await store.remove("drafts", draft.id);
-      app.requestBackgroundSync();
-      return showQueued(view);
-    }
     // The server names the question as attributes.<code>; the page names its inputs attr:<code>.
     const named = error.field?.startsWith("attributes.") ? Object.assign(error, { field: `attr:${error.field.slice(11)}` }) : error;
     errors.replaceChildren(errorBox(named, form));

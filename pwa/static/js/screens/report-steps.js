@@ -246,6 +246,23 @@ export function flagMissing(form, errors) {
   return true;
 }
 
+/** Sends a new request now, or, without network (or with the server down), keeps it in the outbox, which sends
+ *  it later under the same key, so that it is made once; the request made, or null when it waits. Any other
+ *  refusal is thrown, for the page to say. */
+export async function sendOrQueue(app, { fields, photos, key, label }, onProgress) {
+  try {
+    if (!navigator.onLine) throw new api.NetworkError();
+    const created = await api.createRequest(fields, photos, key, onProgress);
+    await outbox.remember(created, label);
+    return created;
+  } catch (error) {
+    if (error.code !== "network" && !(error.status >= 500)) throw error;
+    await outbox.enqueue({ fields, photos, key, label });
+    app.requestBackgroundSync();
+    return null;
+  }
+}
+
 async function send(view, flow) {
   const { app, draft } = flow;
   const fields = {
@@ -259,20 +276,13 @@ async function send(view, flow) {
   view.replaceChildren(heading(t("report.sending.title")), live, bar);
   view.querySelector("h1").focus();
   try {
-    if (!navigator.onLine) throw new api.NetworkError();
-    const created = await api.createRequest(fields, photos, draft.key, (share) => {
+    const created = await sendOrQueue(app, { fields, photos, key: draft.key, label }, (share) => {
       bar.value = Math.round(share * 100);
     });
-    await outbox.remember(created, label);
     await flow.reset();
-    showSent(view, app, created);
+    if (created) showSent(view, app, created);
+    else showQueued(view);
   } catch (error) {
-    if (error.code === "network" || error.status >= 500) {
-      await outbox.enqueue({ fields, photos, key: draft.key, label });
-      await flow.reset();
-      app.requestBackgroundSync();
-      return showQueued(view);
-    }
     view.replaceChildren(heading(t("report.failed.title")), errorBox(error),
       h("div", { class: "actions" }, h("button", {
         type: "button", class: "button", onclick: () => flow.go(PLACE_ERRORS.includes(error.code) ? "where" : FIELD_STEP[error.field] || "details", true),
