@@ -21,6 +21,7 @@ from tortoise.exceptions import ValidationError as TortoiseValidationError
 from backend import db, errors, exports, health, logredact, openapi, shell
 from backend.accounts.access_routes import routes as access_routes
 from backend.accounts.routes import routes as account_routes
+from backend.appointments.routes import routes as appointment_routes
 from backend.audit.routes import routes as audit_routes
 from backend.lostfound import service as lostfound_service
 from backend.lostfound.routes import routes as lostfound_routes
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     routes = [
         *request_routes,  # first: the busiest paths (the map, the lists) are matched with the fewest tries
         *account_routes,
+        *appointment_routes,
         *access_routes,
         *catalogue_routes,
         *staff_routes,

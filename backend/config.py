@@ -51,6 +51,7 @@ class Settings:
     max_upload_bytes: int = _setting(41_943_040, "Largest multipart body accepted (photos included).")
     max_photos: int = _setting(5, "Photos per request.")
     max_photo_bytes: int = _setting(15_728_640, "Bytes per photo.")
+    max_file_bytes: int = _setting(5_242_880, "Bytes of a file answering a procedure's question (PDF, JPEG or PNG).")
     max_photo_megapixels: int = _setting(50, "Pixels per photo, in millions; more is refused as image_too_large.")
     max_full_decode_megapixels: int = _setting(25, "Pixels, in millions, of a photo in a format decoded whole (PNG, "
                                                    "HEIC, WebP); JPEG, decoded at a fraction, has MAX_PHOTO_MEGAPIXELS.")

@@ -20,6 +20,7 @@ MODEL_MODULES = [
     "backend.lostfound.models",
     "backend.open311.models",
     "backend.privacy.models",
+    "backend.appointments.models",
 ]
 MIGRATIONS_MODULE = "backend.migrations"
 

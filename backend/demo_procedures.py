@@ -4,6 +4,7 @@ database made before them gains them too."""
 from __future__ import annotations
 
 from backend.accounts.models import Organisation
+from backend.appointments.models import Agenda
 from backend.requests import procedures
 from backend.requests.catalogue import check_attribute_definitions
 from backend.requests.models import Service, ServiceKind
@@ -23,8 +24,9 @@ FAMILIES_EN = {
 
 
 def _q(code: str, datatype: str, fr: str, en: str, *, required: bool = False, values: list | None = None,
-       help_fr: str = "", help_en: str = "", condition: dict | None = None) -> dict:
+       help_fr: str = "", help_en: str = "", condition: dict | None = None, future: bool = False) -> dict:
     return {"code": code, "datatype": datatype, "required": required, "description": fr, "description_en": en,
+            **({"future": True} if future else {}),
             **({"values": [{"key": k, "name": n, "name_en": e} for k, n, e in values]} if values else {}),
             **({"help": help_fr, "help_en": help_en} if help_fr else {}),
             **({"condition": condition} if condition else {})}
@@ -47,8 +49,8 @@ PROCEDURES = [
      "Occuper le domaine public pour un déménagement", "Use the street for a house move",
      "Réserver une place sur la voie publique pour le camion de déménagement ou un monte-meubles.",
      "Reserve a space on the street for the removal van or a furniture lift.", 120,
-     [_q("debut", "date", "Premier jour", "First day", required=True),
-      _q("fin", "date", "Dernier jour", "Last day", required=True,
+     [_q("debut", "date", "Premier jour", "First day", required=True, future=True),
+      _q("fin", "date", "Dernier jour", "Last day", required=True, future=True,
          help_fr="Au plus 3 jours de suite.", help_en="At most 3 days in a row."),
       _q("adresse", "address", "Adresse du déménagement", "Address of the move", required=True),
       _q("surface", "number", "Surface occupée (m²)", "Area taken (m²)", required=True,
@@ -56,7 +58,9 @@ PROCEDURES = [
       _q("vehicule", A, "Véhicule", "Vehicle", required=True, values=[
           ("camionnette", "Camionnette", "Van"), ("camion", "Camion", "Lorry"),
           ("monte-meubles", "Monte-meubles", "Furniture lift")]),
-      _q("plaque", "string", "Plaque du véhicule", "Vehicle plate")],
+      _q("plaque", "string", "Plaque du véhicule", "Vehicle plate"),
+      _q("plan", "file", "Plan ou croquis de l'emplacement", "Plan or sketch of the place",
+         help_fr="PDF, JPEG ou PNG, 5 Mo au plus.", help_en="PDF, JPEG or PNG, 5 MB at most.")],
      _page([IND, COMP], ("Toute personne ou entreprise de déménagement.", "Anyone, or a removal company."),
            (["Plan ou croquis de l'emplacement (facultatif)"], ["Plan or sketch of the place (optional)"]),
            ("Réponse en 5 jours ouvrables ; demandez au moins 10 jours avant.",
@@ -95,7 +99,10 @@ PROCEDURES = [
      [_q("plaque", "string", "Plaque d'immatriculation", "Plate number", required=True),
       _q("adresse", "address", "Adresse de domicile", "Home address", required=True),
       _q("duree", A, "Durée", "Length", required=True, values=[
-          ("mois", "Un mois", "One month"), ("annee", "Une année", "One year")])],
+          ("mois", "Un mois", "One month"), ("annee", "Une année", "One year")]),
+      _q("justificatif", "file", "Justificatif de domicile", "Proof of address", required=True,
+         help_fr="Facture ou bail à votre nom, de moins de 3 mois : PDF, JPEG ou PNG, 5 Mo au plus.",
+         help_en="A bill or lease in your name, under 3 months old: PDF, JPEG or PNG, 5 MB at most.")],
      _page([IND], ("Les habitants domiciliés à Brenles, un macaron par véhicule.",
                    "People living in Brenles, one badge per vehicle."),
            (["Permis de circulation", "Justificatif de domicile"], ["Vehicle registration", "Proof of address"]),
@@ -108,10 +115,10 @@ PROCEDURES = [
      [_q("elu", A, "Avec qui ?", "With whom?", required=True, values=[
          ("syndic", "Le syndic", "The mayor"), ("travaux", "Le municipal des travaux", "The councillor for works"),
          ("ecoles", "La municipale des écoles", "The councillor for schools")]),
-      _q("sujet", "text", "Sujet de l'entretien", "What about?", required=True),
-      _q("jours", M, "Jours qui vous conviennent", "Days that suit you", values=DAYS)],
+      _q("sujet", "text", "Sujet de l'entretien", "What about?", required=True)],
      _page([IND, COMP, ASSO], ("Tout le monde.", "Everyone."), ([], []),
-           ("Proposition de rendez-vous en 10 jours.", "A meeting offered within 10 days."), FREE,
+           ("Rendez-vous de 30 minutes, le mardi et le jeudi après-midi.",
+            "A 30-minute meeting, on Tuesday and Thursday afternoons."), FREE,
            ("syndic municipal rendez-vous", "mayor appointment"))),
     ("passeport-identite", "État civil et cadre de vie", "id",
      "Rendez-vous passeport ou carte d'identité", "Passport or identity card appointment",
@@ -120,8 +127,7 @@ PROCEDURES = [
      [_q("document", A, "Quel document ?", "Which document?", required=True, values=[
          ("passeport", "Passeport", "Passport"), ("carte", "Carte d'identité", "Identity card"),
          ("combi", "Les deux", "Both")]),
-      _q("personnes", "number", "Pour combien de personnes ?", "For how many people?", required=True),
-      _q("date", "date", "Date souhaitée", "Preferred day", required=True)],
+      _q("personnes", "number", "Pour combien de personnes ?", "For how many people?", required=True)],
      _page([IND], ("Les ressortissants suisses domiciliés dans la commune.", "Swiss citizens living in the town."),
            (["Ancien passeport ou carte d'identité", "Pour un enfant : présence des deux parents"],
             ["Former passport or identity card", "For a child: both parents present"]),
@@ -199,6 +205,23 @@ PAGES = {
                   ("Gratuit sur le domaine public", "Free on public property"), ("graffiti sprayage", "spray")),
 }
 FAMILY_OF = {"contact": "Relations avec les usagers"}
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
+# The agendas of the procedures with an appointment: passports at two counters, the elected officials' diary.
+AGENDAS = {
+    "passeport-identite": [
+        {"name_fr": "Guichet 1 — Contrôle des habitants", "name_en": "Counter 1 — Residents' office",
+         "place": "Hôtel de ville, rez-de-chaussée", "slot_minutes": 15, "capacity": 1, "days_ahead": 45,
+         "hours": {d: [["08:00", "11:30"], ["13:30", "16:30"]] for d in WEEKDAYS}},
+        {"name_fr": "Guichet 2 — Contrôle des habitants", "name_en": "Counter 2 — Residents' office",
+         "place": "Hôtel de ville, rez-de-chaussée", "slot_minutes": 15, "capacity": 1, "days_ahead": 45,
+         "hours": {"tue": [["08:00", "11:30"]], "thu": [["13:30", "18:30"]]}},
+    ],
+    "rencontre-elu": [
+        {"name_fr": "Secrétariat municipal", "name_en": "Municipal secretariat", "place": "Hôtel de ville, 1er étage",
+         "slot_minutes": 30, "capacity": 1, "days_ahead": 60,
+         "hours": {"tue": [["14:00", "17:00"]], "thu": [["14:00", "17:00"]]}},
+    ],
+}
 
 
 async def add(org: Organisation) -> int:
@@ -214,6 +237,10 @@ async def add(org: Organisation) -> int:
                              group_en=FAMILIES_EN[family], icon=icon, name_fr=fr, name_en=en, description_fr=desc_fr,
                              description_en=desc_en, due_hours=due, attributes=check_attribute_definitions(questions),
                              info=procedures.check_info(page), position=last + added)
+    for service in await Service.filter(organisation=org, code__in=list(AGENDAS)):
+        if not await Agenda.exists(service_id=service.id):
+            for agenda in AGENDAS[service.code]:
+                await Agenda.create(service=service, **agenda)
     for code, page in PAGES.items():
         service = existing.get(code)
         if service is not None and not service.info:

@@ -37,6 +37,11 @@ def zone_name() -> str:
     return _ZONE["name"]
 
 
+def zone() -> ZoneInfo:
+    """The municipalities' time zone (TIME_ZONE), in which dates are chosen and hours shown."""
+    return _ZONE["zone"]
+
+
 def local(value: datetime | None) -> datetime | None:
     """An instant as the wall-clock time of the municipality, without zone (a spreadsheet's kind of time)."""
     if value is None:

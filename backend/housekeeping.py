@@ -8,7 +8,9 @@ import time
 from tortoise.exceptions import BaseORMException
 
 from backend.accounts import access_documents
+from backend.appointments import service as appointments
 from backend.config import Settings
+from backend.media import documents
 from backend.lostfound import claims
 from backend.privacy import exports, retention
 from backend.ratelimit import service as ratelimit
@@ -29,9 +31,13 @@ async def maybe_run(settings: Settings | None = None, now: float | None = None) 
         if ended:
             log.info("%d found objects reached the end of their holding period", ended)
         await ratelimit.purge_older_than(2 * 86400)
+        reminded = await appointments.remind_due()
+        if reminded:
+            log.info("%d appointment reminders queued", reminded)
         if settings is not None:
             await exports.expire(settings)
             await access_documents.sweep(settings)
+            await documents.sweep(settings)  # crashed creations' temporary files
             await retention.maybe_purge(settings)
     except (OSError, BaseORMException) as exc:
         log.error("housekeeping failed: %r", exc)

@@ -99,6 +99,7 @@ async def client_config(request: Request) -> JSONResponse:
         "tile_attribution": s.tile_attribution,
         "max_photos": s.max_photos,
         "max_photo_bytes": s.max_photo_bytes,
+        "max_file_bytes": s.max_file_bytes,
         "photo_side": 2048,
         "max_description": s.max_description,
         "max_comment": s.max_comment,

@@ -18,8 +18,8 @@ from backend.accounts import access
 from backend.accounts.models import AccessKind, AccessRequest
 from backend.audit import service as audit
 from backend.config import Settings
-from backend.errors import NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
-from backend.media import service as media
+from backend.errors import NotFound, PayloadTooLarge, ValidationFailed
+from backend.media import documents
 
 log = logging.getLogger("guichet.access")
 TYPES = {"pdf": "application/pdf", "jpeg": "image/jpeg"}
@@ -32,20 +32,9 @@ def folder(settings: Settings) -> Path:
 
 
 def _checked(data: bytes, settings: Settings) -> tuple[bytes, str]:
-    """(bytes to keep, type) of an upload, or a clear refusal. CPU-bound for photos: run in a thread."""
-    if data[:5] == b"%PDF-":
-        if b"%%EOF" not in data[-2048:]:
-            raise ValidationFailed("This PDF is cut short.", code="unsupported_document", field="document")
-        return data, "pdf"
-    try:
-        photo = media.prepare(data, max_pixels=settings.max_photo_megapixels * 1_000_000,
-                              max_full_decode_pixels=settings.max_full_decode_megapixels * 1_000_000)
-    except PayloadTooLarge:  # too many pixels (a decompression bomb among them)
-        raise PayloadTooLarge("This image has too many pixels.", field="document") from None
-    except (UnsupportedMediaType, ValidationFailed):  # not an image, unreadable, or two files in one
-        raise ValidationFailed("Attach a PDF, a JPEG or a PNG.", code="unsupported_document",
-                               field="document") from None
-    return photo.display, "jpeg"
+    """(bytes to keep, type) of an upload, or a clear refusal (media/documents.py). CPU-bound: run in a thread."""
+    doc = documents.check(data, settings, field="document", max_bytes=settings.identity_document_max_bytes)
+    return doc.data, doc.kind
 
 
 async def attach(*, viewer: Any, request_id: int, data: bytes, settings: Settings) -> AccessRequest:

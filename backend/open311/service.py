@@ -50,7 +50,8 @@ def dump_service(s: Service, language: str) -> dict:
 # Guichet's own question types, as the six of GeoReport v2 (the description says what is expected).
 OPEN311_TYPES = {"date": ("string", "YYYY-MM-DD"), "boolean": ("singlevaluelist", "true or false"),
                  "email": ("string", "e-mail address"), "phone": ("string", "phone number"),
-                 "address": ("string", "postal address")}
+                 "address": ("string", "postal address"),
+                 "file": ("string", "a file (PDF, JPEG, PNG), sent through the Guichet API, not over Open311")}
 
 
 def dump_definition(s: Service, language: str) -> dict:

@@ -82,7 +82,7 @@ def file_of(job: DataExport, settings: Settings) -> Path:
 async def _build(job: DataExport, user: User, settings: Settings) -> None:
     """Writes the ZIP (data.json, a note, the photos), saying how far it got; then ready, with its expiry."""
     data = await service.personal_data(user)
-    files = service.photo_files(data, settings.media_root)
+    files = service.files_of(data, settings)
     name = f"{job.id}-{secrets.token_hex(12)}.zip"
     final, partial = folder(settings) / name, folder(settings) / f"{name}.part"
     step = max(1, len(files) // 20)  # twenty progress marks at most

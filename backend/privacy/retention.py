@@ -19,6 +19,7 @@ from backend.audit import service as audit
 from backend.audit.models import AuditEntry
 from backend.config import Settings
 from backend.lostfound.models import Claim, Item
+from backend.media import documents
 from backend.media.models import Photo
 from backend.push.models import Message, Outbox, OutboxStatus, PushSubscription
 from backend.requests.models import OPEN_STATUSES, ServiceRequest
@@ -84,9 +85,14 @@ async def _contacts(cutoff: datetime) -> int:
 
 async def _personal_fields(cutoff: datetime, media_root: Path) -> tuple[int, int]:
     items = Subquery(Item.all().values("request_id"))  # lost and found keep to their own period
-    private = ServiceRequest.filter(_closed_before(cutoff), public=False).exclude(description="").exclude(id__in=items)
-    texts = await _in_batches(private.order_by("id"),
-                              lambda ids: ServiceRequest.filter(id__in=ids).update(description="", attributes={}))
+    # A procedure's answers are its text: a form request may have no description but answers and files.
+    private = ServiceRequest.filter(_closed_before(cutoff), public=False).filter(
+        Q(description__not="") | Q(attributes__not={})).exclude(id__in=items)
+
+    async def clear(ids: list[int]) -> None:
+        await ServiceRequest.filter(id__in=ids).update(description="", attributes={})
+        await documents.forget(ids)
+    texts = await _in_batches(private.order_by("id"), clear)
     closed = Subquery(ServiceRequest.filter(_closed_before(cutoff)).exclude(id__in=items).values("id"))
     photos = Photo.filter(Q(hidden=True) | Q(request__public=False), request_id__in=closed)
     return texts, await _delete_photos(photos, media_root)
@@ -151,6 +157,7 @@ async def purge(settings: Settings, now: datetime | None = None) -> dict[str, in
     counts = {"contacts": await _contacts(ago(settings.retention_contact_days))}
     counts["personal_texts"], counts["photos"] = await _personal_fields(ago(settings.retention_personal_days), media)
     counts["lost_and_found"] = await _lost_and_found(ago(settings.retention_lostfound_days), media)
+    counts["files"] = await documents.sweep(settings)  # those whose answers went above
     counts["audit_entries"] = await _in_batches(AuditEntry.filter(at__lt=ago(settings.retention_audit_days)),
                                                 lambda ids: AuditEntry.filter(id__in=ids).delete())
     counts["traces"] = await _traces(ago(settings.retention_log_days), data)

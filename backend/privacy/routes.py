@@ -30,7 +30,7 @@ async def export_mine(request: Request) -> Response:
     if await exports.photo_bytes(user) > settings.export_inline_max_bytes:
         raise Conflict("Too many photos to build at once: POST /api/v1/me/exports has the worker build it.",
                        code="export_too_large")
-    return _zip_response(await service.archive(user, settings.media_root), "guichet-mes-donnees")
+    return _zip_response(await service.archive(user, settings), "guichet-mes-donnees")
 
 
 @doc("Start a ZIP of all the signed-in person's data: built at once when small (201, ready), else by the worker "
@@ -81,7 +81,7 @@ async def export_tracked(request: Request) -> Response:
     req = await requests.request_by_tracking_token(token)
     await ratelimit.consume(key=f"export:req:{req.id}", limit=EXPORTS_PER_HOUR, window_seconds=3600)
     data = await service.request_data(req, language_of(request))
-    return _zip_response(await service.zip_of(data, settings_of(request).media_root), f"guichet-{req.ref}")
+    return _zip_response(await service.zip_of(data, settings_of(request)), f"guichet-{req.ref}")
 
 
 @doc("The retention rules in force and the last purge that removed data (secretaries, deputies, administrators, "
@@ -111,7 +111,7 @@ async def export_person(request: Request) -> Response:
     form = await read_json(request, schemas.person)
     org = await organisations.organisation_by_slug(form["organisation"])
     body = await staff.export(viewer=await viewer(request), org=org, email=form["email"], reason=form["reason"],
-                              media_root=settings_of(request).media_root)
+                              settings=settings_of(request))
     return _zip_response(body, f"guichet-{org.slug}-donnees")
 
 
@@ -123,7 +123,7 @@ async def anonymise_person(request: Request) -> Response:
     form = await read_json(request, schemas.person)
     org = await organisations.organisation_by_slug(form["organisation"])
     return json_response(await staff.anonymise(viewer=await viewer(request), org=org, email=form["email"],
-                                               reason=form["reason"], media_root=settings_of(request).media_root))
+                                               reason=form["reason"], settings=settings_of(request)))
 
 
 @doc("Delete the signed-in citizen's account (password asked again). Their requests stay, anonymised; a staff "
@@ -133,7 +133,7 @@ async def erase_mine(request: Request) -> Response:
     user = (await viewer(request)).require_user()
     form = await read_json(request, schemas.erase)
     sessions = [s["id"] for s in await Session.filter(user_id=user.id).values("id")]
-    await service.erase(user=user, password=form["password"], media_root=settings_of(request).media_root)
+    await service.erase(user=user, password=form["password"], settings=settings_of(request))
     for session_id in sessions:  # its live screens end now, in every process
         await live.publish_access_change(request.app.state.bus, session_id=session_id)
     response = Response(status_code=204)

@@ -2,7 +2,7 @@
 
 Access and portability: `archive(user)` is one ZIP with `data.json` (the account, every request the person made
 with its timeline, answers and contact details, the lost-object declarations and claims, the requests they joined,
-their inbox, their devices for push) and `photos/`, the files they sent. Erasure: `erase(user, password)` removes
+their inbox, their devices for push), `photos/` and `files/`, what they sent. Erasure: `erase(user, password)` removes
 the account and what hangs on it (sessions, tokens, devices, inbox, saved filters); the requests stay for the
 public record, anonymised: no author, no contact, no private text; photos stay only where the public sees them.
 A staff account is ended through the access flow instead (its rights, its audit), never here.
@@ -27,6 +27,8 @@ from backend.audit import service as audit
 from backend.audit.models import AuditEntry
 from backend.errors import Conflict, ValidationFailed
 from backend.lostfound.models import Claim, Item
+from backend.config import Settings
+from backend.media import documents
 from backend.media.models import Photo
 from backend.push.models import Message, Outbox, PushSubscription
 from backend.ratelimit.models import RateCounter
@@ -51,12 +53,15 @@ async def requests_data(own: list[ServiceRequest], language: str) -> list[dict]:
             "request_id", "path", "thumbnail_path", "width", "height", "role", "hidden"):
         photos.setdefault(photo["request_id"], []).append(photo)
     items = {i.request_id: i for i in await Item.filter(request_id__in=[r.id for r in own])}  # type: ignore[attr-defined]
+    attached = await documents.of_requests([r.id for r in own])
     out_requests = []
     for req in own:
         body = dump_request(req, relation="author", language=language, photos=photos.get(req.id, []),
                             events=await requests.events_for(req, "author"))
         body["answers"] = requests.answers(req.service, req.attributes, language)
         body["contact"] = {"name": req.contact_name, "email": req.contact_email, "phone": req.contact_phone}
+        body["files"] = [{"question": a.code, "name": a.name, "in_zip": f"files/{req.ref}/{a.code}-{a.name}",
+                          "stored": a.path} for a in attached.get(req.id, [])]
         item = items.get(req.id)
         if item is not None:
             body["object"] = {"side": item.side.value, "category": item.category, "colour": item.colour,
@@ -111,20 +116,26 @@ async def request_data(req: ServiceRequest, language: str) -> dict:
             "requests": await requests_data(await fetch_requests(ServiceRequest.filter(id=req.id)), language)}
 
 
-async def archive(user: User, media_root: str) -> bytes:
-    """The ZIP of `personal_data` and the photos of the person's requests (originals)."""
-    return await zip_of(await personal_data(user), media_root)
+async def archive(user: User, settings: Settings) -> bytes:
+    """The ZIP of `personal_data`, the photos of the person's requests and the files they answered with."""
+    return await zip_of(await personal_data(user), settings)
 
 
-def photo_files(data: dict, media_root: str) -> list[tuple[str, Path]]:
-    """(name in the ZIP, file) of the photos of the requests in `data` (originals)."""
-    return [(f"photos/{req['ref']}/{Path(p['url']).name}", Path(media_root) / p["url"].removeprefix("/media/"))
-            for req in data["requests"] for p in req["photos"]]
+def files_of(data: dict, settings: Settings) -> list[tuple[str, Path]]:
+    """(name in the ZIP, file) of the photos of the requests in `data` (originals), then of the files answering
+    their questions; where a file is kept is ours, so `data` keeps only its name in the ZIP."""
+    out = [(f"photos/{req['ref']}/{Path(p['url']).name}", Path(settings.media_root) / p["url"].removeprefix("/media/"))
+           for req in data["requests"] for p in req["photos"]]
+    for req in data["requests"]:
+        for f in req.get("files", []):
+            out.append((f["in_zip"], documents.folder(settings) / f.pop("stored")))
+    return out
 
 
-async def zip_of(data: dict, media_root: str) -> bytes:
-    """data.json, a note on what it holds, and the photos of its requests."""
-    return await asyncio.to_thread(_zip, data, photo_files(data, media_root))
+async def zip_of(data: dict, settings: Settings) -> bytes:
+    """data.json, a note on what it holds, the photos and files of its requests."""
+    files = files_of(data, settings)
+    return await asyncio.to_thread(_zip, data, files)
 
 
 def _zip(data: dict, files: list[tuple[str, Path]]) -> bytes:
@@ -143,14 +154,16 @@ README = """Vos données chez Guichet / Your data at Guichet
 data.json : votre compte, vos demandes (avec leur historique et vos réponses), vos objets perdus ou trouvés,
 vos réclamations, les demandes que vous avez rejointes, vos messages et vos appareils pour les notifications.
 photos/ : les photos de vos demandes, par numéro de demande.
+files/ : les fichiers joints à vos démarches (justificatifs), par numéro de demande.
 
 data.json: your account, your requests (with their timeline and your answers), your lost or found objects, your
 claims, the requests you joined, your messages and your devices for notifications.
 photos/: the photos of your requests, by request number.
+files/: the files you attached to your procedures (proofs), by request number.
 """
 
 
-async def erase(*, user: User, password: str, media_root: str) -> None:
+async def erase(*, user: User, password: str, settings: Settings) -> None:
     """Deletes the account of a citizen who gave their password; see the module's text for what stays."""
     if not await asyncio.to_thread(verify_password, user.password_hash, password):
         raise ValidationFailed("The password is wrong.", code="invalid_credentials", field="password")
@@ -164,7 +177,8 @@ async def erase(*, user: User, password: str, media_root: str) -> None:
         await delete_account(user)
         await audit.record(actor=None, action="privacy.erased", target=f"user:{user_id}",
                            detail={"requests_kept": len(ids), "requests_private": private})
-    remove_files(files, media_root)
+    remove_files(files, settings.media_root)
+    await documents.sweep(settings)
 
 
 def strings_of(user: User) -> list[str]:
@@ -182,6 +196,7 @@ async def anonymise_requests(ids: list[int], strings: list[str]) -> tuple[list[s
     await ServiceRequest.filter(id__in=private_ids).update(description="", attributes={}, address="")
     await Item.filter(request_id__in=private_ids).update(description="", marks="", brand="")
     await PushSubscription.filter(request_id__in=ids).delete()
+    await documents.forget(ids)  # files answering questions (a proof of address) are the person's alone
     files: list[str] = []
     for photo in await Photo.filter(request_id__in=ids).values("id", "path", "thumbnail_path", "hidden", "request_id"):
         if photo["hidden"] or photo["request_id"] in private_ids:

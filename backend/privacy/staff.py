@@ -15,8 +15,10 @@ from tortoise.transactions import in_transaction
 
 from backend.accounts.models import Membership, MembershipStatus, Organisation, Role, User
 from backend.audit import service as audit
+from backend.config import Settings
 from backend.errors import Forbidden, ValidationFailed
 from backend.lostfound.models import Claim
+from backend.media import documents
 from backend.privacy import service
 from backend.requests.models import ServiceRequest
 from backend.requests.service import utcnow
@@ -61,7 +63,7 @@ async def find(*, viewer: Any, org: Organisation, email: str) -> dict[str, Any]:
             "claims": await Claim.filter(claimant__email=email, found__organisation_id=org.id).count()}
 
 
-async def export(*, viewer: Any, org: Organisation, email: str, reason: str, media_root: str) -> bytes:
+async def export(*, viewer: Any, org: Organisation, email: str, reason: str, settings: Settings) -> bytes:
     """A ZIP like the person's own download, limited to this organisation's requests."""
     officer = _require_officer(viewer, org)
     email = _email(email)
@@ -72,10 +74,11 @@ async def export(*, viewer: Any, org: Organisation, email: str, reason: str, med
             "requests": await service.requests_data(reqs, user.language if user else "fr")}
     await audit.record(action="privacy.exported", actor=officer, organisation_id=org.id, target=person_tag(email),
                        detail={"requests": len(reqs), "reason": reason})
-    return await service.zip_of(data, media_root)
+    return await service.zip_of(data, settings)
 
 
-async def anonymise(*, viewer: Any, org: Organisation, email: str, reason: str, media_root: str) -> dict[str, Any]:
+async def anonymise(*, viewer: Any, org: Organisation, email: str, reason: str,
+                    settings: Settings) -> dict[str, Any]:
     """The person's requests in this organisation lose what names them; their account goes when nothing else
     hangs on it."""
     officer = _require_officer(viewer, org)
@@ -97,5 +100,6 @@ async def anonymise(*, viewer: Any, org: Organisation, email: str, reason: str, 
                   "account_kept": bool(user) and not deleted}
         await audit.record(action="privacy.anonymised", actor=officer, organisation_id=org.id,
                            target=f"requests:{len(rows)}", detail=result | {"reason": reason})
-    service.remove_files(files, media_root)
+    service.remove_files(files, settings.media_root)
+    await documents.sweep(settings)
     return result

@@ -7,21 +7,28 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
+from backend import exports
 from backend.accounts import service as accounts
 from backend.accounts.models import Organisation, Role
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from backend.media import documents
 from backend.requests import procedures
 from backend.requests.models import Service, ServiceKind
 from backend.validation import to_number
 
 # Open311's six, and the questions of online procedures (issue 17): a date, yes/no, an e-mail address, a phone
-# number, a postal address. Open311 clients see the latter as `string` (open311/service.py).
+# number, a postal address, a file. Open311 clients see the latter as `string` (open311/service.py).
 DATATYPES = ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist", "date", "boolean", "email",
-             "phone", "address")
+             "phone", "address", "file")
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 PHONE_RE = re.compile(r"^\+?[0-9 ().\-/]{6,30}$")
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MANAGERS = (Role.SERVICE_MANAGER, Role.ADMIN)
+
+
+def today() -> date:
+    """Today in the municipalities' time zone (TIME_ZONE): a date chosen there is in the past after its midnight."""
+    return datetime.now(exports.zone()).date()
 
 
 def check_attribute_definitions(attributes: Any) -> list[dict]:
@@ -47,6 +54,8 @@ def check_attribute_definitions(attributes: Any) -> list[dict]:
         condition = _check_condition(attr.get("condition"), seen - {attr["code"]}, where)
         out.append({
             **({"condition": condition} if condition else {}),
+            # A date from today on (a move, an appointment): one in the past is refused.
+            **({"future": True} if attr.get("future") is True and attr["datatype"] in ("date", "datetime") else {}),
             "help": str(attr.get("help", ""))[:500], "help_en": str(attr.get("help_en", attr.get("help", "")))[:500],
             "code": attr["code"], "datatype": attr["datatype"], "required": bool(attr.get("required", False)),
             "order": int(attr.get("order", i + 1)), "description": str(attr.get("description", ""))[:500],
@@ -130,9 +139,17 @@ def _attribute_value(definition: dict, value: Any, field: str, max_text: int) ->
         return to_number(value, field)
     if kind == "date":
         try:
-            return date.fromisoformat(str(value)).isoformat()
+            day = date.fromisoformat(str(value))
         except ValueError:
             raise ValidationFailed(f"{field} must be a date (YYYY-MM-DD).", code="invalid_type", field=field) from None
+        if definition.get("future") and day < today():
+            raise ValidationFailed(f"{field} cannot be in the past.", code="in_the_past", field=field)
+        return day.isoformat()
+    if kind == "file":
+        if not isinstance(value, documents.CheckedDocument):
+            raise ValidationFailed(f"{field} is a file: send it as the multipart part file.{definition['code']}.",
+                                   code="invalid_type", field=field)
+        return {"name": value.name, "type": documents.TYPES[value.kind], "bytes": len(value.data)}
     if kind == "boolean":
         if isinstance(value, bool) or value in ("true", "false"):
             return value in (True, "true")
@@ -151,10 +168,13 @@ def _attribute_value(definition: dict, value: Any, field: str, max_text: int) ->
         return text
     if kind == "datetime":
         try:
-            return datetime.fromisoformat(str(value)).isoformat()
+            moment = datetime.fromisoformat(str(value))
         except ValueError:
             raise ValidationFailed(f"{field} must be a date and time (ISO 8601).", code="invalid_type",
                                    field=field) from None
+        if definition.get("future") and moment.date() < today():
+            raise ValidationFailed(f"{field} cannot be in the past.", code="in_the_past", field=field)
+        return moment.isoformat()
     if kind == "singlevaluelist":
         if not isinstance(value, str) or value not in keys:
             raise ValidationFailed(f"{field} must be one of: {', '.join(sorted(keys))}.", code="invalid_choice",
@@ -248,6 +268,7 @@ def dump_service(service: Service, language: str) -> dict:
                 "description": a["description_en"] if language == "en" else a["description"],
                 "help": (a.get("help_en") if language == "en" else a.get("help")) or "",
                 **({"condition": a["condition"]} if a.get("condition") else {}),
+                **({"future": True} if a.get("future") else {}),
                 "values": [{"key": v["key"], "name": v["name_en"] if language == "en" else v["name"]}
                            for v in a["values"]],
             }
@@ -280,6 +301,8 @@ def answer_text(definition: dict, value: Any, language: str) -> Any:
         return ""
     names = {v["key"]: (v.get("name_en") if language == "en" else None) or v["name"]
              for v in definition.get("values") or []}
+    if definition.get("datatype") == "file" and isinstance(value, dict):
+        return value.get("name", "")
     if isinstance(value, bool):
         return ("Yes" if value else "No") if language == "en" else ("Oui" if value else "Non")
     if isinstance(value, list):

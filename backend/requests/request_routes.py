@@ -7,12 +7,14 @@ from typing import Any
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from backend.accounts import service as accounts
-from backend.errors import BadRequest, Forbidden, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
-from backend.media import service as media
+from backend.appointments import service as appointments
+from backend.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from backend.media import documents, service as media
+from backend.media.models import Attachment
 from backend.ratelimit import service as ratelimit
 from backend.middleware import CSRF_COOKIE
 from backend.requests import actions, idempotency, queries, schemas, service
@@ -29,13 +31,25 @@ from backend.web import (
 STAFF_CHANNELS = {"phone", "counter", "mail"}
 
 
+MAX_FILE_QUESTIONS = 10  # file parts in one body (file.<question code>), beside the photos
+
+
 async def _read_form(request: Request) -> tuple[dict[str, Any], list[bytes]]:
-    """The fields and photo bytes of a multipart body, with the photo limits enforced while reading."""
+    """The fields and photo bytes of a multipart body (no other file), the limits enforced while reading."""
+    fields, uploads, _ = await _read_parts(request, answers=False)
+    return fields, uploads
+
+
+async def _read_parts(request: Request, *, answers: bool = True) -> tuple[dict[str, Any], list[bytes],
+                                                                          dict[str, tuple[str, bytes]]]:
+    """The fields, photo bytes and files (`file.<question>` parts, when `answers`) of a multipart body, the limits
+    enforced while reading."""
     settings = settings_of(request)
-    async with request.form(max_files=settings.max_photos + 1, max_fields=50,
+    async with request.form(max_files=settings.max_photos + MAX_FILE_QUESTIONS + 1, max_fields=50,
                             max_part_size=settings.max_description * 4 + 1024) as form:
         fields: dict[str, Any] = {}
         uploads: list[bytes] = []
+        files: dict[str, tuple[str, bytes]] = {}
         for key, value in form.multi_items():
             if key == "photo" and isinstance(value, UploadFile):
                 if len(uploads) >= settings.max_photos:
@@ -47,6 +61,12 @@ async def _read_form(request: Request) -> tuple[dict[str, Any], list[bytes]]:
                     raise PayloadTooLarge(f"A photo may weigh at most {settings.max_photo_bytes // 1_048_576} MB.",
                                           field="photo", params={"mb": settings.max_photo_bytes // 1_048_576})
                 uploads.append(data)
+            elif answers and key.startswith("file.") and isinstance(value, UploadFile):
+                code = key.removeprefix("file.")
+                if code in files:
+                    raise ValidationFailed(f"{key} is given twice.", code="invalid", field=f"attributes.{code}")
+                # One byte more than allowed is enough to refuse it (documents.check says so, with the limit).
+                files[code] = (value.filename or "", await value.read(settings.max_file_bytes + 1))
             elif isinstance(value, UploadFile):
                 raise ValidationFailed(f"Unexpected file in {key}.", code="unknown_field", field=key)
             elif key in fields:
@@ -59,16 +79,16 @@ async def _read_form(request: Request) -> tuple[dict[str, Any], list[bytes]]:
         except ValueError:
             raise ValidationFailed("attributes must be a JSON object.", code="invalid_type",
                                    field="attributes") from None
-    return fields, uploads
+    return fields, uploads, files
 
 
-async def _body_with_photos(request: Request) -> tuple[dict[str, Any], list[bytes]]:
+async def _body_with_photos(request: Request) -> tuple[dict[str, Any], list[bytes], dict[str, tuple[str, bytes]]]:
     ctype = request.headers.get("content-type", "")
     if ctype.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
-        fields, uploads = await _read_form(request)
-        return schemas.new_request.parse(fields, settings_of(request)), uploads
+        fields, uploads, files = await _read_parts(request)
+        return schemas.new_request.parse(fields, settings_of(request)), uploads, files
     if ctype.split(";")[0].strip() == "application/json":
-        return await read_json(request, schemas.new_request), []
+        return await read_json(request, schemas.new_request), [], {}
     raise UnsupportedMediaType("Send the request as multipart/form-data (with photos) or application/json.")
 
 
@@ -80,9 +100,10 @@ async def _body_with_photos(request: Request) -> tuple[dict[str, Any], list[byte
 async def create_request(request: Request) -> JSONResponse:
     settings = settings_of(request)
     v = await viewer(request)
-    form, uploads = await _body_with_photos(request)
+    form, uploads, files = await _body_with_photos(request)
     idem = idempotency.of(client_key=request.headers.get("idempotency-key", ""), user_id=v.user.id if v.user else None,
-                          browser=request.cookies.get(CSRF_COOKIE, ""), form=form, uploads=uploads)
+                          browser=request.cookies.get(CSRF_COOKIE, ""), form=form,
+                          uploads=uploads + [name.encode() + b"\0" + data for name, data in files.values()])
     if idem is not None and (existing := await idempotency.find(idem)):
         return await _created_answer(request, existing, v, replay=True, reveal_token=idem.identified)
     await ratelimit.consume(key=f"create:ip:{client_ip(request)}", limit=settings.create_per_hour_ip,
@@ -91,7 +112,14 @@ async def create_request(request: Request) -> JSONResponse:
     channel = form.get("channel") or "app"
     if channel in STAFF_CHANNELS and not v.has_role(org.id, *service.STAFF_HANDLING):
         raise Forbidden("Only staff record requests received by phone, at the counter or by mail.", field="channel")
-    attributes = service.validate_attributes(svc, form.get("attributes"), max_text=settings.max_description)
+    given = form.get("attributes")
+    if files:  # each file answers its question, checked by its content first
+        if not isinstance(given, (dict, type(None))):
+            raise ValidationFailed("attributes must be an object.", code="invalid_type", field="attributes")
+        checked = await documents.check_all(files, settings)
+        given = {**(given or {}), **checked}
+    attributes = service.validate_attributes(svc, given, max_text=settings.max_description)
+    kept = {code: doc for code, doc in (checked.items() if files else ()) if code in attributes}
     prepared = await media.prepare_all(uploads, settings=settings, gate=request.app.state.image_gate,
                                        caller=caller_key(request, v))
     location = next((p.gps for p in prepared if p.gps), None)
@@ -102,6 +130,7 @@ async def create_request(request: Request) -> JSONResponse:
         channel=Channel(channel), language=form.get("language") or language_of(request, v.user),
     )
     author = v.user if channel not in STAFF_CHANNELS else None
+    await _book(svc, form.get("appointment"), new)
     held: dict = {}
     if svc.kind in (ServiceKind.LOST, ServiceKind.FOUND):  # the object's own row, written with the request
         declaration = lostfound.from_attributes(svc, attributes, lat=lat, lon=lon, description=new.description)
@@ -109,7 +138,8 @@ async def create_request(request: Request) -> JSONResponse:
         new.on_insert = lostfound.item_writer(declaration, org, lostfound.categories_of(svc)[declaration.category], held)
     if not new.address and lat is not None:
         new.address = await request.app.state.geocoder.address_at(lat, lon)
-    writer = media.PhotoWriter(settings.media_root, prepared) if prepared else None
+    writer = documents.Writers(media.PhotoWriter(settings.media_root, prepared) if prepared else None,
+                               documents.DocumentWriter(settings, kept) if kept else None) or None
     try:
         req, _ = await service.create_request(new=new, author=author, idempotency=idem, writer=writer,
                                              photo_location=location)
@@ -120,6 +150,19 @@ async def create_request(request: Request) -> JSONResponse:
         await lostfound.find_candidates(held["item"])
     await live.publish_request(request.app.state.bus, req.id)
     return await _created_answer(request, req, v, replay=False)
+
+
+async def _book(svc: Any, raw: str | None, new: Any) -> None:
+    """A procedure with agendas books its slot with the request (required there, refused elsewhere)."""
+    agendas = await appointments.agendas_of(svc) if svc.kind == ServiceKind.FORM else []
+    if not agendas:
+        if raw:
+            raise ValidationFailed("This procedure books no appointment.", code="unknown_field", field="appointment")
+        return
+    if not raw:
+        raise ValidationFailed("Choose a slot for the appointment.", code="required", field="appointment")
+    agenda, start = await appointments.chosen(svc, raw)
+    new.on_insert = appointments.booker(agenda, start, new)
 
 
 async def _where(form: dict) -> tuple[float | None, float | None, Any, Any]:
@@ -158,12 +201,17 @@ async def _dump_full(req: Any, relation: str, language: str) -> dict:
     if relation == "staff":  # the moves of the status table from here (a merge has its own form; withdrawing is the author's)
         body["next_statuses"] = service.next_statuses(req.status)
     answers = service.answers(req.service, req.attributes, language)
-    if relation == "public":  # an e-mail address, a phone number, a postal address: never on the public page
+    if relation == "public":  # an e-mail address, a phone number, a postal address, a file: never on the public page
         answers = [a for a in answers if a["datatype"] not in PERSONAL_TYPES]
+    if relation != "public" and req.service.kind == ServiceKind.FORM:
+        body["appointment"] = appointments.dump_booking(await appointments.current(req), language)
+    for answer in answers:
+        if answer["datatype"] == "file":
+            answer["url"] = f"/api/v1/requests/{req.ref}/files/{answer['code']}"
     return body | {"answers": answers}
 
 
-PERSONAL_TYPES = ("email", "phone", "address")
+PERSONAL_TYPES = ("email", "phone", "address", "file")
 
 
 async def _request_and_relation(request: Request) -> tuple[Any, str, Any]:
@@ -184,6 +232,20 @@ async def get_request(request: Request) -> JSONResponse:
     body = await _dump_full(req, relation, language_of(request, v.user))
     body["is_supporter"] = await actions.supports(req, v.user)  # the page then says "you follow it", not "me too"
     return json_response(body)
+
+
+@doc("A file answering one of the request's questions (its author and its staff only; never cached).",
+     tag="requests", responses={200: "application/pdf or image/jpeg, as an attachment", 404: "unknown_file"})
+async def get_file(request: Request) -> Response:
+    req, relation, v = await _request_and_relation(request)
+    row = await Attachment.get_or_none(request_id=req.id, code=request.path_params["code"])
+    path = documents.folder(settings_of(request)) / row.path if row is not None else None
+    if relation == "public" or path is None or not path.is_file():
+        raise NotFound("No such file.", code="unknown_file")
+    if relation == "staff":
+        await service.record_staff_view(viewer=v, req=req, ip=client_ip(request))
+    return FileResponse(path, media_type=documents.TYPES[row.kind], filename=row.name,
+                        headers={"cache-control": "private, no-store"})
 
 
 async def _page_answer(request: Request, rows: list, next_key: list | None, relation_of: Any) -> JSONResponse:
@@ -344,6 +406,7 @@ routes = [
     Route("/api/v1/requests/nearby", nearby, methods=["GET"]),
     Route("/api/v1/requests/{ref}", get_request, methods=["GET"]),
     Route("/api/v1/requests/{ref}/events", post_event, methods=["POST"]),
+    Route("/api/v1/requests/{ref}/files/{code}", get_file, methods=["GET"]),
     Route("/api/v1/requests/{ref}/withdraw", withdraw, methods=["POST"]),
     Route("/api/v1/requests/{ref}/reopen", reopen, methods=["POST"]),
     Route("/api/v1/requests/{ref}/comments", add_comment, methods=["POST"]),

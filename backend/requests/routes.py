@@ -9,6 +9,7 @@ from backend.accounts import service as accounts
 from backend import shell
 from backend.errors import ValidationFailed
 from backend.geo import places
+from backend.appointments import service as appointments
 from backend.requests import catalogue, procedures, schemas
 from backend.validation import point
 from backend.web import doc, json_response, language_of, read_json, viewer
@@ -71,8 +72,10 @@ async def get_procedure(request: Request) -> JSONResponse:
     lang = language_of(request, v.user)
     org = await accounts.organisation_by_slug(request.path_params["slug"])
     service = await catalogue.service_by_code(org, request.path_params["code"])
+    agendas = [appointments.dump_agenda(a, lang) for a in await appointments.agendas_of(service)]
     return json_response(catalogue.dump_service(service, lang) | {"page": procedures.page(service, lang),
-                                                                  "organisation": _dump_org(org, lang)})
+                                                                  "organisation": _dump_org(org, lang),
+                                                                  "agendas": agendas})
 
 
 @doc("Add a service to an organisation's catalogue (service managers).", body=schemas.new_service, auth="staff",

@@ -47,6 +47,8 @@ new_request = Schema(
     F("channel", "string", choices=("app", "web", "phone", "counter", "mail"),
       doc="Staff recording a request received by phone, at the counter or by mail."),
     F("language", "string", choices=("fr", "en")),
+    F("appointment", "string", max_length=40, doc="For a procedure with agendas (required there): "
+                                                  "`<agenda id>@YYYY-MM-DDTHH:MM`, a free slot of .../slots."),
 )
 staff_event = Schema(
     "StaffEvent",

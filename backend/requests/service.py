@@ -69,8 +69,10 @@ class NewRequest:
     channel: Channel = Channel.APP
     language: str = "fr"
     public: bool = True
-    # The rows another domain keeps beside the request (lost and found), written in its transaction.
+    # The rows another domain keeps beside the request (lost and found, an appointment), written in its transaction.
     on_insert: Callable[[ServiceRequest, Any], Awaitable[None]] | None = None
+    # What the acknowledgement adds, by language (an appointment's day and place); `on_insert` may set it.
+    notice: Any = ""
 
 
 async def next_ref(org: Organisation, year: int, conn: Any) -> str:
@@ -159,7 +161,7 @@ async def _insert(new: NewRequest, org: Organisation, author: User | None, idemp
             await writer.stage(request=req, uploaded_by=author, role="report", conn=conn)
         if new.on_insert is not None:
             await new.on_insert(req, conn)
-        await notify(req, "created", conn, actor=author)
+        await notify(req, "created", conn, actor=author, comment=new.notice)
     return req, token
 
 
@@ -239,8 +241,10 @@ async def _followers(req: ServiceRequest, conn: Any, exclude: User | None) -> li
     return await User.filter(id__in=ids, is_active=True).using_db(conn) if ids else []
 
 
-async def notify(req: ServiceRequest, kind: str, conn: Any, *, actor: User | None, comment: str = "") -> None:
-    """Tells the author and the supporters about a public event (the actor is not told of their own act)."""
+async def notify(req: ServiceRequest, kind: str, conn: Any, *, actor: User | None,
+                 comment: str | Callable[[str], str] = "") -> None:
+    """Tells the author and the supporters about a public event (the actor is not told of their own act).
+    `comment` may be words by language (a function of it)."""
     followers = await _followers(req, conn, exclude=None if kind == "created" else actor)
     anonymous = req.contact_email if req.author_id is None else ""
     if not followers and not anonymous:
@@ -250,7 +254,8 @@ async def notify(req: ServiceRequest, kind: str, conn: Any, *, actor: User | Non
     status = str(getattr(req.status, "value", req.status))
     about = (await Service.get(id=req.service_id).using_db(conn),
              await Organisation.get(id=req.organisation_id).using_db(conn))
-    update = push.Update(kind=kind, compose=lambda lang: status_update_text(req, kind, comment, lang, about),
+    words = comment if callable(comment) else (lambda lang: comment)
+    update = push.Update(kind=kind, compose=lambda lang: status_update_text(req, kind, words(lang), lang, about),
                          topic=req.ref.replace("-", "")[:32], ref=req.ref, status=status)
     await push.notify(update=update, users=followers, user_url=f"{base}/requests/{req.ref}",
                       anonymous_email=anonymous, anonymous_url=f"{base}/track/{tracking_token(req.ref)}",

@@ -16,12 +16,18 @@ _SUBJECTS = {
            "comment": "Nouveau message sur votre demande {ref}", "reopened": "Votre demande {ref} est rouverte",
            "merged": "Votre demande {ref} rejoint un signalement existant",
            "withdrawn": "Votre demande {ref} est retirée", "photo": "Nouvelle photo sur la demande {ref}",
-           "moved": "Votre demande {ref} est transmise au service compétent"},
+           "moved": "Votre demande {ref} est transmise au service compétent",
+           "appointment": "Votre rendez-vous ({ref}) est confirmé",
+           "appointment_cancelled": "Votre rendez-vous ({ref}) est annulé",
+           "reminder": "Rappel de votre rendez-vous ({ref})"},
     "en": {"created": "Your request {ref} was received", "status": "Your request {ref} is {status}",
            "comment": "New message about your request {ref}", "reopened": "Your request {ref} was reopened",
            "merged": "Your request {ref} joins an earlier report",
            "withdrawn": "Your request {ref} was withdrawn", "photo": "New photo on request {ref}",
-           "moved": "Your request {ref} was passed to the right service"},
+           "moved": "Your request {ref} was passed to the right service",
+           "appointment": "Your appointment ({ref}) is confirmed",
+           "appointment_cancelled": "Your appointment ({ref}) is cancelled",
+           "reminder": "Reminder of your appointment ({ref})"},
 }
 
 

@@ -23,7 +23,7 @@ def dump_event(event: Event, relation: str) -> dict:
     comment = event.comment if event.actor_is_staff or relation != "public" else ""
     out = {"id": event.id, "kind": event.kind, "at": _iso(event.at), "status": event.status,
            "comment": comment, "public": event.public, "actor": actor}
-    if event.data and (relation == "staff" or event.kind == "moved"):  # where it went is everyone's to read
+    if event.data and (relation == "staff" or event.kind in ("moved", "appointment")):  # where it went, when to come
         out["data"] = event.data
     return out
 

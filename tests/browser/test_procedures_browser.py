@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import date, timedelta
 
+import httpx
 from playwright.sync_api import expect
 
+from tests import photos
 from tests.browser.conftest import axe_violations, screenshot
 from tests.browser.test_screens import sign_in
 
 
-def test_a_citizen_finds_a_procedure_and_sends_its_form_offline(phone, live_server):
+def test_a_citizen_finds_a_procedure_and_sends_its_form_with_a_file_offline(phone, live_server, tmp_path):
     page = phone
+    first, last = (date.today() + timedelta(days=20)).isoformat(), (date.today() + timedelta(days=21)).isoformat()
+    plan = tmp_path / "plan.png"
+    plan.write_bytes(photos.png(900, 600, mode="RGB"))
     page.goto("/")
     page.get_by_role("link", name="Démarches en ligne").click()
     page.get_by_role("heading", name="Démarches en ligne").wait_for()
@@ -40,8 +46,13 @@ def test_a_citizen_finds_a_procedure_and_sends_its_form_offline(phone, live_serv
     expect(page.locator(".field-error")).to_have_count(6)
     assert axe_violations(page) == []
     screenshot(page, "61-procedure-form")
-    page.get_by_label("Premier jour").fill("2027-01-14")
-    page.get_by_label("Dernier jour").fill("2027-01-15")
+    page.get_by_label("Premier jour").fill((date.today() - timedelta(days=3)).isoformat())
+    page.get_by_role("button", name="Envoyer").click()  # a day gone by is refused in the page already
+    expect(page.locator(".field-error").first).to_contain_text("Cette date est passée")
+    page.get_by_label("Premier jour").fill(first)
+    page.get_by_label("Dernier jour").fill(last)
+    page.get_by_label("Plan ou croquis de l'emplacement (facultatif)").set_input_files(str(plan))
+    expect(page.get_by_text("Fichier joint : plan.png")).to_be_visible()
     page.get_by_label("Adresse du déménagement").fill("Rue du Four 3\n1683 Brenles")
     page.get_by_label("Surface occupée (m²)").fill("15")
     page.get_by_role("radio", name="Camionnette").check()
@@ -52,6 +63,7 @@ def test_a_citizen_finds_a_procedure_and_sends_its_form_offline(phone, live_serv
     page.reload()
     expect(page.get_by_label("Surface occupée (m²)")).to_have_value("15")
     expect(page.get_by_role("radio", name="Camionnette")).to_be_checked()
+    expect(page.get_by_text("Fichier joint : plan.png")).to_be_visible()  # the file too, kept in IndexedDB
 
     page.context.set_offline(True)
     page.get_by_role("button", name="Envoyer").click()
@@ -63,11 +75,13 @@ def test_a_citizen_finds_a_procedure_and_sends_its_form_offline(phone, live_serv
     found = agent.get("/api/v1/staff/requests", params={"q": note}).json()["items"]
     assert len(found) == 1  # once, not once per attempt
     request = agent.get(f"/api/v1/requests/{found[0]['ref']}").json()
+    kept = agent.get(f"/api/v1/requests/{found[0]['ref']}/files/plan")
     agent.close()
     assert request["lat"] is None and request["service"]["code"] == "occupation-demenagement"
-    assert request["attributes"] == {"debut": "2027-01-14", "fin": "2027-01-15",
-                                     "adresse": "Rue du Four 3\n1683 Brenles", "surface": 15,
-                                     "vehicule": "camionnette"}
+    assert request["attributes"] == {"debut": first, "fin": last, "adresse": "Rue du Four 3\n1683 Brenles",
+                                     "surface": 15, "vehicule": "camionnette",
+                                     "plan": {"name": "plan.jpg", "type": "image/jpeg", "bytes": len(kept.content)}}
+    assert kept.status_code == 200 and kept.content[:3] == b"\xff\xd8\xff"  # the PNG, re-encoded
 
 
 def test_a_signed_in_persons_account_pre_fills_the_form(phone, live_server):
@@ -87,3 +101,69 @@ def test_a_signed_in_persons_account_pre_fills_the_form(phone, live_server):
     page.get_by_role("button", name="Envoyer").click()
     page.get_by_role("heading", name="Merci, c'est envoyé !").wait_for()
     assert axe_violations(page) == []
+
+
+def test_a_citizen_books_a_passport_appointment_then_moves_and_cancels_it(phone, live_server):
+    page = phone
+    page.goto("/procedures/brenles/passeport-identite/form")
+    page.locator("[data-js=procedure-form]").wait_for()
+    picker = page.get_by_role("group", name="Votre rendez-vous")
+    expect(picker).to_contain_text("Au premier guichet libre")
+    times = page.locator("[data-js=slot-times] input[type=radio]")
+    expect(times.first).to_be_visible()
+    page.get_by_role("button", name="Envoyer").click()  # no slot chosen yet: flagged beside the picker
+    expect(picker.locator(".field-error")).to_be_visible()
+    page.get_by_role("radio", name="Passeport").check()
+    page.get_by_label("Pour combien de personnes ?").fill("1")
+    page.get_by_label("Votre adresse e-mail").fill("passeport@example.org")
+    day = page.get_by_label("Jour", exact=True).input_value()
+    first = times.first.get_attribute("value")
+    times.first.check()
+    assert axe_violations(page) == []
+    screenshot(page, "62-appointment")
+    page.get_by_role("button", name="Envoyer").click()
+    page.get_by_role("heading", name="Merci, c'est envoyé !").wait_for()
+    page.get_by_role("link", name="Suivre ma demande").click()
+
+    box = page.locator("[data-js=appointment]")
+    expect(box).to_contain_text(f"à {first[-5:]}")
+    assert axe_violations(page) == []
+    box.get_by_role("button", name="Déplacer le rendez-vous").click()
+    move = page.locator("[data-js=move-form]")
+    move.get_by_label("Jour", exact=True).select_option(day)
+    other = move.locator("[data-js=slot-times] input[type=radio]").nth(1)
+    later = other.get_attribute("value")
+    other.check()
+    move.get_by_role("button", name="Choisir ce créneau").click()
+    page.get_by_text("Rendez-vous déplacé.").wait_for()
+    expect(page.locator("[data-js=appointment-text]")).to_contain_text(f"à {later[-5:]}")
+    expect(page.locator(".timeline")).to_contain_text("Rendez-vous déplacé au")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Annuler le rendez-vous").click()
+    page.get_by_text("Rendez-vous annulé.").wait_for()
+    expect(page.locator("[data-js=appointment]")).to_have_count(0)
+    freed = httpx.get(f"{live_server.url}/api/v1/procedures/brenles/passeport-identite/slots",
+                      params={"from": day, "days": 1}).json()["slots"]
+    assert later in {f"{s['agenda']}@{s['start']}" for s in freed}  # the place is free again
+
+
+def test_staff_see_an_agendas_week_and_block_a_slot(browser, live_server):
+    from tests.browser.test_agent import at_desk
+    desk, page = at_desk(browser, live_server, "/agent/agendas")
+    page.get_by_role("heading", name="Agendas des rendez-vous").wait_for()
+    page.get_by_label("Vue").select_option("7")
+    page.get_by_role("button", name="Afficher").click()
+    days = page.locator("[data-js=agenda-day], [data-js=agenda-days] section")
+    expect(days).not_to_have_count(0)
+    assert axe_violations(page) == []
+    screenshot(page, "63-agendas")
+    block = page.locator("[data-js=block]").first
+    label = block.inner_text()
+    assert label.startswith("Bloquer ")
+    block.click()
+    unblock = page.get_by_role("button", name=label.replace("Bloquer", "Débloquer"), exact=True)
+    expect(unblock).to_be_visible()  # each button names its day and time: a week has many 14:00
+    expect(page.get_by_text("Bloqué").first).to_be_visible()
+    unblock.click()
+    expect(page.get_by_role("button", name=label, exact=True)).to_be_visible()
+    desk.close()

@@ -122,7 +122,8 @@ export function addPhotos(ref, blobs, token, role = "report") {
  * Sends a new request as multipart, with an Idempotency-Key so that a resend returns the same request.
  * Uses XMLHttpRequest where it exists (a page) for upload progress, fetch otherwise (the service worker).
  */
-export async function createRequest(fields, photos, key, onProgress = () => {}) {
+/** `files`: {question code: File}, the answers that are files (a proof of address), sent as `file.<code>`. */
+export async function createRequest(fields, photos, key, onProgress = () => {}, files = {}) {
   if (!csrfToken) await session();
   const form = new FormData();
   for (const [name, value] of Object.entries(fields)) {
@@ -130,6 +131,7 @@ export async function createRequest(fields, photos, key, onProgress = () => {}) 
     form.append(name, typeof value === "object" ? JSON.stringify(value) : String(value));
   }
   photos.forEach((blob, i) => form.append("photo", blob, `photo-${i + 1}.jpg`));
+  for (const [code, file] of Object.entries(files || {})) form.append(`file.${code}`, file, file.name || code);
   const extra = { "Idempotency-Key": key };
   if (typeof XMLHttpRequest === "undefined") return call("POST", "/api/v1/requests", { form, headers: extra });
   const send = () => new Promise((resolve, reject) => {
@@ -169,6 +171,13 @@ export const readAllMessages = () => call("POST", "/api/v1/me/messages/read", { 
 
 export const staffRequests = (params) => call("GET", `/api/v1/staff/requests?${q(params)}`);
 export const procedures = (filters) => call("GET", `/api/v1/procedures?${q(filters)}`);
+export const slots = (org, code, from, days = 14) => call("GET", `/api/v1/procedures/${encodeURIComponent(org)}/${encodeURIComponent(code)}/slots?${q({ from, days })}`);
+export const cancelAppointment = (ref, token) => call("POST", `/api/v1/requests/${encodeURIComponent(ref)}/appointment/cancel`, { json: {}, headers: tokenHeader(token) });
+export const moveAppointment = (ref, appointment, token) => call("POST", `/api/v1/requests/${encodeURIComponent(ref)}/appointment/move`, { json: { appointment }, headers: tokenHeader(token) });
+export const agendas = () => call("GET", "/api/v1/staff/agendas");
+export const agendaDays = (id, from, days) => call("GET", `/api/v1/staff/agendas/${Number(id)}?${q({ from, days })}`);
+export const blockSlot = (id, start, blocked) => call("POST", `/api/v1/staff/agendas/${Number(id)}/slots`, { json: { start, blocked } });
+export const markBooking = (id, status) => call("POST", `/api/v1/staff/bookings/${Number(id)}`, { json: { status } });
 export const procedure = (org, code) => call("GET", `/api/v1/procedures/${encodeURIComponent(org)}/${encodeURIComponent(code)}`);
 export const catalogueOf = (organisation) => call("GET", `/api/v1/services?${q({ organisation })}`);
 export const postEvent = (ref, event) => call("POST", `/api/v1/requests/${encodeURIComponent(ref)}/events`, { json: event });

@@ -5,8 +5,8 @@ import * as store from "./store.js";
 const channel = typeof BroadcastChannel !== "undefined" ? new BroadcastChannel("guichet-outbox") : null;
 
 /** Keeps a whole report, photos included, until it is sent; the key makes every resend the same request. */
-export async function enqueue({ fields, photos, key, label }) {
-  const item = { id: key, key, fields, photos, label, state: "waiting", queued_at: new Date().toISOString() };
+export async function enqueue({ fields, photos, files = {}, key, label }) {
+  const item = { id: key, key, fields, photos, files, label, state: "waiting", queued_at: new Date().toISOString() };
   await store.put("outbox", item);
   channel?.postMessage({ type: "queued" });
   return item;
@@ -55,7 +55,7 @@ async function flushNow() {
         sent.push({ ref: item.ref });
         continue;
       }
-      const created = await api.createRequest(item.fields, item.photos, item.key);
+      const created = await api.createRequest(item.fields, item.photos, item.key, undefined, item.files);
       await remember(created, item.label);
       await store.remove("outbox", item.id);
       sent.push(created);

@@ -22,6 +22,7 @@ const ROUTES = [
   [/^\/agent\/people$/, "agent", () => import("./screens/agent-people.js")],
   [/^\/pages\/([a-z]+)$/, "", () => import("./screens/pages.js")],
   [/^\/agent\/stats$/, "agent", () => import("./screens/agent-stats.js")],
+  [/^\/agent\/agendas$/, "agent", () => import("./screens/agent-agendas.js")],
   [/^\/agent\/pages$/, "agent", () => import("./screens/agent-pages.js")],
   [/^\/agent\/privacy$/, "agent", () => import("./screens/agent-privacy.js")],
   [/^\/staff\/join$/, "account", () => import("./screens/staff-join.js")],

@@ -54,11 +54,15 @@ const ICONS = {
 };
 export const serviceIcon = (code) => h("span", { class: "emoji", "aria-hidden": "true" }, ICONS[code] || "📍");
 
-/** A request's answers to its category's questions, in words: question, then answer. */
-export function answersList(answers) {
+/** A request's answers to its category's questions, in words: question, then answer; a file as its link (with
+ *  the tracking token of an author without an account). */
+export function answersList(answers, token = null) {
   if (!answers?.length) return null;
-  return h("dl", { class: "facts answers" }, answers.map((a) => [h("dt", {}, a.question),
-    h("dd", {}, a.datatype === "datetime" ? formatDate(a.answer) : String(a.answer))]));
+  const answer = (a) => {
+    if (a.url) return h("a", { href: token ? `${a.url}?token=${encodeURIComponent(token)}` : a.url, download: a.answer, "data-js": "file" }, `📎 ${a.answer}`);
+    return a.datatype === "datetime" ? formatDate(a.answer) : String(a.answer);
+  };
+  return h("dl", { class: "facts answers" }, answers.map((a) => [h("dt", {}, a.question), h("dd", {}, answer(a))]));
 }
 
 /** A counter of characters under a text field with a limit, announced politely as the limit comes near. */
@@ -173,13 +177,18 @@ export function timeline(events) {
   return h("ol", { class: "timeline" }, events.map((e) => h("li", { class: e.public ? "" : "internal" },
     h("p", {}, h("strong", {}, e.kind === "status" ? t("event.status", { status: t(`status.${e.status}`) })
       : e.kind === "assigned" && e.data?.assignee ? t("event.assigned_to", { name: e.data.assignee })
-        : e.kind === "moved" && e.data?.to ? t("event.moved_to", movedTo(e.data.to)) : t(`event.${e.kind}`)),
+        : e.kind === "moved" && e.data?.to ? t("event.moved_to", movedTo(e.data.to))
+          : e.kind === "appointment" && e.data?.action ? t(`event.appointment.${e.data.action}`, { when: slotText(e.data.start) })
+            : t(`event.${e.kind}`)),
       e.public ? "" : ` · 🔒 ${t("agent.internal")}`, e.actor ? ` · ${e.actor}` : ""),
     h("p", { class: "meta" }, h("time", { datetime: e.at }, formatDate(e.at))),
     e.comment ? h("p", { class: "text" }, e.comment) : null,
     e.kind === "updated" && e.data ? h("ul", { class: "meta" }, Object.entries(e.data).map(([name, [from, to]]) =>
       h("li", {}, `${t(`agent.handling.${name === "due_at" ? "due" : name}`)} : ${changed(name, from)} → ${changed(name, to)}`))) : null)));
 }
+
+/** "10.12.2026 09:00" for a slot's local "2026-12-10T09:00" (already the municipality's wall-clock time). */
+export const slotText = (start) => (start ? `${start.slice(8, 10)}.${start.slice(5, 7)}.${start.slice(0, 4)} ${start.slice(11, 16)}` : "");
 
 const movedTo = (to) => (language() === "en" ? { service: to.service_en, organisation: to.organisation_en }
   : { service: to.service, organisation: to.organisation });

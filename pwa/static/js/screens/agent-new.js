@@ -3,7 +3,7 @@ import * as api from "../api.js";
 import { t } from "../i18n.js";
 import * as maps from "../map.js";
 import { placeSearch } from "./place-search.js";
-import { applyConditions, attributeInput, readAttributes } from "./report-steps.js";
+import { applyConditions, attributeInput, readAttributes, readFiles } from "./report-steps.js";
 import { downscale } from "../photos.js";
 import { add, errorBox, field, h, heading } from "../ui.js";
 import { staffRoles } from "./agent-queue.js";
@@ -108,7 +108,7 @@ export async function render(view, { app }) {
     try {
       const blobs = await Promise.all([...photos.files].map((f) => downscale(f, app.config.photo_side)));
       const created = svc.kind === "found" ? await recordFound(fields, attributes, storage.value.trim(), blobs)
-        : await api.createRequest(fields, blobs, crypto.randomUUID());
+        : await api.createRequest(fields, blobs, crypto.randomUUID(), undefined, readFiles(form, svc));
       app.navigate(`/agent/requests/${encodeURIComponent(created.ref)}`, { replace: true });
     } catch (error) {
       out.replaceChildren(errorBox(error, form));

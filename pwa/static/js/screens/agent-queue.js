@@ -64,6 +64,7 @@ export async function render(view, { app, query }) {
     [watchesLive(app.session.user) ? link("/agent/map", `🗺️ ${t("dispatch.title")}`) : null,
       link("/agent/field", `🧭 ${t("field.title")}`), link("/agent/lostfound", `🧳 ${t("lostfound.link")}`),
       link("/agent/access", `🪪 ${t("access.link")}`), link("/agent/stats", `📊 ${t("stats.link")}`),
+      link("/agent/agendas", `📅 ${t("agendas.link")}`),
       roles.some((r) => ["admin", "secretary"].includes(r.role)) ? link("/agent/audit", `📜 ${t("audit.link")}`) : null,
       roles.some((r) => ["admin", "secretary", "deputy"].includes(r.role)) ? link("/agent/privacy", `🛡️ ${t("privacy.link")}`) : null,
       roles.some((r) => r.role === "admin") ? link("/agent/pages", `📄 ${t("pages.link")}`) : null,

@@ -128,11 +128,28 @@ export function attributeInput(attr, value) {
     return h("fieldset", { "data-attr": attr.code, "data-required": multi && attr.required ? "" : undefined }, h("legend", {}, label), help, choices.map((v) => h("label", { class: "choice" },
       h("input", { type: multi ? "checkbox" : "radio", name, value: v.key, required: attr.required && !multi, checked: chosen(v.key) }), v.name)));
   }
+  if (attr.datatype === "file") return fileInput(attr, label, value);
   const input = ["text", "address"].includes(attr.datatype)
     ? h("textarea", { name, required: attr.required, value: value ?? "", rows: attr.datatype === "address" ? 2 : undefined })
     : h("input", { name, required: attr.required, value: value ?? "", type: INPUT_TYPES[attr.datatype] || "text",
-      autocomplete: "off" });
+      autocomplete: "off", min: attr.future && attr.datatype === "date" ? localToday() : undefined });
   const wrapper = field(label, input, attr.help || "");
+  wrapper.dataset.attr = attr.code;
+  return wrapper;
+}
+
+/** Today as the phone's calendar says it (YYYY-MM-DD): a date from today on may not be earlier. */
+const localToday = () => new Date(Date.now() - new Date().getTimezoneOffset() * 60000).toISOString().slice(0, 10);
+
+/** A question answered by a file: PDF, JPEG or PNG; the file chosen stays with the draft (`value`, a File), and
+ *  the page says which one it is, since a file input cannot show it again. */
+function fileInput(attr, label, value) {
+  const input = h("input", { type: "file", name: `attr:${attr.code}`, accept: "application/pdf,image/jpeg,image/png",
+    required: attr.required && !value, "data-file": attr.code });
+  const chosen = h("p", { class: "hint", "data-js": "file-chosen", "aria-live": "polite" },
+    value ? t("procedure.form.file.chosen", { name: value.name }) : "");
+  const wrapper = field(label, input, [attr.help, t("procedure.form.file.types")].filter(Boolean).join(" "));
+  wrapper.append(chosen);
   wrapper.dataset.attr = attr.code;
   return wrapper;
 }
@@ -171,6 +188,8 @@ export function readAttributes(form, service) {
     else if (attr.datatype === "boolean") {
       const picked = form.querySelector(`[name="${name}"]:checked`)?.value;
       out[attr.code] = picked === undefined ? undefined : picked === "true";
+    } else if (attr.datatype === "file") {
+      continue;  // a file goes as itself beside the answers (its own part), not as an answer's text
     } else {
       const raw = form.querySelector(`[name="${CSS.escape(name)}"]`)?.value ?? "";  // a form, or a part of one
       if (attr.datatype === "number") out[attr.code] = raw === "" ? undefined : Number(raw);
@@ -178,6 +197,17 @@ export function readAttributes(form, service) {
       else out[attr.code] = raw.trim() || undefined;
     }
     if (out[attr.code] === undefined || (Array.isArray(out[attr.code]) && !out[attr.code].length)) delete out[attr.code];
+  }
+  return out;
+}
+
+/** The files chosen in the form for the questions asked: {code: File}. */
+export function readFiles(form, service) {
+  const out = {};
+  for (const attr of service.attributes.filter((a) => a.datatype === "file")) {
+    const wrapper = form.querySelector(`[data-attr="${CSS.escape(attr.code)}"]`);
+    const file = wrapper && !wrapper.hidden ? wrapper.querySelector("input[type=file]")?.files[0] : null;
+    if (file) out[attr.code] = file;
   }
   return out;
 }
@@ -232,7 +262,8 @@ export function flagMissing(form, errors) {
   form.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
   form.querySelectorAll(".field-error").forEach((el) => el.remove());
   const message = (el) => (el.validity.valueMissing ? t("error.required")
-    : el.type === "email" ? t("error.email") : t("error.format"));
+    : el.validity.rangeUnderflow && el.type === "date" ? t("errors.in_the_past")
+      : el.type === "email" ? t("error.email") : t("error.format"));
   const missing = new Map([...form.querySelectorAll("input, textarea, select")].filter((el) => !el.checkValidity())
     .map((el) => [el.name, message(el)]));
   for (const group of form.querySelectorAll("fieldset[data-required]:not([hidden])")) {  // at least one box ticked
@@ -249,15 +280,15 @@ export function flagMissing(form, errors) {
 /** Sends a new request now, or, without network (or with the server down), keeps it in the outbox, which sends
  *  it later under the same key, so that it is made once; the request made, or null when it waits. Any other
  *  refusal is thrown, for the page to say. */
-export async function sendOrQueue(app, { fields, photos, key, label }, onProgress) {
+export async function sendOrQueue(app, { fields, photos, files = {}, key, label }, onProgress) {
   try {
     if (!navigator.onLine) throw new api.NetworkError();
-    const created = await api.createRequest(fields, photos, key, onProgress);
+    const created = await api.createRequest(fields, photos, key, onProgress, files);
     await outbox.remember(created, label);
     return created;
   } catch (error) {
     if (error.code !== "network" && !(error.status >= 500)) throw error;
-    await outbox.enqueue({ fields, photos, key, label });
+    await outbox.enqueue({ fields, photos, files, key, label });
     app.requestBackgroundSync();
     return null;
   }

@@ -5,6 +5,7 @@ import * as maps from "../map.js";
 import * as outbox from "../outbox.js";
 import { downscale } from "../photos.js";
 import { add, answersList, errorBox, field, h, heading, OPEN, statusBadge, timeline } from "../ui.js";
+import { appointmentBox } from "./appointment-box.js";
 
 async function load(route) {
   if (location.pathname.startsWith("/track/")) {
@@ -112,7 +113,8 @@ export async function render(view, route) {
       req.supporters ? [h("dt", {}, t("request.supporters")), h("dd", {}, String(req.supporters))] : null,
       req.duplicate_of ? [h("dt", {}, t("request.duplicate_of")), h("dd", {}, h("a", { href: `/requests/${req.duplicate_of}`, "data-link": "" }, req.duplicate_of))] : null),
     req.description ? h("p", { class: "text" }, req.description) : null,
-    answersList(req.answers),
+    answersList(req.answers, token),
+    appointmentBox(req, token, reload),
     req.description_hidden ? h("p", { class: "meta" }, `🚫 ${t(req.description ? "request.hidden.mine" : "request.hidden.public")}`) : null,
     req.photos.length ? h("div", { class: "photos" }, req.photos.map((p, i) => h("a", { href: p.url, target: "_blank", rel: "noopener" },
       h("img", { src: p.thumbnail_url, alt: t("request.photo.alt", { n: i + 1 }), loading: "lazy" })))) : null,
