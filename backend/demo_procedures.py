@@ -3,7 +3,7 @@ runs, without a place, with their pages in the catalogue. Added on every seed wh
 database made before them gains them too."""
 from __future__ import annotations
 
-from backend.accounts.models import Organisation
+from backend.accounts.models import Membership, Organisation, Role, ServiceGrant
 from backend.appointments.models import Agenda
 from backend.requests import procedures
 from backend.requests.catalogue import check_attribute_definitions
@@ -205,6 +205,7 @@ PAGES = {
                   ("Gratuit sur le domaine public", "Free on public property"), ("graffiti sprayage", "spray")),
 }
 FAMILY_OF = {"contact": "Relations avec les usagers"}
+MANAGER = "services@brenles.example"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
 # The agendas of the procedures with an appointment: passports at two counters, the elected officials' diary.
 AGENDAS = {
@@ -227,16 +228,20 @@ AGENDAS = {
 async def add(org: Organisation) -> int:
     """Adds the procedures the organisation lacks, and the pages of its services that have none; the count added."""
     existing = {s.code: s for s in await Service.filter(organisation=org)}
+    manager = await Membership.filter(organisation=org, user__email=MANAGER, role=Role.MEMBER).first()
     last = max((s.position for s in existing.values()), default=0)
     added = 0
     for code, family, icon, fr, en, desc_fr, desc_en, due, questions, page in PROCEDURES:
         if code in existing:
             continue
         added += 1
-        await Service.create(organisation=org, code=code, kind=ServiceKind.FORM, group=family,
-                             group_en=FAMILIES_EN[family], icon=icon, name_fr=fr, name_en=en, description_fr=desc_fr,
-                             description_en=desc_en, due_hours=due, attributes=check_attribute_definitions(questions),
-                             info=procedures.check_info(page), position=last + added)
+        service = await Service.create(
+            organisation=org, code=code, kind=ServiceKind.FORM, group=family, group_en=FAMILIES_EN[family], icon=icon,
+            name_fr=fr, name_en=en, description_fr=desc_fr, description_en=desc_en, due_hours=due,
+            attributes=check_attribute_definitions(questions), info=procedures.check_info(page),
+            position=last + added)
+        if manager is not None:  # the demo's service manager edits the procedures' questions (/agent/questions)
+            await ServiceGrant.create(membership=manager, service=service, role=Role.SERVICE_MANAGER)
     for service in await Service.filter(organisation=org, code__in=list(AGENDAS)):
         if not await Agenda.exists(service_id=service.id):
             for agenda in AGENDAS[service.code]:

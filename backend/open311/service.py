@@ -64,7 +64,7 @@ def dump_definition(s: Service, language: str) -> dict:
                    for v in a.get("values") or []] or ([{"key": "true", "name": "Yes" if language == "en" else "Oui"},
                                                          {"key": "false", "name": "No" if language == "en" else "Non"}]
                                                         if a["datatype"] == "boolean" else []),
-    } for a in s.attributes or []]}
+    } for a in s.attributes or [] if a.get("active", True)]}
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -32,7 +32,7 @@ from backend.media import documents
 from backend.media.models import Photo
 from backend.push.models import Message, Outbox, PushSubscription
 from backend.ratelimit.models import RateCounter
-from backend.requests import service as requests
+from backend.requests import questions, service as requests
 from backend.requests.models import Event, ServiceRequest, Supporter
 from backend.requests.views import dump_request
 from backend.requests.service import utcnow
@@ -58,7 +58,8 @@ async def requests_data(own: list[ServiceRequest], language: str) -> list[dict]:
     for req in own:
         body = dump_request(req, relation="author", language=language, photos=photos.get(req.id, []),
                             events=await requests.events_for(req, "author"))
-        body["answers"] = requests.answers(req.service, req.attributes, language)
+        body["answers"] = requests.answers(req.service, req.attributes, language,
+                                           await questions.asked_with(req, req.service))
         body["contact"] = {"name": req.contact_name, "email": req.contact_email, "phone": req.contact_phone}
         body["files"] = [{"question": a.code, "name": a.name, "in_zip": f"files/{req.ref}/{a.code}-{a.name}",
                           "stored": a.path} for a in attached.get(req.id, [])]

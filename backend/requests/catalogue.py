@@ -12,7 +12,7 @@ from backend.accounts import service as accounts
 from backend.accounts.models import Organisation, Role
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.media import documents
-from backend.requests import procedures
+from backend.requests import procedures, questions
 from backend.requests.models import Service, ServiceKind
 from backend.validation import to_number
 
@@ -54,6 +54,8 @@ def check_attribute_definitions(attributes: Any) -> list[dict]:
         condition = _check_condition(attr.get("condition"), seen - {attr["code"]}, where)
         out.append({
             **({"condition": condition} if condition else {}),
+            # Withdrawn by its manager: no longer asked, still read in the requests that answered it.
+            **({"active": False} if attr.get("active") is False else {}),
             # A date from today on (a move, an appointment): one in the past is refused.
             **({"future": True} if attr.get("future") is True and attr["datatype"] in ("date", "datetime") else {}),
             "help": str(attr.get("help", ""))[:500], "help_en": str(attr.get("help_en", attr.get("help", "")))[:500],
@@ -102,7 +104,7 @@ def validate_attributes(service: Service, given: Any, *, max_text: int) -> dict[
         given = {}
     if not isinstance(given, dict):
         raise ValidationFailed("attributes must be an object.", code="invalid_type", field="attributes")
-    definitions = {a["code"]: a for a in service.attributes}
+    definitions = {a["code"]: a for a in service.attributes if a.get("active", True)}
     unknown = sorted(set(given) - set(definitions))
     if unknown:
         raise ValidationFailed(f"Unknown attribute: {unknown[0]}.", code="unknown_field",
@@ -233,13 +235,24 @@ async def update_service(*, viewer: Any, organisation: Organisation, code: str, 
     _require_manager(viewer, organisation, service.id if service else None)
     if service is None:
         raise NotFound(f"No service {code!r} here.", code="unknown_service")
-    if "attributes" in fields:
-        fields["attributes"] = check_attribute_definitions(fields["attributes"])
+    if "attributes" in fields:  # a new version of the questions (questions.py); the requests keep theirs
+        await questions.change(viewer=viewer, service=service,
+                               attributes=check_attribute_definitions(fields.pop("attributes")))
     if "info" in fields:
         fields["info"] = procedures.check_info(fields["info"])
     for key, value in fields.items():
         setattr(service, key, value)
-    await service.save()
+    if fields:  # only what was changed: the questions were saved with their version above
+        await service.save(update_fields=[*fields, "updated_at"])
+    return service
+
+
+async def editable(*, viewer: Any, organisation: Organisation, code: str) -> Service:
+    """A service of the catalogue, active or not, for those who may change it."""
+    service = await Service.get_or_none(organisation=organisation, code=code)
+    _require_manager(viewer, organisation, service.id if service else None)
+    if service is None:
+        raise NotFound(f"No service {code!r} here.", code="unknown_service")
     return service
 
 
@@ -272,16 +285,17 @@ def dump_service(service: Service, language: str) -> dict:
                 "values": [{"key": v["key"], "name": v["name_en"] if language == "en" else v["name"]}
                            for v in a["values"]],
             }
-            for a in service.attributes
+            for a in service.attributes if a.get("active", True)
         ],
     }
 
 
-def answers(service: Service, given: dict, language: str) -> list[dict]:
-    """A request's answers as words, in the order of the service's questions: the question, and the answer
-    (a choice's name, not its key); what was not answered is left out."""
+def answers(service: Service, given: dict, language: str, definitions: list[dict] | None = None) -> list[dict]:
+    """A request's answers as words, in the order of its questions (`definitions`, the version it was answered
+    with; the service's own by default): the question, and the answer (a choice's name, not its key); what was
+    not answered is left out."""
     out = []
-    for a in sorted(service.attributes, key=lambda a: a.get("order", 0)):
+    for a in sorted(service.attributes if definitions is None else definitions, key=lambda a: a.get("order", 0)):
         value = (given or {}).get(a["code"])
         if value in (None, "", []):
             continue

@@ -65,6 +65,8 @@ class Service(Model):
     position = fields.IntField(default=0)
     # The procedure's page in the catalogue (procedures.check_info): audience, who may ask, documents, duration, cost.
     info = fields.JSONField(null=True)
+    # Its questions' version (QuestionSet): a request keeps the questions it was answered with.
+    questions_version = fields.IntField(default=1, db_default=1)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -112,6 +114,7 @@ class ServiceRequest(Model):
     resolved_at = fields.DatetimeField(null=True)
     # The staff's first public word (a status change, a message, a move): the statistics' time to first answer.
     first_answer_at = fields.DatetimeField(null=True)
+    questions_version = fields.IntField(null=True)  # the version of its service's questions it answered
 
     class Meta:
         table = "service_request"
@@ -127,6 +130,22 @@ class ServiceRequest(Model):
             # The staff queue filtered by category: its page and its counts per status from the index alone.
             Index(fields=("organisation_id", "service_id", "status", "created_at")),
         ]
+
+
+class QuestionSet(Model):
+    # One version of a service's questions, kept when a manager changes them (issue 17, point 4): the requests
+    # answered with it still read their questions as they were asked.
+    id = fields.IntField(primary_key=True)
+    service = fields.ForeignKeyField("models.Service", related_name="question_sets", on_delete=fields.CASCADE)
+    version = fields.IntField()
+    attributes = fields.JSONField(default=list)
+    changed_by = fields.ForeignKeyField("models.User", related_name="question_sets", null=True,
+                                        on_delete=fields.SET_NULL)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "question_set"
+        unique_together = (("service", "version"),)
 
 
 class Event(Model):

@@ -17,7 +17,7 @@ from backend.media import documents, service as media
 from backend.media.models import Attachment
 from backend.ratelimit import service as ratelimit
 from backend.middleware import CSRF_COOKIE
-from backend.requests import actions, idempotency, queries, schemas, service
+from backend.requests import actions, idempotency, queries, questions, schemas, service
 from backend.lostfound import service as lostfound
 from backend.requests.models import Channel, ServiceKind
 from backend.realtime import service as live
@@ -200,7 +200,7 @@ async def _dump_full(req: Any, relation: str, language: str) -> dict:
     body = dump_request(req, relation=relation, language=language, photos=photos, events=events)
     if relation == "staff":  # the moves of the status table from here (a merge has its own form; withdrawing is the author's)
         body["next_statuses"] = service.next_statuses(req.status)
-    answers = service.answers(req.service, req.attributes, language)
+    answers = service.answers(req.service, req.attributes, language, await questions.asked_with(req, req.service))
     if relation == "public":  # an e-mail address, a phone number, a postal address, a file: never on the public page
         answers = [a for a in answers if a["datatype"] not in PERSONAL_TYPES]
     if relation != "public" and req.service.kind == ServiceKind.FORM:

@@ -10,7 +10,8 @@ from backend import shell
 from backend.errors import ValidationFailed
 from backend.geo import places
 from backend.appointments import service as appointments
-from backend.requests import catalogue, procedures, schemas
+from backend.requests import catalogue, procedures, questions, schemas
+from backend.requests.models import Service
 from backend.validation import point
 from backend.web import doc, json_response, language_of, read_json, viewer
 
@@ -100,6 +101,34 @@ async def update_service(request: Request) -> JSONResponse:
     return json_response(catalogue.dump_service(service, language_of(request, v.user)))
 
 
+@doc("A procedure's questions as its managers edit them: both languages, the withdrawn ones, the version, and "
+     "the versions before.", auth="staff", tag="catalogue",
+     responses={200: "`{code, name, kind, version, attributes, history}`", 403: "forbidden"})
+async def get_questions(request: Request) -> JSONResponse:
+    v = await viewer(request)
+    org = await accounts.organisation_by_slug(request.path_params["slug"])
+    service = await catalogue.editable(viewer=v, organisation=org, code=request.path_params["code"])
+    return json_response({"code": service.code, "name": catalogue.localised(service, "name", language_of(request, v.user)),
+                          "kind": service.kind.value, "version": service.questions_version,
+                          "attributes": service.attributes, "history": await questions.history(service)})
+
+
+@doc("The procedures whose questions the viewer may change (service managers).", auth="staff", tag="catalogue",
+     responses={200: "`{items: [{organisation, organisation_name, code, name, version}]}`"})
+async def editable_services(request: Request) -> JSONResponse:
+    v = await viewer(request)
+    v.require_user()
+    lang = language_of(request, v.user)
+    orgs = v.org_ids_with(*catalogue.MANAGERS) | set(v.service_ids_with(*catalogue.MANAGERS))
+    rows = await Service.filter(organisation_id__in=list(orgs), kind="form").select_related("organisation") \
+        .order_by("organisation_id", "position", "name_fr") if orgs else []
+    return json_response({"items": [
+        {"organisation": s.organisation.slug, "organisation_name": catalogue.localised(s.organisation, "name", lang),
+         "code": s.code, "name": catalogue.localised(s, "name", lang), "version": s.questions_version,
+         "active": s.active}
+        for s in rows if v.has_role(s.organisation_id, *catalogue.MANAGERS, service_id=s.id)]})
+
+
 @doc("The organisations: canton, districts, municipalities.", tag="organisations",
      responses={200: "`{items: [...], next_cursor: null}`"})
 async def list_organisations(request: Request) -> JSONResponse:
@@ -155,4 +184,6 @@ routes = [
     Route("/api/v1/organisations/{slug}", get_organisation, methods=["GET"]),
     Route("/api/v1/organisations/{slug}/services", create_service, methods=["POST"]),
     Route("/api/v1/organisations/{slug}/services/{code}", update_service, methods=["PATCH"]),
+    Route("/api/v1/organisations/{slug}/services/{code}/questions", get_questions, methods=["GET"]),
+    Route("/api/v1/staff/procedures", editable_services, methods=["GET"]),
 ]

@@ -148,6 +148,7 @@ async def _insert(new: NewRequest, org: Organisation, author: User | None, idemp
             contact_phone=new.contact_phone, tracking_token_hash=token_hashed, language=new.language,
             channel=new.channel, team=new.service.team, due_at=now + timedelta(hours=new.service.due_hours),
             public=new.public and new.service.kind.value == "incident",
+            questions_version=new.service.questions_version,
             photo_lat=photo_location[0] if photo_location else None,
             photo_lon=photo_location[1] if photo_location else None,
             created_at=now, updated_at=now, using_db=conn,

@@ -167,3 +167,39 @@ def test_staff_see_an_agendas_week_and_block_a_slot(browser, live_server):
     unblock.click()
     expect(page.get_by_role("button", name=label, exact=True)).to_be_visible()
     desk.close()
+
+
+def test_a_service_manager_edits_previews_and_versions_a_procedures_questions(browser, live_server):
+    from tests.browser.test_agent import at_desk
+    desk, page = at_desk(browser, live_server, "/agent/questions", who=("services@brenles.example", "Brenles-services-26"))
+    page.get_by_role("heading", name="Questions des démarches").wait_for()
+    page.get_by_role("link", name="Être rappelé par la commune").click()
+    page.get_by_role("heading", name="Questions : Être rappelé par la commune").wait_for()
+    expect(page.locator("[data-js=version]")).to_have_text("Version 1 des questions")
+    preview = page.locator("[data-js=preview]")
+    expect(preview.get_by_label("Votre numéro")).to_be_visible()
+
+    page.get_by_role("button", name="Ajouter une question").click()
+    card = page.locator("[data-js=question]").last
+    card.get_by_label("Libellé en français").fill("Langue de l'appel")
+    card.get_by_label("Libellé en anglais").fill("Language of the call")
+    card.get_by_label("Code").fill("langue")
+    card.get_by_label("Type de réponse").select_option("singlevaluelist")
+    card = page.locator("[data-js=question]").last
+    card.get_by_label("Choix").fill("fr | Français | French\nde | Allemand | German")
+    expect(preview.get_by_role("radio", name="Allemand")).to_be_visible()  # the preview follows each keystroke
+    card.get_by_role("button", name="Monter Langue de l'appel").click()
+    assert page.locator("[data-js=question] legend").nth(2).inner_text() == "Question 3 : Langue de l'appel"
+    first = page.locator("[data-js=question]").first
+    first.get_by_label("Retirée (plus posée)").check()
+    expect(preview.get_by_label("Votre numéro")).to_have_count(0)
+    assert axe_violations(page) == []
+    screenshot(page, "64-questions-editor")
+    page.get_by_role("button", name="Enregistrer une nouvelle version").click()
+    page.get_by_text("Version 2 enregistrée.").wait_for()
+    expect(page.locator("[data-js=version]")).to_have_text("Version 2 des questions")
+    desk.close()
+
+    form = httpx.get(f"{live_server.url}/api/v1/procedures/brenles/rappel").json()
+    assert [a["code"] for a in form["attributes"]] == ["moment", "langue", "sujet"]
+    assert form["attributes"][1]["values"] == [{"key": "fr", "name": "Français"}, {"key": "de", "name": "Allemand"}]

@@ -65,6 +65,7 @@ export async function render(view, { app, query }) {
       link("/agent/field", `🧭 ${t("field.title")}`), link("/agent/lostfound", `🧳 ${t("lostfound.link")}`),
       link("/agent/access", `🪪 ${t("access.link")}`), link("/agent/stats", `📊 ${t("stats.link")}`),
       link("/agent/agendas", `📅 ${t("agendas.link")}`),
+      roles.some((r) => ["service_manager", "admin"].includes(r.role)) ? link("/agent/questions", `✏️ ${t("questions.link")}`) : null,
       roles.some((r) => ["admin", "secretary"].includes(r.role)) ? link("/agent/audit", `📜 ${t("audit.link")}`) : null,
       roles.some((r) => ["admin", "secretary", "deputy"].includes(r.role)) ? link("/agent/privacy", `🛡️ ${t("privacy.link")}`) : null,
       roles.some((r) => r.role === "admin") ? link("/agent/pages", `📄 ${t("pages.link")}`) : null,

@@ -17,6 +17,7 @@ export default {
   "errors.too_far": "Appointments are booked at most {days} days ahead.",
   "errors.unknown_agenda": "This agenda does not exist or is closed.",
   "errors.unknown_booking": "This appointment does not exist.",
+  "errors.edited_meanwhile": "Someone saved these questions meanwhile: reload the page, then make your changes again.",
   "errors.unknown_file": "This file does not exist or was deleted.",
   "errors.staff_account": "A staff account is not deleted here: ask the municipal secretary to end your attachment.",
   "errors.already_attached": "This person is already attached to the organisation.",

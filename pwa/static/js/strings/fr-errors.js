@@ -17,6 +17,7 @@ export default {
   "errors.too_far": "Les rendez-vous se prennent au plus {days} jours à l'avance.",
   "errors.unknown_agenda": "Cet agenda n'existe pas ou n'est plus ouvert.",
   "errors.unknown_booking": "Ce rendez-vous n'existe pas.",
+  "errors.edited_meanwhile": "Quelqu'un a enregistré ces questions entre-temps : rechargez la page, puis refaites vos changements.",
   "errors.unknown_file": "Ce fichier n'existe pas ou a été supprimé.",
   "errors.staff_account": "Un compte du personnel ne se supprime pas ici : demandez au secrétariat de la commune de mettre fin à votre rattachement.",
   "errors.already_attached": "Cette personne est déjà rattachée à l'organisation.",
