@@ -170,6 +170,17 @@ def booker(agenda: Agenda, start: str, new: Any) -> Callable[[ServiceRequest, An
     return book
 
 
+async def give_back(req: ServiceRequest, conn: Any) -> int:
+    """A withdrawn request's appointment goes with it: its place is free again (in the caller's transaction)."""
+    given = 0
+    for booking in await Booking.filter(request_id=req.id, status=BookingStatus.BOOKED).using_db(conn):
+        if await Booking.filter(id=booking.id, status=BookingStatus.BOOKED).using_db(conn).update(
+                status=BookingStatus.CANCELLED):
+            await release(booking.agenda_id, booking.start, conn)  # type: ignore[attr-defined]
+            given += 1
+    return given
+
+
 async def current(req: ServiceRequest) -> Booking | None:
     return await Booking.filter(request_id=req.id).exclude(status=BookingStatus.CANCELLED).order_by("-id") \
         .select_related("agenda").first()

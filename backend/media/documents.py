@@ -82,14 +82,14 @@ async def check_all(uploads: dict[str, tuple[str, bytes]], settings: Settings) -
     return out
 
 
-class DocumentWriter:
+class DocumentWriter(media.StagedFiles):
     """Stages the documents of a new request with its transaction: temporary files and rows; `commit()` renames
     the files, `discard()` removes them (the same contract as media.PhotoWriter)."""
 
     def __init__(self, settings: Settings, documents: dict[str, CheckedDocument]):
+        super().__init__()
         self.root = folder(settings)
         self.documents = documents
-        self.pending: list[tuple[Path, Path]] = []
 
     def _write(self, ref: str) -> list[tuple[str, CheckedDocument]]:
         out = []
@@ -112,16 +112,6 @@ class DocumentWriter:
         return [await Attachment.create(request=request, code=rel.split("/")[-1].rsplit(".", 1)[0], name=doc.name,
                                         kind=doc.kind, bytes=len(doc.data), path=rel, using_db=conn)
                 for rel, doc in written]
-
-    def commit(self) -> None:
-        for temp, final in self.pending:
-            os.replace(temp, final)
-        self.pending.clear()
-
-    def discard(self) -> None:
-        for temp, _ in self.pending:
-            temp.unlink(missing_ok=True)
-        self.pending.clear()
 
 
 class Writers:

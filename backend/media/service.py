@@ -174,16 +174,34 @@ async def prepare_all(uploads: list[bytes], *, settings: Any, gate: asyncio.Sema
     return list(await asyncio.gather(*(one(d) for d in uploads)))
 
 
-class PhotoWriter:
+class StagedFiles:
+    """Files written under temporary names with a transaction: `commit()` renames them once it succeeded,
+    `discard()` removes them when it failed; `pending` holds (temporary, final) pairs."""
+
+    def __init__(self) -> None:
+        self.pending: list[tuple[Path, Path]] = []
+
+    def commit(self) -> None:
+        for temp, final in self.pending:
+            os.replace(temp, final)
+        self.pending.clear()
+
+    def discard(self) -> None:
+        for temp, _ in self.pending:
+            temp.unlink(missing_ok=True)
+        self.pending.clear()
+
+
+class PhotoWriter(StagedFiles):
     """Writes prepared photos under temporary names; `commit()` renames them, `discard()` removes them.
 
     The database rows and the files therefore appear together or not at all.
     """
 
     def __init__(self, media_root: str, photos: list[PreparedPhoto]):
+        super().__init__()
         self.root = Path(media_root)
         self.photos = photos
-        self.pending: list[tuple[Path, Path]] = []
 
     def _paths(self, digest: str, now: datetime) -> tuple[str, str]:
         folder = f"{now:%Y}/{now:%m}"
@@ -220,16 +238,6 @@ class PhotoWriter:
             await conn.execute_query(f"UPDATE service_request SET photo_count = photo_count + {len(rows)} WHERE {where}",
                                      where.values)
         return rows
-
-    def commit(self) -> None:
-        for temp, final in self.pending:
-            os.replace(temp, final)
-        self.pending.clear()
-
-    def discard(self) -> None:
-        for temp, _ in self.pending:
-            temp.unlink(missing_ok=True)
-        self.pending.clear()
 
 
 @asynccontextmanager

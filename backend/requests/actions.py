@@ -9,6 +9,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from backend.accounts.models import User
+from backend.appointments import service as appointments
 from backend.audit import service as audit
 from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.media import service as media
@@ -32,6 +33,7 @@ async def withdraw(*, req: ServiceRequest, relation: str, actor: User | None) ->
     async with in_transaction() as conn:
         req.public = False  # the author's taking back: no longer shown to anyone else
         await ServiceRequest.filter(id=req.id).using_db(conn).update(public=False)
+        await appointments.give_back(req, conn)  # an appointment booked with it frees its place
         return await change_status(req=req, to=Status.WITHDRAWN, actor=actor, kind="withdrawn", conn=conn)
 
 

@@ -79,6 +79,15 @@ async def test_a_slot_is_booked_with_the_request_confirmed_cancelled_and_moved(c
     assert (await client.get(f"/api/v1/track/{token}")).json()["appointment"] is None
     r = await client.post(f"/api/v1/requests/{ref}/appointment/cancel", headers=headers)
     assert r.status_code == 404 and r.json()["error"]["code"] == "no_appointment"
+    # A request withdrawn takes its appointment with it: the place is free again.
+    r = await _book(client, f"{first}@{TOMORROW}T11:30")
+    withdrawn = r.json()
+    assert (await Slot.get(agenda_id=first, start=f"{TOMORROW}T11:30")).taken == 1
+    r = await client.post(f"/api/v1/requests/{withdrawn['ref']}/withdraw", json={},
+                          headers={"x-tracking-token": withdrawn["tracking_token"]})
+    assert r.status_code in (200, 201), r.text
+    assert (await Slot.get(agenda_id=first, start=f"{TOMORROW}T11:30")).taken == 0
+    assert f"{first}@{TOMORROW}T11:30" in {f"{s['agenda']}@{s['start']}" for s in await _free(client)}
     # Nobody else may touch it.
     r = await new_client().post(f"/api/v1/requests/{ref}/appointment/move",
                                 json={"appointment": f"{first}@{TOMORROW}T11:00"})
