@@ -11,7 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
@@ -160,7 +160,8 @@ async def run(url: str, work: Path) -> list[str]:
         # An online procedure without a place (issue 17): typed answers checked against the service's questions.
         form_body = {"service": "occupation-demenagement", "organisation": "brenles", "contact_email": "bench@example.org",
                      "description": "Deux places devant l'immeuble", "attributes": {
-                         "debut": "2027-01-14", "fin": "2027-01-15", "adresse": "Rue du Four 3\n1683 Brenles",
+                         "debut": str(date.today() + timedelta(days=20)), "fin": str(date.today() + timedelta(days=21)),
+                         "adresse": "Rue du Four 3\n1683 Brenles",
                          "surface": 15, "vehicule": "camionnette", "plaque": "VD 123 456"}}
         form_rate, form_p99 = wrk(f"{base}/api/v1/requests", "post.lua", {"BENCH_BODY": json.dumps(form_body)})
         echo_get_rate, echo_get_p99 = wrk(echo_base, "list.lua", {**list_env, "BENCH_PATH": "/echo"})
