@@ -49,7 +49,13 @@ def check_hours(hours: Any) -> dict[str, list[list[str]]]:
 
 
 def now_local() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    """The municipalities' wall-clock time now (exports.local, as exports and e-mails show it)."""
+    return exports.local(datetime.now(timezone.utc))
+
+
+def now_slot() -> str:
+    """Now as a slot's start is written: a slot at or before it has begun."""
+    return now_local().strftime("%Y-%m-%dT%H:%M")
 
 
 def starts_on(agenda: Agenda, day: date) -> list[str]:
@@ -99,7 +105,7 @@ async def free_slots(service: Service, first: date, days: int, language: str) ->
     """The agendas of a procedure and their slots from `first` for `days` days that one may still book, with the
     places left: not past, not beyond the agenda's horizon, not blocked, not full."""
     agendas = await agendas_of(service)
-    now = now_local().strftime("%Y-%m-%dT%H:%M")
+    now = now_slot()
     span = _days(first, days)
     taken = await _taken([a.id for a in agendas], f"{first}T00:00", f"{span[-1]}T23:59")
     slots = []
@@ -130,7 +136,7 @@ async def chosen(service: Service, raw: Any, field: str = "appointment") -> tupl
     if start not in starts_on(agenda, day):
         raise ValidationFailed("This time is not a slot of the agenda (its opening hours).", code="not_a_slot",
                                field=field)
-    if start <= now_local().strftime("%Y-%m-%dT%H:%M"):
+    if start <= now_slot():
         raise ValidationFailed("This slot is in the past.", code="in_the_past", field=field)
     if day > now_local().date() + timedelta(days=agenda.days_ahead):
         raise ValidationFailed(f"Appointments are booked at most {agenda.days_ahead} days ahead.", code="too_far",
@@ -172,13 +178,8 @@ def booker(agenda: Agenda, start: str, new: Any) -> Callable[[ServiceRequest, An
 
 async def give_back(req: ServiceRequest, conn: Any) -> int:
     """A withdrawn request's appointment goes with it: its place is free again (in the caller's transaction)."""
-    given = 0
-    for booking in await Booking.filter(request_id=req.id, status=BookingStatus.BOOKED).using_db(conn):
-        if await Booking.filter(id=booking.id, status=BookingStatus.BOOKED).using_db(conn).update(
-                status=BookingStatus.CANCELLED):
-            await release(booking.agenda_id, booking.start, conn)  # type: ignore[attr-defined]
-            given += 1
-    return given
+    return sum([await _free_place(booking, conn) for booking in
+                await Booking.filter(request_id=req.id, status=BookingStatus.BOOKED).using_db(conn)])
 
 
 async def current(req: ServiceRequest) -> Booking | None:
@@ -194,8 +195,7 @@ def dump_booking(booking: Booking | None, language: str) -> dict | None:
     return {"id": booking.id, "agenda": agenda.id, "agenda_name": (agenda.name_en if language == "en" else "")
             or agenda.name_fr, "place": agenda.place, "start": booking.start, "end": end.strftime("%Y-%m-%dT%H:%M"),
             "status": booking.status.value, "text": describe(agenda, booking.start, language),
-            "may_change": booking.status == BookingStatus.BOOKED and booking.start > now_local().strftime(
-                "%Y-%m-%dT%H:%M")}
+            "may_change": booking.status == BookingStatus.BOOKED and booking.start > now_slot()}
 
 
 async def _event(req: ServiceRequest, action: str, booking: Booking, actor: Any, conn: Any, *,
@@ -205,20 +205,32 @@ async def _event(req: ServiceRequest, action: str, booking: Booking, actor: Any,
                                                    "agenda": booking.agenda.name_fr}, using_db=conn)
 
 
+async def _to_come(req: ServiceRequest, what: str) -> Booking:
+    """The request's booked appointment that has not begun, which its author or staff may still change."""
+    booking = await current(req)
+    if booking is None or booking.status != BookingStatus.BOOKED:
+        raise NotFound(f"This request has no appointment to {what}.", code="no_appointment")
+    if booking.start <= now_slot():
+        raise ValidationFailed("This appointment has begun or is over.", code="in_the_past", field="appointment")
+    return booking
+
+
+async def _free_place(booking: Booking, conn: Any) -> bool:
+    """Cancels a booking still booked and gives its place back; False when another call cancelled it first."""
+    if not await Booking.filter(id=booking.id, status=BookingStatus.BOOKED).using_db(conn).update(
+            status=BookingStatus.CANCELLED):
+        return False
+    await release(booking.agenda_id, booking.start, conn)  # type: ignore[attr-defined]
+    return True
+
+
 async def cancel(req: ServiceRequest, actor: Any, *, staff: bool = False) -> Booking:
     """The author (or staff) gives the place back; the person is told."""
     from backend.requests.service import notify
-    booking = await current(req)
-    if booking is None or booking.status != BookingStatus.BOOKED:
-        raise NotFound("This request has no appointment to cancel.", code="no_appointment")
-    if booking.start <= now_local().strftime("%Y-%m-%dT%H:%M"):
-        raise ValidationFailed("This appointment has begun or is over.", code="in_the_past", field="appointment")
+    booking = await _to_come(req, "cancel")
     async with in_transaction() as conn:
-        changed = await Booking.filter(id=booking.id, status=BookingStatus.BOOKED).using_db(conn).update(
-            status=BookingStatus.CANCELLED)
-        if not changed:  # cancelled twice at once
+        if not await _free_place(booking, conn):  # cancelled twice at once
             raise NotFound("This request has no appointment to cancel.", code="no_appointment")
-        await release(booking.agenda_id, booking.start, conn)  # type: ignore[attr-defined]
         await _event(req, "cancelled", booking, actor, conn, staff=staff)
         await notify(req, "appointment_cancelled", conn, actor=None,
                      comment=lambda language: describe(booking.agenda, booking.start, language))
@@ -230,22 +242,15 @@ async def move(req: ServiceRequest, raw: Any, actor: Any, *, staff: bool = False
     """Another slot of the procedure's agendas: the new place is taken before the old one is given back, in one
     transaction, so a full slot leaves the appointment as it was."""
     from backend.requests.service import notify
-    booking = await current(req)
-    if booking is None or booking.status != BookingStatus.BOOKED:
-        raise NotFound("This request has no appointment to move.", code="no_appointment")
-    if booking.start <= now_local().strftime("%Y-%m-%dT%H:%M"):
-        raise ValidationFailed("This appointment has begun or is over.", code="in_the_past", field="appointment")
+    booking = await _to_come(req, "move")
     service = await Service.get(id=req.service_id)
     agenda, start = await chosen(service, raw)
     if (agenda.id, start) == (booking.agenda_id, booking.start):  # type: ignore[attr-defined]
         return booking
     async with in_transaction() as conn:
         await take(agenda, start, conn)
-        changed = await Booking.filter(id=booking.id, status=BookingStatus.BOOKED).using_db(conn).update(
-            status=BookingStatus.CANCELLED)
-        if not changed:
+        if not await _free_place(booking, conn):
             raise NotFound("This request has no appointment to move.", code="no_appointment")
-        await release(booking.agenda_id, booking.start, conn)  # type: ignore[attr-defined]
         moved = await Booking.create(agenda=agenda, request=req, start=start, using_db=conn)
         await _event(req, "moved", moved, actor, conn, staff=staff)
         await notify(req, "appointment", conn, actor=None, comment=lambda language: describe(agenda, start, language))
@@ -257,7 +262,7 @@ async def remind_due(now: datetime | None = None) -> int:
     """The worker's round: the bookings of the next 24 hours not reminded yet get their reminder (once: the row
     is marked in the transaction that queues it)."""
     from backend.requests.service import notify
-    local = now.astimezone(exports.zone()).replace(tzinfo=None) if now else now_local()
+    local = exports.local(now) if now else now_local()
     first, last = local.strftime("%Y-%m-%dT%H:%M"), (local + timedelta(hours=24)).strftime("%Y-%m-%dT%H:%M")
     due = await Booking.filter(status=BookingStatus.BOOKED, reminded_at=None, start__gt=first, start__lte=last) \
         .select_related("agenda", "request").limit(500)

@@ -83,7 +83,7 @@ async def mark(viewer: Any, booking_id: int, status: str) -> Booking:
     await _agenda_for(viewer, booking.agenda.id)
     if booking.status == BookingStatus.CANCELLED:
         raise ValidationFailed("This appointment was cancelled.", code="invalid_transition", field="status")
-    if status != "booked" and booking.start > service.now_local().strftime("%Y-%m-%dT%H:%M"):
+    if status != "booked" and booking.start > service.now_slot():
         raise ValidationFailed("An appointment is marked once its time has come.", code="too_early", field="status")
     async with in_transaction() as conn:
         booking.status = BookingStatus(status)

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from backend import exports
 from backend.accounts.models import Role
 from backend.appointments import service as appointments
-from backend.appointments.models import Booking, Slot
+from backend.appointments.models import Agenda, Booking, Slot
 from backend.push.models import Outbox
 from backend.requests.models import ServiceRequest
 from tests.factories import csrf, person, sign_in
@@ -165,6 +165,19 @@ async def test_staff_see_the_day_mark_attendance_and_block_slots(client, new_cli
     assert r.status_code == 404
     citizen = await sign_in(new_client(), await person(email="curieux@example.org"))
     assert (await citizen.post(f"/api/v1/staff/bookings/{booking}", json={"status": "attended"})).status_code in (401, 403, 404)
+
+
+async def test_a_slot_that_has_begun_in_the_towns_time_is_not_offered(client, new_client, town):
+    """Slots are the town's wall-clock times: one begun there is gone, whatever the server's own clock says
+    (the free slots once compared them with UTC's, an hour or two behind in Europe/Zurich)."""
+    first, _ = await _passport(new_client, town, hours={d: [["00:00", "23:30"]] for d in EVERY_DAY}, slot_minutes=15)
+    now = datetime.now(exports.zone()).strftime("%Y-%m-%dT%H:%M")
+    today = await _free(client, now[:10])
+    assert today and all(s["start"] > now for s in today), now
+    begun = [s for s in appointments.starts_on(await Agenda.get(id=first), date.fromisoformat(now[:10])) if s <= now]
+    if begun:  # just after midnight there is none yet
+        r = await _book(client, f"{first}@{begun[-1]}")
+        assert r.status_code == 422 and r.json()["error"]["code"] == "in_the_past"
 
 
 async def test_the_reminder_goes_once_the_day_before(client, new_client, town):
