@@ -113,13 +113,13 @@ async def create_request(request: Request) -> JSONResponse:
     if channel in STAFF_CHANNELS and not v.has_role(org.id, *service.STAFF_HANDLING):
         raise Forbidden("Only staff record requests received by phone, at the counter or by mail.", field="channel")
     given = form.get("attributes")
-    if files:  # each file answers its question, checked by its content first
+    checked = await documents.check_all(files, settings)  # each file answers its question, checked by content
+    if checked:
         if not isinstance(given, (dict, type(None))):
             raise ValidationFailed("attributes must be an object.", code="invalid_type", field="attributes")
-        checked = await documents.check_all(files, settings)
         given = {**(given or {}), **checked}
     attributes = service.validate_attributes(svc, given, max_text=settings.max_description)
-    kept = {code: doc for code, doc in (checked.items() if files else ()) if code in attributes}
+    kept = {code: doc for code, doc in checked.items() if code in attributes}
     prepared = await media.prepare_all(uploads, settings=settings, gate=request.app.state.image_gate,
                                        caller=caller_key(request, v))
     location = next((p.gps for p in prepared if p.gps), None)

@@ -187,6 +187,10 @@ export function timeline(events) {
       h("li", {}, `${t(`agent.handling.${name === "due_at" ? "due" : name}`)} : ${changed(name, from)} → ${changed(name, to)}`))) : null)));
 }
 
+/** Now on the phone's own clock, as "YYYY-MM-DDTHH:MM" (a date input's and a slot's form): `localNow().slice(0, 10)`
+ *  is today. */
+export const localNow = () => new Date(Date.now() - new Date().getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+
 /** "10.12.2026 09:00" for a slot's local "2026-12-10T09:00" (already the municipality's wall-clock time). */
 export const slotText = (start) => (start ? `${start.slice(8, 10)}.${start.slice(5, 7)}.${start.slice(0, 4)} ${start.slice(11, 16)}` : "");
 

@@ -3,12 +3,11 @@
 // in words, never by colour alone.
 import * as api from "../api.js";
 import { t } from "../i18n.js";
-import { add, errorBox, field, h, heading } from "../ui.js";
+import { add, errorBox, field, h, heading, localNow } from "../ui.js";
 import { dayName } from "./slot-picker.js";
 
 export const wide = true;
 
-const today = () => new Date(Date.now() - new Date().getTimezoneOffset() * 60000).toISOString().slice(0, 10);
 
 function slotRow(agendaId, slot, rerun) {
   const time = slot.start.slice(11);
@@ -20,7 +19,7 @@ function slotRow(agendaId, slot, rerun) {
       alert(error.message);
     }
   };
-  const past = slot.start <= new Date(Date.now() - new Date().getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+  const past = slot.start <= localNow();
   const booking = (b) => h("li", { "data-js": "booking" },
     h("a", { href: `/agent/requests/${encodeURIComponent(b.ref)}`, "data-link": "" }, b.ref), ` · ${b.who} · `,
     h("strong", {}, t(`appointment.status.${b.status}`)),
@@ -54,7 +53,7 @@ export async function render(view, { app, query }) {
     return add(view, errorBox(error));
   }
   if (!list.length) return add(view, h("p", { class: "info-box" }, t("agendas.none")));
-  const chosen = { agenda: query.get("agenda") || String(list[0].id), from: query.get("from") || today(), days: query.get("days") === "7" ? "7" : "1" };
+  const chosen = { agenda: query.get("agenda") || String(list[0].id), from: query.get("from") || localNow().slice(0, 10), days: query.get("days") === "7" ? "7" : "1" };
   const form = h("form", { class: "filters no-print", method: "get", action: "/agent/agendas" },
     field(t("agendas.agenda"), h("select", { name: "agenda" }, list.map((a) =>
       h("option", { value: a.id, selected: String(a.id) === chosen.agenda }, `${a.service_name} · ${a.name}`)))),

@@ -3,7 +3,7 @@ import * as api from "../api.js";
 import { language, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { downscale, gpsOf, metresBetween } from "../photos.js";
-import { add, errorBox, field, fieldError, h, heading, withCounter } from "../ui.js";
+import { add, errorBox, field, fieldError, h, heading, localNow, withCounter } from "../ui.js";
 import { offerBox } from "./notifications.js";
 import * as place from "./report-place.js";
 
@@ -132,14 +132,11 @@ export function attributeInput(attr, value) {
   const input = ["text", "address"].includes(attr.datatype)
     ? h("textarea", { name, required: attr.required, value: value ?? "", rows: attr.datatype === "address" ? 2 : undefined })
     : h("input", { name, required: attr.required, value: value ?? "", type: INPUT_TYPES[attr.datatype] || "text",
-      autocomplete: "off", min: attr.future && attr.datatype === "date" ? localToday() : undefined });
+      autocomplete: "off", min: attr.future && attr.datatype === "date" ? localNow().slice(0, 10) : undefined });
   const wrapper = field(label, input, attr.help || "");
   wrapper.dataset.attr = attr.code;
   return wrapper;
 }
-
-/** Today as the phone's calendar says it (YYYY-MM-DD): a date from today on may not be earlier. */
-const localToday = () => new Date(Date.now() - new Date().getTimezoneOffset() * 60000).toISOString().slice(0, 10);
 
 /** A question answered by a file: PDF, JPEG or PNG; the file chosen stays with the draft (`value`, a File), and
  *  the page says which one it is, since a file input cannot show it again. */

@@ -3,7 +3,7 @@
 // counters), a time is offered once, at the first counter with a place left; the confirmation says which.
 import * as api from "../api.js";
 import { language, t } from "../i18n.js";
-import { h } from "../ui.js";
+import { h, localNow } from "../ui.js";
 
 const DAYS_SHOWN = 14;
 
@@ -37,7 +37,7 @@ export function slotPicker(org, code, agendas, chosen = "", onChange = () => {})
     h("label", { for: "appointment-day" }, t("appointment.day")), daySelect, times, status, more);
   daySelect.id = "appointment-day";
   let days = new Map();
-  let from = new Date(Date.now() - new Date().getTimezoneOffset() * 60000).toISOString().slice(0, 10);
+  let from = localNow().slice(0, 10);
 
   const showTimes = () => {
     const slots = [...(days.get(daySelect.value)?.values() || [])];
