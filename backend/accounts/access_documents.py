@@ -22,7 +22,6 @@ from backend.errors import NotFound, PayloadTooLarge, ValidationFailed
 from backend.media import documents
 
 log = logging.getLogger("guichet.access")
-TYPES = {"pdf": "application/pdf", "jpeg": "image/jpeg"}
 
 
 def folder(settings: Settings) -> Path:
@@ -71,7 +70,7 @@ async def document_of(*, viewer: Any, request_id: int, settings: Settings) -> tu
     req = await AccessRequest.get_or_none(id=request_id).select_related("organisation", "service")
     if req is None or not req.document_name or (req.applicant_id != user.id and not await access.may_decide(viewer, req)):
         raise NotFound("No such document.", code="unknown_document")
-    return folder(settings) / req.document_name, TYPES[req.document_type]
+    return folder(settings) / req.document_name, documents.TYPES[req.document_type]
 
 
 async def discard(req: AccessRequest, settings: Settings) -> None:

@@ -7,22 +7,20 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from backend.accounts.models import Role
 from backend.appointments import service
 from backend.appointments.models import Agenda, Booking, BookingStatus, Slot
 from backend.audit import service as audit
 from backend.errors import Forbidden, NotFound, ValidationFailed
+from backend.requests.catalogue import MANAGERS
 from backend.requests.models import Service
 from backend.requests.service import OFFICE_HANDLING
 
-MANAGERS = (Role.SERVICE_MANAGER, Role.ADMIN)
 
-
-async def _agenda_for(viewer: Any, agenda_id: int, *roles: Role) -> tuple[Agenda, Service]:
+async def _agenda_for(viewer: Any, agenda_id: int) -> tuple[Agenda, Service]:
     """The agenda, for the staff who handle its procedure; unknown to anyone else."""
     viewer.require_user()
     agenda = await Agenda.get_or_none(id=agenda_id).select_related("service")
-    if agenda is None or not viewer.has_role(agenda.service.organisation_id, *(roles or OFFICE_HANDLING),  # type: ignore[attr-defined]
+    if agenda is None or not viewer.has_role(agenda.service.organisation_id, *OFFICE_HANDLING,  # type: ignore[attr-defined]
                                              service_id=agenda.service.id):
         raise NotFound("No such agenda.", code="unknown_agenda")
     return agenda, agenda.service
@@ -41,8 +39,7 @@ async def create(viewer: Any, service_row: Service, fields: dict) -> Agenda:
 
 async def visible(viewer: Any, language: str) -> list[dict]:
     """The agendas of the procedures the viewer handles, with their procedure's name."""
-    user = viewer.require_user()
-    del user
+    viewer.require_user()
     out = []
     for agenda in await Agenda.filter(active=True).select_related("service").order_by("service_id", "id"):
         svc = agenda.service
@@ -68,10 +65,10 @@ async def days(viewer: Any, agenda_id: int, first: date, count: int, language: s
     for day in span:
         starts = service.starts_on(agenda, day)
         extra = sorted(s for s in bookings if s.startswith(day.isoformat()) and s not in starts)  # hours changed since
+        rows = {s: counts.get((agenda.id, s)) for s in sorted(starts + extra)}
         out.append({"day": day.isoformat(), "slots": [{
-            "start": s, "capacity": agenda.capacity, "taken": counts[(agenda.id, s)].taken if (agenda.id, s) in counts
-            else 0, "blocked": bool(counts.get((agenda.id, s)) and counts[(agenda.id, s)].blocked),
-            "bookings": bookings.get(s, [])} for s in sorted(starts + extra)]})
+            "start": s, "capacity": agenda.capacity, "taken": row.taken if row else 0,
+            "blocked": bool(row and row.blocked), "bookings": bookings.get(s, [])} for s, row in rows.items()]})
     return {"agenda": service.dump_agenda(agenda, language) | {"service": svc.code}, "days": out}
 
 
