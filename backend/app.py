@@ -16,7 +16,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Scope
-from tortoise.exceptions import ValidationError as TortoiseValidationError
+from tortoise.exceptions import BaseORMException, ValidationError as TortoiseValidationError
 
 from backend import db, errors, exports, health, logredact, openapi, shell
 from backend.accounts.access_routes import routes as access_routes
@@ -81,7 +81,19 @@ async def on_value_out_of_bounds(request: Request, exc: Exception) -> Response:
     return error_response(errors.ValidationFailed("A value is too long or out of range.", code="invalid_value"))
 
 
+async def on_database_error(request: Request, exc: Exception) -> Response:
+    """The database out of reach (stopped, restarting, failing over): a 503 that says when to try again, one line
+    in the log instead of a trace per request, and nothing done (the transaction never committed). The pool
+    connects again by itself on a later request."""
+    if db.is_outage(exc):
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc.__class__.__name__)
+        return error_response(errors.ServiceUnavailable())
+    return await on_unexpected(request, exc)
+
+
 async def on_unexpected(request: Request, exc: Exception) -> Response:
+    if db.is_outage(exc):  # wrapped in an error of another kind
+        return await on_database_error(request, exc)
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return error_response(errors.GuichetError())
 
@@ -158,6 +170,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             ClientDisconnect: on_client_gone,
             TortoiseValidationError: on_value_out_of_bounds,
             OverflowError: on_value_out_of_bounds,
+            **{kind: on_database_error for kind in (*db.OUTAGES, BaseORMException)},
             Exception: on_unexpected,
         },
         lifespan=lifespan,

@@ -1,9 +1,11 @@
 """Tortoise set-up: the one app of models, connection settings per back end, and migrations."""
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import urlparse
 
+import asyncpg
 from tortoise import Tortoise, connections
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api.migrate import migrate as run_migrations
@@ -52,7 +54,7 @@ def tortoise_config(database_url: str, plan_cache_mode: str = Settings.postgres_
         }
     elif url.scheme in {"postgres", "postgresql", "asyncpg"}:
         connection = {
-            "engine": "tortoise.backends.asyncpg",
+            "engine": "backend.postgres_engine",
             "credentials": {
                 "host": url.hostname or "127.0.0.1",
                 "port": url.port or 5432,
@@ -95,6 +97,7 @@ def __getattr__(name: str) -> Any:
 
 async def init_db(settings: Settings) -> TortoiseContext:
     """Opens the connections; the global fallback lets every task of the server use them."""
+    quiet_outages()
     return await Tortoise.init(config=config_of(settings), _enable_global_fallback=True)
 
 
@@ -109,6 +112,42 @@ async def migrate(settings: Settings, *, progress: Any = None) -> None:
         await run_migrations(config=config_of(settings), progress=progress)
     finally:
         await connections.close_all()
+
+
+# What the driver raises when the server cannot be reached or went away: refused, reset, closed in the middle of a
+# query, shutting down or starting up, out of connection slots.
+OUTAGES: tuple[type[BaseException], ...] = (
+    ConnectionError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError, asyncpg.OperatorInterventionError, asyncpg.TooManyConnectionsError,
+    asyncpg.ConnectionFailureError)
+
+
+def is_outage(exc: BaseException | None) -> bool:
+    """Whether this error (or one it was raised from, as the ORM wraps some) says the database is out of reach,
+    rather than that a query was wrong."""
+    seen = 0
+    while exc is not None and seen < 5:
+        if isinstance(exc, OUTAGES):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+class OutageInOneLine(logging.Filter):
+    """asyncpg's pool writes a full trace each time it fails to reconnect while the server is away (every few
+    seconds): one line says as much, and keeps real traces easy to find."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and is_outage(record.exc_info[1]):
+            record.msg = f"{record.getMessage()} ({record.exc_info[1]!r})"
+            record.args, record.exc_info, record.exc_text = (), None, None
+        return True
+
+
+def quiet_outages() -> None:
+    logger = logging.getLogger("asyncpg.pool")
+    if not any(isinstance(f, OutageInOneLine) for f in logger.filters):
+        logger.addFilter(OutageInOneLine())
 
 
 def dialect() -> str:

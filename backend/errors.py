@@ -19,7 +19,8 @@ GuichetError                      500 internal_error
  │    ├── OutsideArea             422 outside_area
  │    ├── InvalidTransition       422 invalid_transition
  │    └── ImageUnreadable         422 image_unreadable
- └── TooManyRequests              429 too_many_requests (+ Retry-After)
+ ├── TooManyRequests              429 too_many_requests (+ Retry-After)
+ └── ServiceUnavailable           503 database_unavailable (+ Retry-After)
 """
 from __future__ import annotations
 
@@ -127,6 +128,20 @@ class TooManyRequests(GuichetError):
     status, code, message = 429, "too_many_requests", "Too many attempts; please wait before trying again."
 
     def __init__(self, retry_after: int, message: str | None = None):
+        self.retry_after = max(1, int(retry_after))
+        super().__init__(message)
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
+class ServiceUnavailable(GuichetError):
+    """The database cannot be reached (restarting, failing over, the network between): nothing was done, and
+    the same call will work once it is back."""
+    status, code = 503, "database_unavailable"
+    message = "The service is briefly unavailable; nothing was saved. Please try again in a moment."
+
+    def __init__(self, retry_after: int = 5, message: str | None = None):
         self.retry_after = max(1, int(retry_after))
         super().__init__(message)
 

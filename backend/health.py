@@ -12,6 +12,7 @@ from starlette.routing import Route
 from tortoise import connections
 from tortoise.exceptions import BaseORMException
 
+from backend import db
 from backend.push import worker
 from backend.web import doc, json_response, settings_of
 
@@ -29,6 +30,10 @@ async def _database_ok() -> bool:
         return True
     except (OSError, asyncio.TimeoutError, BaseORMException):
         return False
+    except Exception as exc:  # noqa: BLE001 (whatever the driver raises when the server is away: not ready)
+        if db.is_outage(exc):
+            return False
+        raise
 
 
 def _media_ok(root: str) -> bool:

@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 import httpx
@@ -20,15 +21,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-async def start_server(settings) -> tuple[str, subprocess.Popen]:
-    """uvicorn in a process of its own on the test database, answering on a free port."""
+async def start_server(settings, env: dict[str, str] | None = None, workers: int = 1) -> tuple[str, subprocess.Popen]:
+    """uvicorn in a process of its own on the test database, answering on a free port; `env` adds or overrides
+    settings (a DATABASE_URL through a relay, WORKER_IN_PROCESS), `workers` starts uvicorn's worker processes."""
     port = free_port()
+    log = tempfile.TemporaryFile()
     env = {**os.environ, "DATA_DIR": settings.data_dir, "MEDIA_ROOT": settings.media_root,
            "DATABASE_URL": settings.database_url, "BASE_URL": f"http://127.0.0.1:{port}",
-           "SECRET_KEY": settings.secret_key, "VAPID_PRIVATE_KEY": settings.vapid_private_key}
+           "SECRET_KEY": settings.secret_key, "VAPID_PRIVATE_KEY": settings.vapid_private_key, **(env or {})}
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "backend.app:create_app", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--timeout-graceful-shutdown", "5"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+         "--port", str(port), "--timeout-graceful-shutdown", "5", *(["--workers", str(workers)] if workers > 1 else [])],
+        env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc.log = log  # a file, not a pipe: a server that logs much would block once a pipe's buffer is full
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 20
     async with httpx.AsyncClient(base_url=base) as probe:
@@ -40,15 +45,24 @@ async def start_server(settings) -> tuple[str, subprocess.Popen]:
                 pass
             if time.monotonic() > deadline or proc.poll() is not None:
                 proc.kill()
-                raise RuntimeError("uvicorn did not start:\n" + proc.stdout.read().decode(errors="replace"))
+                raise RuntimeError("uvicorn did not start:\n" + output_of(proc))
             await asyncio.sleep(0.1)
     return base, proc
 
 
-def stop_server(proc: subprocess.Popen) -> None:
+def output_of(proc: subprocess.Popen) -> str:
+    """What the server wrote so far (to be read once it stopped)."""
+    proc.log.seek(0)
+    return proc.log.read().decode(errors="replace")
+
+
+def stop_server(proc: subprocess.Popen, timeout: float = 15) -> str:
+    """Stops the server and returns what it wrote, which holds no trace of an unhandled error."""
     proc.terminate()
-    output = proc.communicate(timeout=15)[0].decode(errors="replace")
+    proc.wait(timeout=timeout)
+    output = output_of(proc)
     assert "Traceback" not in output, output
+    return output
 
 
 @pytest.fixture
@@ -94,7 +108,6 @@ async def test_the_access_log_holds_no_token(settings, town):
             r = await http.get("/healthz")
             assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
     finally:
-        proc.terminate()
-        output = proc.communicate(timeout=15)[0].decode(errors="replace")
+        output = stop_server(proc)
     assert "GET /account/reset?token=[redacted]" in output and "/api/v1/track/[redacted]" in output, output
     assert not [s for s in secrets if s in output], output

@@ -14,8 +14,10 @@ from starlette.requests import Request
 from starlette.responses import StreamingResponse
 from starlette.routing import Route
 
+from backend import db
 from backend.errors import Forbidden, NotAuthenticated, TooManyRequests
 from backend.realtime import service
+from backend.realtime.bus import RESYNC
 from backend.requests.staff_queue import OFFICE_ROLES
 from backend.web import credential_viewer, doc, settings_of, viewer
 
@@ -60,27 +62,41 @@ async def stream(request: Request) -> StreamingResponse:
 
     async def frames() -> AsyncIterator[str]:
         nonlocal orgs, services
+        mark = int(last) if last.isdigit() and int(last) < 2**63 else None  # a live event id (64 bits), or afresh
         try:
             yield "retry: 2000\n\n"
-            if last.isdigit() and int(last) < 2**63:  # a live event id (64 bits); anything else starts afresh
-                for event in await service.missed(organisation_ids=orgs, service_ids=services, after=int(last)):
+            if mark is None:
+                mark = await service.latest_id()  # where to catch up from if the bus loses events (RESYNC)
+            else:
+                for event in await service.missed(organisation_ids=orgs, service_ids=services, after=mark):
+                    mark = max(mark, event["id"])
                     yield _frame(event)
             while True:
                 try:
                     event = await asyncio.wait_for(queue.get(), KEEPALIVE_SECONDS)
                 except asyncio.TimeoutError:
                     event = None
-                concerned = event is not None and event.get("kind") == "access" and \
-                    (event.get("session_id") == session_id or event.get("user_id") == user.id)
-                if event is None or concerned:
-                    orgs, services = await _current_scope(request)
-                    if not orgs and not services:
-                        yield "event: ended\ndata: {}\n\n"  # signed out or no longer staff: the stream ends
-                        return
-                if event is None:
-                    yield ": keep-alive\n\n"
-                elif event.get("organisation_id") in orgs or event.get("service_id") in services:
-                    yield _frame(event)
+                try:
+                    concerned = event is not None and event.get("kind") == "access" and \
+                        (event.get("session_id") == session_id or event.get("user_id") == user.id)
+                    if event is None or concerned:
+                        orgs, services = await _current_scope(request)
+                        if not orgs and not services:
+                            yield "event: ended\ndata: {}\n\n"  # signed out or no longer staff: the stream ends
+                            return
+                    if event is None:
+                        yield ": keep-alive\n\n"
+                    elif event is RESYNC:  # the bus was cut off for a while: what changed meanwhile, from the database
+                        for missed in await service.missed(organisation_ids=orgs, service_ids=services, after=mark):
+                            mark = max(mark, missed["id"])
+                            yield _frame(missed)
+                    elif event.get("organisation_id") in orgs or event.get("service_id") in services:
+                        mark = max(mark, event["id"])
+                        yield _frame(event)
+                except Exception as exc:
+                    if not db.is_outage(exc):
+                        raise
+                    return  # the database is away: the client reconnects with Last-Event-ID once it is back
         finally:
             bus.unsubscribe(queue)
             _open_streams[user.id] -= 1

@@ -6,7 +6,7 @@ from typing import Any
 
 from tortoise.expressions import Q
 
-from backend import sql
+from backend import db, sql
 from backend.requests.models import Event
 
 log = logging.getLogger("guichet.realtime")
@@ -51,13 +51,22 @@ async def missed(*, organisation_ids: set[int], after: int, service_ids: set[int
     return await events_for(sorted(set(ids)))
 
 
+async def latest_id() -> int:
+    """The id of the latest event of all: a stream opened now has missed nothing before it."""
+    rows = await sql.rows("SELECT MAX(id) AS last FROM event", [], quick=True)
+    return rows[0]["last"] or 0
+
+
 async def publish_request(bus: Any, request_id: int) -> None:
     """Tells the live screens about a committed change; a failure here never undoes or fails the change."""
     try:
         for event in await events_for([request_id]):
             await bus.publish(event)
-    except Exception:  # noqa: BLE001 (the change is committed; the screens catch up on reconnection)
-        log.exception("live event for request %s not published", request_id)
+    except Exception as exc:  # noqa: BLE001 (the change is committed; the screens catch up on reconnection)
+        if db.is_outage(exc):  # the database went away just after the commit: one line, not a trace
+            log.warning("live event for request %s not published: %r", request_id, exc)
+        else:
+            log.exception("live event for request %s not published", request_id)
 
 
 async def publish_access_change(bus: Any, *, session_id: int | None = None, user_id: int | None = None) -> None:

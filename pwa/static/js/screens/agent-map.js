@@ -84,25 +84,38 @@ export async function render(view, { app }) {
   overdueOnly.addEventListener("change", redraw);
   redraw();
   map.on("moveend", redraw);
-  const source = new EventSource("/api/v1/stream");
-  source.addEventListener("open", () => { live.textContent = t("dispatch.live"); });
-  source.addEventListener("error", () => { live.textContent = t("dispatch.reconnecting"); });
-  source.addEventListener("request", (event) => {
-    const data = JSON.parse(event.data);
-    const known = items.has(data.ref);
-    items.set(data.ref, { ...(items.get(data.ref) || {}), ...fromEvent(data) });
-    live.textContent = t(known ? "dispatch.changed" : "dispatch.new", { ref: data.ref });
-    if (!known) {
-      fresh.set(data.ref, Date.now());
-      setTimeout(redraw, FRESH_MS + 100);  // and then it looks like the others
-    }
-    redraw();
-  });
-  source.addEventListener("ended", () => {  // signed out, or no longer allowed: no reconnection loop
-    source.close();
-    live.textContent = t("dispatch.ended");
-  });
+  // The browser reconnects by itself after a dropped connection, but gives up on an answer that is not a stream
+  // (a 503 while the database restarts): then this page tries again, from the last event it saw.
+  let source = null;
+  let lastId = "";
+  let retry = 0;
+  const connect = () => {
+    source = new EventSource(lastId ? `/api/v1/stream?last_event_id=${encodeURIComponent(lastId)}` : "/api/v1/stream");
+    source.addEventListener("open", () => { live.textContent = t("dispatch.live"); });
+    source.addEventListener("error", () => {
+      live.textContent = t("dispatch.reconnecting");
+      if (source.readyState === EventSource.CLOSED) retry = setTimeout(connect, 5000);
+    });
+    source.addEventListener("request", (event) => {
+      if (event.lastEventId) lastId = event.lastEventId;
+      const data = JSON.parse(event.data);
+      const known = items.has(data.ref);
+      items.set(data.ref, { ...(items.get(data.ref) || {}), ...fromEvent(data) });
+      live.textContent = t(known ? "dispatch.changed" : "dispatch.new", { ref: data.ref });
+      if (!known) {
+        fresh.set(data.ref, Date.now());
+        setTimeout(redraw, FRESH_MS + 100);  // and then it looks like the others
+      }
+      redraw();
+    });
+    source.addEventListener("ended", () => {  // signed out, or no longer allowed: no reconnection loop
+      source.close();
+      live.textContent = t("dispatch.ended");
+    });
+  };
+  connect();
   return () => {
+    clearTimeout(retry);
     source.close();
     maps.removeMap(map);
   };

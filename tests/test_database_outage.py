@@ -1,0 +1,103 @@
+"""The database goes away for 10 s under load, and comes back: the real server (uvicorn) answers 503 with
+Retry-After meanwhile, never a 500 or a trace, loses no request it acknowledged, and recovers by itself, live
+events included."""
+from __future__ import annotations
+
+import asyncio
+import time
+from urllib.parse import urlparse, urlunparse
+
+import asyncpg
+import httpx
+import pytest
+
+from backend.accounts.models import Role
+from tests.conftest import IS_POSTGRES
+from tests.factories import IN_BRENLES, person
+from tests.tcpproxy import TcpProxy
+from tests.test_server import output_of, start_server
+from tests.test_stream import read_events, signed_in
+
+pytestmark = pytest.mark.skipif(not IS_POSTGRES, reason="a database server that goes away and comes back: "
+                                                        "SQLite is a file inside the app's own process")
+OUTAGE_SECONDS = 10
+
+
+async def _reporter(base: str, until: float, log: list[tuple[float, int, dict, dict]]) -> None:
+    """A phone sending reports one after the other: (when, status, body, headers) of every answer."""
+    async with httpx.AsyncClient(base_url=base, timeout=30) as phone:
+        while time.monotonic() < until:
+            try:
+                if "X-CSRF-Token" not in phone.headers:
+                    phone.headers["X-CSRF-Token"] = (await phone.get("/api/v1/session")).json()["csrf_token"]
+                    continue
+                r = await phone.post("/api/v1/requests", json={
+                    "service": "proprete", "lat": IN_BRENLES[0], "lon": IN_BRENLES[1],
+                    "description": "Sac éventré", "contact_email": "charge@example.org"})
+            except httpx.TransportError as exc:  # would be a server that died: the test fails below
+                log.append((time.monotonic(), 0, {"transport": repr(exc)}, {}))
+                continue
+            body = r.json() if r.headers.get("content-type", "").startswith("application/json") else {"raw": r.text}
+            log.append((time.monotonic(), r.status_code, body, dict(r.headers)))
+            if r.status_code == 503:
+                await asyncio.sleep(0.2)  # a phone's outbox waits before it tries again
+
+
+async def test_the_database_going_away_for_ten_seconds_gives_503_and_loses_nothing(settings, town):
+    where = urlparse(settings.database_url)
+    proxy = await TcpProxy(where.hostname, where.port or 5432).start()
+    through_proxy = urlunparse(where._replace(netloc=f"{where.username or 'postgres'}@127.0.0.1:{proxy.port}"))
+    base, proc = await start_server(settings, env={"DATABASE_URL": through_proxy, "CREATE_PER_HOUR_IP": "100000"})
+    dispatcher = await signed_in(base, await person(Role.DISPATCHER, town.brenles, email="dispatch@example.org"))
+    log: list[tuple[float, int, dict, dict]] = []
+    try:
+        start = time.monotonic()
+        load = [asyncio.create_task(_reporter(base, start + OUTAGE_SECONDS + 12, log)) for _ in range(4)]
+        await asyncio.sleep(2)
+        await proxy.cut()
+        cut_at = time.monotonic()
+        await asyncio.sleep(1)
+        async with httpx.AsyncClient(base_url=base) as probe:
+            ready = await probe.get("/readyz")
+            assert ready.status_code == 503 and ready.json()["database"] is False and ready.headers["retry-after"]
+            assert (await probe.get("/healthz")).status_code == 200  # the process lives: no restart needed
+        await asyncio.sleep(OUTAGE_SECONDS - 1)
+        await proxy.restore()
+        back_at = time.monotonic()
+        await asyncio.gather(*load)
+        async with httpx.AsyncClient(base_url=base) as probe:
+            assert (await probe.get("/readyz")).status_code == 200
+        # The live screens work again: a stream opened now gets the next request, through a listener that
+        # reconnected on its own.
+        async with dispatcher.stream("GET", "/api/v1/stream") as live:
+            await asyncio.sleep(0.5)
+            async with httpx.AsyncClient(base_url=base) as phone:
+                phone.headers["X-CSRF-Token"] = (await phone.get("/api/v1/session")).json()["csrf_token"]
+                r = await phone.post("/api/v1/requests", json={"service": "proprete", "lat": IN_BRENLES[0],
+                                                               "lon": IN_BRENLES[1], "contact_email": "x@example.org"})
+                assert r.status_code == 201, r.text
+            [event] = await asyncio.wait_for(read_events(live, 1), 10)
+            assert event["data"]["ref"] == r.json()["ref"]
+        await dispatcher.aclose()
+    finally:
+        await proxy.stop()
+        proc.terminate()
+        proc.wait(timeout=20)
+        output = output_of(proc)
+    statuses = {status for _, status, _, _ in log}
+    assert statuses <= {201, 503}, [entry[1:3] for entry in log if entry[1] not in (201, 503)][:5]
+    unavailable = [(body, headers) for _, status, body, headers in log if status == 503]
+    assert unavailable, "the outage was not seen"
+    assert all(body["error"]["code"] == "database_unavailable" and int(headers["retry-after"]) >= 1
+               for body, headers in unavailable)
+    assert any(status == 201 and at > back_at + 1 for at, status, _, _ in log), "no recovery after the outage"
+    assert not any(status == 201 and cut_at + 1 < at < back_at for at, status, _, _ in log)  # it was really gone
+    assert "Traceback" not in output, output[-3000:]
+    # Every acknowledged report is in the database, with its acknowledgement's reference.
+    acknowledged = {body["ref"] for _, status, body, _ in log if status == 201}
+    conn = await asyncpg.connect(settings.database_url.replace("postgres://", "postgresql://", 1))
+    try:
+        stored = {row["ref"] for row in await conn.fetch("SELECT ref FROM service_request")}
+    finally:
+        await conn.close()
+    assert acknowledged and acknowledged <= stored
