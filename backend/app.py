@@ -44,6 +44,7 @@ from backend.geo.geocoder import geocoder_for
 from backend.web import doc, json_response
 
 VERSION = "0.1.0"
+SHUTDOWN_WORKER_SECONDS = 10.0  # then the in-process worker is cancelled; what it held is taken again later
 log = logging.getLogger("guichet")
 _HTTP_ERRORS = {404: errors.NotFound, 405: errors.MethodNotAllowed, 413: errors.PayloadTooLarge,
                 415: errors.UnsupportedMediaType, 400: errors.BadRequest}
@@ -123,8 +124,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
             yield
         finally:
             stop.set()
-            if task is not None:
-                await task
+            if task is not None:  # a delivery stuck on a database that does not answer must not hold the stop up:
+                done, _ = await asyncio.wait([task], timeout=SHUTDOWN_WORKER_SECONDS)  # its rows' lease runs out
+                if not done:
+                    log.warning("the outbox worker did not stop within %s s; cancelled", SHUTDOWN_WORKER_SECONDS)
+                    task.cancel()
+                    await asyncio.gather(task, return_exceptions=True)
             await app.state.bus.stop()
             await db.close_db(ctx)
 

@@ -171,10 +171,15 @@ async def test_a_slot_that_has_begun_in_the_towns_time_is_not_offered(client, ne
     """Slots are the town's wall-clock times: one begun there is gone, whatever the server's own clock says
     (the free slots once compared them with UTC's, an hour or two behind in Europe/Zurich)."""
     first, _ = await _passport(new_client, town, hours={d: [["00:00", "23:30"]] for d in EVERY_DAY}, slot_minutes=15)
-    now = datetime.now(exports.zone()).strftime("%Y-%m-%dT%H:%M")
-    today = await _free(client, now[:10])
-    assert today and all(s["start"] > now for s in today), now
-    begun = [s for s in appointments.starts_on(await Agenda.get(id=first), date.fromisoformat(now[:10])) if s <= now]
+    while True:  # the town's minute, the same before and after the question (not one that turned meanwhile)
+        now = datetime.now(exports.zone()).strftime("%Y-%m-%dT%H:%M")
+        today = await _free(client, now[:10])
+        if datetime.now(exports.zone()).strftime("%Y-%m-%dT%H:%M") == now:
+            break
+    starts = appointments.starts_on(await Agenda.get(id=first), date.fromisoformat(now[:10]))
+    # Exactly the slots still to come are offered (none at all in the last quarter of an hour of the day).
+    assert {s["start"] for s in today if s["agenda"] == first} == {s for s in starts if s > now}, now
+    begun = [s for s in starts if s <= now]
     if begun:  # just after midnight there is none yet
         r = await _book(client, f"{first}@{begun[-1]}")
         assert r.status_code == 422 and r.json()["error"]["code"] == "in_the_past"
