@@ -25,7 +25,13 @@ class Settings:
                                      "PostgreSQL: `postgres://user@host:5432/db`.")
     postgres_plan_cache_mode: str = _setting("force_generic_plan", "PostgreSQL's `plan_cache_mode` for Guichet's "
                                              "connections; `auto` lets it plan again with each call's values.")
-    media_root: str = _setting("media", "Where uploaded photos are stored (a shared volume with several hosts).")
+    media_root: str = _setting("media", "Where uploaded photos are stored: a folder (a shared volume with several "
+                                        "hosts) or an S3-compatible bucket, `s3://bucket/prefix`.")
+    media_s3_endpoint: str = _setting("", "With `MEDIA_ROOT=s3://...`: the S3-compatible service's URL (empty: AWS); "
+                                      "credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.")
+    media_s3_region: str = _setting("", "With `MEDIA_ROOT=s3://...`: the bucket's region, when the service needs one.")
+    media_accel_redirect: str = _setting("", "Behind nginx: an internal location (e.g. `/protected-media/`) that "
+                                         "serves MEDIA_ROOT; the app checks who may see a photo, nginx sends it.")
     base_url: str = _setting("http://127.0.0.1:8000", "Public URL of the site (default: http://HOST:PORT); "
                                                       "`https://` turns on Secure cookies.")
     host: str = _setting("127.0.0.1", "Address `python -m backend serve` listens on.")

@@ -2,9 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import tempfile
-from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -13,6 +10,7 @@ from tortoise import connections
 from tortoise.exceptions import BaseORMException
 
 from backend import db
+from backend.media.store import store_of
 from backend.push import worker
 from backend.web import doc, json_response, settings_of
 
@@ -36,21 +34,11 @@ async def _database_ok() -> bool:
         raise
 
 
-def _media_ok(root: str) -> bool:
-    try:
-        Path(root).mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=root, prefix=".ready-"):
-            pass
-        return os.access(root, os.R_OK | os.W_OK)
-    except OSError:
-        return False
-
-
 @doc("Readiness: the database answers and the media folder is writable; 503 otherwise.", tag="meta",
      responses={200: "`{status: ready, database, media}`", 503: "`{status: not_ready, ...}`"})
 async def readyz(request: Request) -> JSONResponse:
     checks = {"database": await _database_ok(),
-              "media": await asyncio.to_thread(_media_ok, settings_of(request).media_root)}
+              "media": await asyncio.to_thread(store_of(settings_of(request)).ok)}
     ready = all(checks.values())
     body = {"status": "ready" if ready else "not_ready", **checks}
     return json_response(body, 200 if ready else 503, headers=NO_STORE | ({} if ready else {"retry-after": "10"}))

@@ -4,7 +4,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import re
 import random
 import socket
 import subprocess
@@ -21,18 +20,11 @@ from backend import db, demo, demo_procedures
 from backend.config import Settings
 from backend.media import service as media
 from backend.requests.models import ServiceRequest, Status
-from bench import lostfound, staff
+from bench import lostfound, scale, staff
+from bench.common import CONCURRENCY, SECONDS, free_port, row, start, wrk
 from bench.fanout import FOLLOWERS, run_fanout
 
 ROWS = int(os.environ.get("BENCH_ROWS", "100000"))
-SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
-CONCURRENCY = 16
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def fill(settings: Settings) -> None:
@@ -69,34 +61,6 @@ async def fill(settings: Settings) -> None:
         await db.close_db(ctx)
 
 
-def start(app: str, port: int, env: dict) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
-                             "--log-level", "warning", "--timeout-graceful-shutdown", "5",
-                             *(["--factory"] if "create_app" in app else [])],
-                            env={**os.environ, **env})
-    for _ in range(200):
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
-            return proc
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{app} did not start")
-
-
-HERE = Path(__file__).parent
-
-
-def wrk(url: str, script: str, env: dict, seconds: float = SECONDS, connections: int = CONCURRENCY) -> tuple[float, float]:
-    """Load from a second process, in C, so the load generator does not eat the server's CPU; (per second, p99 ms)."""
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds:g}s", "--latency", "-s", str(HERE / script), url],
-                         env={**os.environ, **env}, capture_output=True, text=True, check=True).stdout
-    if "Non-2xx" in out:
-        raise RuntimeError(f"errors under load:\n{out}")
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    value, unit = re.search(r"\s99%\s+([\d.]+)(us|ms|s)\b", out).groups()
-    return rate, float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
-
-
 async def create_pg_database(url: str) -> tuple[str, str]:
     """A fresh database beside the one in `url`, so the bench never touches real data; (its url, its name)."""
     import asyncpg
@@ -126,10 +90,6 @@ def bare_pillow_rate(photo: bytes, seconds: float = SECONDS) -> float:
         media.prepare(photo, max_pixels=50_000_000)
         done += 1
     return done / (time.perf_counter() - t0)
-
-
-def row(name: str, value: float, unit: str, base: float, base_name: str, floor: str) -> str:
-    return f"{name:<34} {value:>9.1f} {unit:<6} {base_name:<34} {base:>9.1f}  ratio {value / base:>6.3f}  {floor}"
 
 
 async def run(url: str, work: Path) -> list[str]:
@@ -183,6 +143,7 @@ async def run(url: str, work: Path) -> list[str]:
     staff_rows = await staff_figures(settings, env, echo_get_rate, echo_get_p99)
     match_ms, bare_match_ms, pool = await lostfound.figures(settings)
     fanout, bare_encryption, received = await run_fanout(settings, env)
+    scaling = await scale.figures(env, post_env, list_env) if backend_name.startswith("postgres") else []
     return [
         f"\n{backend_name}: {ROWS} requests in the database, {CONCURRENCY} connections (wrk), one uvicorn worker",
         row("creations/s, no photo", create_rate, "/s", echo_rate, "bare Starlette echo POST /s", ">= 100/s"),
@@ -198,6 +159,7 @@ async def run(url: str, work: Path) -> list[str]:
         *staff_rows,
         row(f"match a lost object, {lostfound.OPEN_ITEMS} open", match_ms, "ms", bare_match_ms,
             f"bare scoring of its {pool} in memory ms", "< 50 ms"),
+        *scaling,
     ]
 
 

@@ -86,13 +86,21 @@ def memory_kb(pid: int, field: str) -> int:
     return 0
 
 
+_cookies: list[str] = []
+
+
 async def session_cookie(base: str) -> str:
+    """The agent's session, opened once: it lives in the database, so it serves every app started on it later
+    (a second login within the same 30 s would replay the authenticator's code, which is refused)."""
+    if _cookies:
+        return _cookies[0]
     async with httpx.AsyncClient(base_url=base) as client:
         client.headers["X-CSRF-Token"] = (await client.get("/api/v1/session")).json()["csrf_token"]
         r = await client.post("/api/v1/auth/login", json={"email": AGENT[0], "password": AGENT[1],
                                                            "totp": code_at(SECRET, time.time())})
         r.raise_for_status()
-        return "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+        _cookies.append("; ".join(f"{k}={v}" for k, v in client.cookies.items()))
+        return _cookies[0]
 
 
 async def export_csv(base: str, cookie: str, pid: int) -> tuple[float, int, int]:
@@ -110,8 +118,9 @@ async def export_csv(base: str, cookie: str, pid: int) -> tuple[float, int, int]
     return elapsed, rows - 1, (memory_kb(pid, "VmHWM") - before) // 1024
 
 
-async def live_screens(base: str, cookie: str, clients: int) -> float:
-    """Seconds from a request's creation until `clients` open dispatch streams have all received it."""
+async def live_screens(base: str, cookie: str, clients: int, on_connected=None) -> float:
+    """Seconds from a request's creation until `clients` open dispatch streams have all received it;
+    `on_connected()` is called once they are all open."""
     limits = httpx.Limits(max_connections=clients + 10)
     async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits, headers={"Cookie": cookie}) as viewers:
         connected = asyncio.Semaphore(0)
@@ -129,6 +138,8 @@ async def live_screens(base: str, cookie: str, clients: int) -> float:
         for _ in range(clients):
             await connected.acquire()
         await asyncio.sleep(0.5)  # every stream subscribed on the server
+        if on_connected is not None:
+            on_connected()
         async with httpx.AsyncClient(base_url=base) as citizen:
             citizen.headers["X-CSRF-Token"] = (await citizen.get("/api/v1/session")).json()["csrf_token"]
             t0 = time.perf_counter()

@@ -152,7 +152,7 @@ async def make_claim(request: Request) -> JSONResponse:
         if uploads:
             prepared = await media.prepare_all(uploads, settings=settings, gate=request.app.state.image_gate,
                                                caller=caller_key(request, v))
-            writer = media.PhotoWriter(settings.media_root, prepared)
+            writer = media.PhotoWriter(settings, prepared)
     else:
         form = await read_json(request, schemas.claim)
     made = await claims.claim(viewer=v, lost=item, found_ref=form["found"], answer=form["answer"],

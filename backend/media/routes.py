@@ -1,15 +1,17 @@
 """Serves stored photos: long cache for public requests, nothing for those the viewer may not see."""
 from __future__ import annotations
 
+import asyncio
 import re
-from pathlib import Path
 
+from starlette.concurrency import iterate_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import FileResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from backend.errors import NotFound
 from backend.media import service
+from backend.media.store import LocalStore, store_of
 from backend.web import doc, settings_of, viewer
 
 _SAFE = re.compile(r"^\d{4}/\d{2}/[0-9a-f]{64}(_t)?\.jpg$")
@@ -29,11 +31,22 @@ async def get_photo(request: Request) -> Response:
         v = await viewer(request)
         if not any(requests.viewer_relation(v, row.request) != "public" for row in holders):
             raise NotFound()
-    file = Path(settings_of(request).media_root) / path
-    if not file.is_file():
+    settings = settings_of(request)
+    headers = {"cache-control": "public, max-age=31536000, immutable" if public else "private, no-store"}
+    store = store_of(settings)
+    if settings.media_accel_redirect and isinstance(store, LocalStore):
+        # nginx sends the file from its internal location, with these headers: the app only said yes.
+        headers["x-accel-redirect"] = settings.media_accel_redirect.rstrip("/") + "/" + path
+        return Response(status_code=200, media_type="image/jpeg", headers=headers)
+    stored = await asyncio.to_thread(store.open, path)
+    if stored is None:
         raise NotFound()
-    cache = "public, max-age=31536000, immutable" if public else "private, no-store"
-    return FileResponse(file, media_type="image/jpeg", headers={"cache-control": cache})
+    if stored.path is not None:
+        return FileResponse(stored.path, media_type="image/jpeg", headers=headers)
+    headers["content-length"] = str(stored.size)
+    if stored.etag:
+        headers["etag"] = stored.etag
+    return StreamingResponse(iterate_in_threadpool(stored.chunks), media_type="image/jpeg", headers=headers)
 
 
 routes = [Route("/media/{path:path}", get_photo, methods=["GET"])]

@@ -6,7 +6,6 @@ import hashlib
 import io
 import os
 import re
-import secrets
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -21,6 +20,7 @@ from backend import sql
 from backend.ratelimit import service as ratelimit
 from backend.errors import ImageTooLarge, ImageUnreadable, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from backend.media.models import Photo
+from backend.media.store import store_of
 
 register_heif_opener()
 Image.MAX_IMAGE_PIXELS = None  # our own limit is checked from the header, before any pixel is decoded
@@ -192,16 +192,17 @@ class StagedFiles:
         self.pending.clear()
 
 
-class PhotoWriter(StagedFiles):
-    """Writes prepared photos under temporary names; `commit()` renames them, `discard()` removes them.
+class PhotoWriter:
+    """Writes prepared photos to the store before their rows; `commit()` makes them final once the transaction
+    succeeded, `discard()` drops them when it failed (store.py: a folder renames, a bucket has nothing to do).
 
     The database rows and the files therefore appear together or not at all.
     """
 
-    def __init__(self, media_root: str, photos: list[PreparedPhoto]):
-        super().__init__()
-        self.root = Path(media_root)
+    def __init__(self, settings: Any, photos: list[PreparedPhoto]):
+        self.store = store_of(settings)
         self.photos = photos
+        self.pending: list[Any] = []
 
     def _paths(self, digest: str, now: datetime) -> tuple[str, str]:
         folder = f"{now:%Y}/{now:%m}"
@@ -212,17 +213,19 @@ class PhotoWriter(StagedFiles):
         for photo in self.photos:
             display, thumb = self._paths(photo.digest, now)
             for rel, content in ((display, photo.display), (thumb, photo.thumbnail)):
-                final = self.root / rel
-                final.parent.mkdir(parents=True, exist_ok=True)
-                # Unique per writer: the same photo may arrive twice at once (a resend, a shared picture).
-                temp = final.with_name(f".{final.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp")
-                with open(temp, "wb") as out:
-                    out.write(content)
-                    out.flush()
-                    os.fsync(out.fileno())
-                self.pending.append((temp, final))
+                self.pending.append(self.store.stage(rel, content))
             names.append((display, thumb))
         return names
+
+    def commit(self) -> None:
+        for staged in self.pending:
+            self.store.commit(staged)
+        self.pending.clear()
+
+    def discard(self) -> None:
+        for staged in self.pending:
+            self.store.discard(staged)
+        self.pending.clear()
 
     async def stage(self, *, request: Any, uploaded_by: Any, role: str, conn: Any) -> list[Photo]:
         """Writes the temporary files and the Photo rows (in the caller's transaction)."""
@@ -251,6 +254,21 @@ async def files_follow(writer: PhotoWriter | None) -> AsyncIterator[None]:
         raise
     if writer is not None:
         writer.commit()
+
+
+async def forget_files(settings: Any, names: list[str]) -> int:
+    """Removes these stored photos, but not one that a Photo row still holds (one picture sent to two requests
+    is one file): called once their rows are gone. How many were removed."""
+    names = sorted(set(names))
+    if not names:
+        return 0
+    held = set()
+    for row in await Photo.filter(Q(path__in=names) | Q(thumbnail_path__in=names)).values("path", "thumbnail_path"):
+        held |= {row["path"], row["thumbnail_path"]}
+    gone = [n for n in names if n not in held]
+    store = store_of(settings)
+    await asyncio.to_thread(lambda: [store.delete(n) for n in gone])
+    return len(gone)
 
 
 async def photos_of(request_ids: list[int]) -> dict[int, list[dict]]:

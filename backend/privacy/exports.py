@@ -92,7 +92,7 @@ async def _build(job: DataExport, user: User, settings: Settings) -> None:
         await asyncio.to_thread(archive.writestr, "data.json", json.dumps(data, ensure_ascii=False, indent=2))
         await asyncio.to_thread(archive.writestr, "LISEZ-MOI.txt", service.README)
         for start_at in range(0, len(files), step):
-            await asyncio.to_thread(_add_files, archive, files[start_at:start_at + step])
+            await asyncio.to_thread(service.add_files, archive, files[start_at:start_at + step])
             job.progress = min(99, int(100 * (start_at + step) / len(files)))
             await job.save(update_fields=["progress"])
     finally:
@@ -102,12 +102,6 @@ async def _build(job: DataExport, user: User, settings: Settings) -> None:
     job.status, job.progress, job.file_name, job.size = ExportStatus.READY, 100, name, final.stat().st_size
     job.ready_at, job.expires_at, job.locked_until = now, now + timedelta(hours=settings.export_keep_hours), None
     await job.save(update_fields=["status", "progress", "file_name", "size", "ready_at", "expires_at", "locked_until"])
-
-
-def _add_files(archive: zipfile.ZipFile, files: list[tuple[str, Path]]) -> None:
-    for name, path in files:
-        if path.is_file():
-            archive.write(path, name, compress_type=zipfile.ZIP_STORED)
 
 
 async def build_due(settings: Settings) -> int:

@@ -19,7 +19,7 @@ from backend.audit import service as audit
 from backend.audit.models import AuditEntry
 from backend.config import Settings
 from backend.lostfound.models import Claim, Item
-from backend.media import documents
+from backend.media import documents, service as media
 from backend.media.models import Photo
 from backend.push.models import Message, Outbox, OutboxStatus, PushSubscription
 from backend.requests.models import OPEN_STATUSES, ServiceRequest
@@ -83,7 +83,7 @@ async def _contacts(cutoff: datetime) -> int:
     return await _in_batches(stale.order_by("id"), clear)
 
 
-async def _personal_fields(cutoff: datetime, media_root: Path) -> tuple[int, int]:
+async def _personal_fields(cutoff: datetime, settings: Settings) -> tuple[int, int]:
     items = Subquery(Item.all().values("request_id"))  # lost and found keep to their own period
     # A procedure's answers are its text: a form request may have no description but answers and files.
     private = ServiceRequest.filter(_closed_before(cutoff), public=False).filter(
@@ -95,10 +95,10 @@ async def _personal_fields(cutoff: datetime, media_root: Path) -> tuple[int, int
     texts = await _in_batches(private.order_by("id"), clear)
     closed = Subquery(ServiceRequest.filter(_closed_before(cutoff)).exclude(id__in=items).values("id"))
     photos = Photo.filter(Q(hidden=True) | Q(request__public=False), request_id__in=closed)
-    return texts, await _delete_photos(photos, media_root)
+    return texts, await _delete_photos(photos, settings)
 
 
-async def _delete_photos(query: Any, media_root: Path) -> int:
+async def _delete_photos(query: Any, settings: Settings) -> int:
     """Deletes the photos `query` matches, their files and their count on the request."""
     files: list[str] = []
 
@@ -111,15 +111,11 @@ async def _delete_photos(query: Any, media_root: Path) -> int:
         for request_id, n in per_request.items():  # lists ask for photos only where the count says there are
             await ServiceRequest.filter(id=request_id).update(photo_count=F("photo_count") - n)
     done = await _in_batches(query.order_by("id"), delete)
-    for name in files:
-        try:
-            (media_root / name).unlink(missing_ok=True)
-        except OSError as exc:  # the row is gone; a file left behind is reported by the media check
-            log.warning("could not remove %s: %r", name, exc)
+    await media.forget_files(settings, files)
     return done
 
 
-async def _lost_and_found(cutoff: datetime, media_root: Path) -> int:
+async def _lost_and_found(cutoff: datetime, settings: Settings) -> int:
     stale = Item.filter(is_open=False, closed_at__lt=cutoff).filter(
         Q(description__not="") | Q(marks__not="") | Q(brand__not=""))
 
@@ -130,7 +126,7 @@ async def _lost_and_found(cutoff: datetime, media_root: Path) -> int:
         await ServiceRequest.filter(id__in=request_ids).update(description="", attributes={}, contact_email="",
                                                                contact_name="", contact_phone="",
                                                                tracking_token_hash=None)
-        await _delete_photos(Photo.filter(request_id__in=request_ids), media_root)
+        await _delete_photos(Photo.filter(request_id__in=request_ids), settings)
     return await _in_batches(stale.order_by("id"), clear)
 
 
@@ -153,10 +149,10 @@ async def purge(settings: Settings, now: datetime | None = None) -> dict[str, in
     """Removes what is past its retention period; returns the counts, also logged and audited."""
     now = now or utcnow()
     ago = lambda days: now - timedelta(days=days)  # noqa: E731
-    media, data = Path(settings.media_root), Path(settings.data_dir)
+    data = Path(settings.data_dir)
     counts = {"contacts": await _contacts(ago(settings.retention_contact_days))}
-    counts["personal_texts"], counts["photos"] = await _personal_fields(ago(settings.retention_personal_days), media)
-    counts["lost_and_found"] = await _lost_and_found(ago(settings.retention_lostfound_days), media)
+    counts["personal_texts"], counts["photos"] = await _personal_fields(ago(settings.retention_personal_days), settings)
+    counts["lost_and_found"] = await _lost_and_found(ago(settings.retention_lostfound_days), settings)
     counts["files"] = await documents.sweep(settings)  # those whose answers went above
     counts["audit_entries"] = await _in_batches(AuditEntry.filter(at__lt=ago(settings.retention_audit_days)),
                                                 lambda ids: AuditEntry.filter(id__in=ids).delete())

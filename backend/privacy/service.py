@@ -10,13 +10,14 @@ A staff account is ended through the access flow instead (its rights, its audit)
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 import json
 import logging
 import re
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from tortoise.expressions import F, Q, RawSQL
 from tortoise.transactions import in_transaction
@@ -28,8 +29,9 @@ from backend.audit.models import AuditEntry
 from backend.errors import Conflict, ValidationFailed
 from backend.lostfound.models import Claim, Item
 from backend.config import Settings
-from backend.media import documents
+from backend.media import documents, service as media
 from backend.media.models import Photo
+from backend.media.store import store_of
 from backend.push.models import Message, Outbox, PushSubscription
 from backend.ratelimit.models import RateCounter
 from backend.requests import questions, service as requests
@@ -122,15 +124,24 @@ async def archive(user: User, settings: Settings) -> bytes:
     return await zip_of(await personal_data(user), settings)
 
 
-def files_of(data: dict, settings: Settings) -> list[tuple[str, Path]]:
-    """(name in the ZIP, file) of the photos of the requests in `data` (originals), then of the files answering
-    their questions; where a file is kept is ours, so `data` keeps only its name in the ZIP."""
-    out = [(f"photos/{req['ref']}/{Path(p['url']).name}", Path(settings.media_root) / p["url"].removeprefix("/media/"))
+def files_of(data: dict, settings: Settings) -> list[tuple[str, Callable[[], bytes | None]]]:
+    """(name in the ZIP, how to read it) of the photos of the requests in `data` (originals, from the media
+    store), then of the files answering their questions; where a file is kept is ours, so `data` keeps only its
+    name in the ZIP."""
+    store = store_of(settings)
+    out = [(f"photos/{req['ref']}/{Path(p['url']).name}", functools.partial(store.read, p["url"].removeprefix("/media/")))
            for req in data["requests"] for p in req["photos"]]
     for req in data["requests"]:
         for f in req.get("files", []):
-            out.append((f["in_zip"], documents.folder(settings) / f.pop("stored")))
+            out.append((f["in_zip"], functools.partial(_read, documents.folder(settings) / f.pop("stored"))))
     return out
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
 
 
 async def zip_of(data: dict, settings: Settings) -> bytes:
@@ -139,15 +150,22 @@ async def zip_of(data: dict, settings: Settings) -> bytes:
     return await asyncio.to_thread(_zip, data, files)
 
 
-def _zip(data: dict, files: list[tuple[str, Path]]) -> bytes:
+def _zip(data: dict, files: list[tuple[str, Callable[[], bytes | None]]]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
         out.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2))
         out.writestr("LISEZ-MOI.txt", README)
-        for name, path in files:
-            if path.is_file():
-                out.write(path, name, compress_type=zipfile.ZIP_STORED)  # JPEG: compressing again gains nothing
+        add_files(out, files)
     return buffer.getvalue()
+
+
+def add_files(archive: zipfile.ZipFile, files: list[tuple[str, Callable[[], bytes | None]]]) -> None:
+    """Adds the files that still exist (one removed meanwhile is left out), stored as they are: JPEG and PDF
+    gain nothing from compressing again."""
+    for name, read in files:
+        content = read()
+        if content is not None:
+            archive.writestr(name, content, compress_type=zipfile.ZIP_STORED)
 
 
 README = """Vos données chez Guichet / Your data at Guichet
@@ -178,7 +196,7 @@ async def erase(*, user: User, password: str, settings: Settings) -> None:
         await delete_account(user)
         await audit.record(actor=None, action="privacy.erased", target=f"user:{user_id}",
                            detail={"requests_kept": len(ids), "requests_private": private})
-    remove_files(files, settings.media_root)
+    await media.forget_files(settings, files)
     await documents.sweep(settings)
 
 
@@ -230,14 +248,6 @@ async def delete_account(user: User) -> None:
     await PushSubscription.filter(user_id=user.id).delete()
     await scrub_audit(user.id, strings)
     await user.delete()  # sessions, tokens, devices, supports, saved filters go with it (on delete cascade)
-
-
-def remove_files(files: list[str], media_root: str) -> None:
-    for path in files:
-        try:
-            (Path(media_root) / path).unlink(missing_ok=True)
-        except OSError as exc:  # the row is gone; a file left behind is found by the media check
-            log.warning("could not remove %s: %r", path, exc)
 
 
 async def scrub_audit(user_id: int | None, strings: list[str]) -> None:

@@ -18,7 +18,7 @@ from backend.audit import service as audit
 from backend.config import Settings
 from backend.errors import Forbidden, ValidationFailed
 from backend.lostfound.models import Claim
-from backend.media import documents
+from backend.media import documents, service as media
 from backend.privacy import service
 from backend.requests.models import ServiceRequest
 from backend.requests.service import utcnow
@@ -100,6 +100,6 @@ async def anonymise(*, viewer: Any, org: Organisation, email: str, reason: str,
                   "account_kept": bool(user) and not deleted}
         await audit.record(action="privacy.anonymised", actor=officer, organisation_id=org.id,
                            target=f"requests:{len(rows)}", detail=result | {"reason": reason})
-    service.remove_files(files, settings.media_root)
+    await media.forget_files(settings, files)
     await documents.sweep(settings)
     return result

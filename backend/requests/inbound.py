@@ -130,7 +130,7 @@ async def _new_request(message: EmailMessage, sender: str, name: str, subject: s
     new = service.NewRequest(service=svc, lat=None, lon=None, description=description, attributes={},
                              contact_email=sender, contact_name=name[:200], channel=Channel.EMAIL,
                              language="fr", public=False)
-    writer = media.PhotoWriter(settings.media_root, prepared) if prepared else None
+    writer = media.PhotoWriter(settings, prepared) if prepared else None
     req, _ = await service.create_request(new=new, author=None, writer=writer)
     log.info("inbound e-mail from %s became %s", sender, req.ref)
     return req.ref

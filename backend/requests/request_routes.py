@@ -138,7 +138,7 @@ async def create_request(request: Request) -> JSONResponse:
         new.on_insert = lostfound.item_writer(declaration, org, lostfound.categories_of(svc)[declaration.category], held)
     if not new.address and lat is not None:
         new.address = await request.app.state.geocoder.address_at(lat, lon)
-    writer = documents.Writers(media.PhotoWriter(settings.media_root, prepared) if prepared else None,
+    writer = documents.Writers(media.PhotoWriter(settings, prepared) if prepared else None,
                                documents.DocumentWriter(settings, kept) if kept else None) or None
     try:
         req, _ = await service.create_request(new=new, author=author, idempotency=idem, writer=writer,
@@ -386,7 +386,7 @@ async def add_photos(request: Request) -> JSONResponse:
     settings = settings_of(request)
     caller = caller_key(request, await viewer(request))
     prepared = await media.prepare_all(uploads, settings=settings, gate=request.app.state.image_gate, caller=caller)
-    writer = media.PhotoWriter(settings.media_root, prepared)
+    writer = media.PhotoWriter(settings, prepared)
     return await _citizen_event(request, lambda req, rel, v: actions.add_photos(
         req=req, relation=rel, actor=v.user, writer=writer, role=role if rel == "staff" else "report",
         comment_text=str(fields.get("comment", ""))[:settings.max_comment]))

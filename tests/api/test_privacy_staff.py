@@ -28,12 +28,13 @@ from tests.factories import IN_BRENLES, IN_CHESALLES, csrf, person, sign_in
 LAT, LON = IN_BRENLES
 
 
-async def _anonymous_report(client, email: str, service: str = "voirie", at=IN_BRENLES, **extra) -> dict:
+async def _anonymous_report(client, email: str, service: str = "voirie", at=IN_BRENLES, photo: bytes | None = None,
+                            **extra) -> dict:
     await csrf(client)
     r = await client.post("/api/v1/requests", data={
         "service": service, "lat": str(at[0]), "lon": str(at[1]), "contact_email": email,
         "contact_phone": "078 111 22 33", "description": "Trou profond", "attributes": '{"taille": "large"}', **extra},
-        files=[("photo", ("p.jpg", photos.jpeg(640, 480), "image/jpeg"))])
+        files=[("photo", ("p.jpg", photo or photos.jpeg(640, 480), "image/jpeg"))])
     assert r.status_code == 201, r.text
     return r.json()
 
@@ -47,26 +48,29 @@ async def _close(ref: str, days_ago: int, status: str = "resolved") -> None:
 async def test_the_purge_removes_what_is_past_its_period_only_once_in_batches_and_says_so(
         client, new_client, town, settings, monkeypatch):
     monkeypatch.setattr(retention, "BATCH", 2)  # five contacts: three statements, the same result
-    old = [await _anonymous_report(client, f"vieux{i}@example.org") for i in range(5)]
+    # The first one's picture is its own; the others' is one and the same file (the same content).
+    old = [await _anonymous_report(client, f"vieux{i}@example.org", photo=photos.jpeg(640, 481) if i == 0 else None)
+           for i in range(5)]
     for report in old:
         await _close(report["ref"], settings.retention_contact_days + 1)
     recent = await _anonymous_report(client, "recent@example.org")
     await _close(recent["ref"], settings.retention_contact_days - 1)
     still_open = await _anonymous_report(client, "ouvert@example.org")
     await ServiceRequest.filter(ref=still_open["ref"]).update(updated_at=utcnow() - timedelta(days=900))
-    hidden = await Photo.get(request__ref=old[0]["ref"])
-    hidden.hidden = True
-    await hidden.save(update_fields=["hidden"])
-    await _close(old[0]["ref"], settings.retention_personal_days + 1)
-    hidden_file = Path(settings.media_root) / hidden.path
-    assert hidden_file.is_file()
+    hidden, shared = [await Photo.get(request__ref=old[i]["ref"]) for i in (0, 1)]
+    for photo, report in ((hidden, old[0]), (shared, old[1])):
+        photo.hidden = True
+        await photo.save(update_fields=["hidden"])
+        await _close(report["ref"], settings.retention_personal_days + 1)
+    hidden_file, shared_file = (Path(settings.media_root) / p.path for p in (hidden, shared))
+    assert hidden_file.is_file() and shared_file.is_file() and hidden_file != shared_file
     await AuditEntry.create(action="request.status", target="ancien", at=utcnow())
     await AuditEntry.filter(target="ancien").update(at=utcnow() - timedelta(days=settings.retention_audit_days + 1))
     sent = await Outbox.create(channel=OutboxChannel.EMAIL, status=OutboxStatus.SENT, recipient="vieux0@example.org",
                                next_attempt_at=utcnow(), created_at=utcnow() - timedelta(days=settings.retention_log_days + 1))
 
     counts = await retention.purge(settings)
-    assert counts["contacts"] == 5 and counts["photos"] == 1 and counts["audit_entries"] == 1
+    assert counts["contacts"] == 5 and counts["photos"] == 2 and counts["audit_entries"] == 1
     assert counts["traces"] >= 1 and not await Outbox.filter(id=sent.id).exists()
     for report in old:
         row = await ServiceRequest.get(ref=report["ref"])
@@ -78,6 +82,9 @@ async def test_the_purge_removes_what_is_past_its_period_only_once_in_batches_an
         assert row.contact_email.endswith("@example.org") and row.tracking_token_hash
     assert not hidden_file.exists() and not await Photo.filter(id=hidden.id).exists()
     assert (await ServiceRequest.get(ref=old[0]["ref"])).photo_count == 0
+    # The shared picture's row went, not the file: the other requests still show it.
+    assert not await Photo.filter(id=shared.id).exists() and shared_file.is_file()
+    assert (await client.get(f"/media/{shared.path}")).status_code == 200
     entry = await AuditEntry.filter(action="privacy.purged").order_by("-id").first()
     assert entry.detail == counts
 
