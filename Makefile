@@ -40,11 +40,17 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 && [ -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || { \
 	  echo "installing Debian's chromium (and an emoji font, as phones have) for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null; }
+	@[ -x /usr/sbin/nginx ] && command -v curl >/dev/null 2>&1 || { \
+	  echo "installing Debian's nginx and curl: the production profile's proxy runs in the tests (deploy/)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx curl >/dev/null; }
 
 test-sqlite: install vendor chromium
 	GUICHET_TEST_DB=sqlite $(PY) -m pytest -p no:cacheprovider
 
 test-postgres: install vendor chromium
+	@command -v pg_dump >/dev/null 2>&1 || { \
+	  echo "installing Debian's PostgreSQL client (pg_dump, pg_restore) for the backup test"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null; }
 	GUICHET_TEST_DB=$(PG_URL) $(PY) -m pytest -p no:cacheprovider
 
 # PostgreSQL runs when DATABASE_URL is set or a server answers on 127.0.0.1:5432.
