@@ -115,11 +115,13 @@ async def migrate(settings: Settings, *, progress: Any = None) -> None:
 
 
 # What the driver raises when the server cannot be reached or went away: refused, reset, closed in the middle of a
-# query, shutting down or starting up, out of connection slots.
+# query, shutting down or starting up, out of connection slots. InternalClientError ("another operation is in
+# progress") is what a pooled connection gives when the server ended its session (`pg_ctl stop -m fast`, a
+# failover) and the next query came before the connection saw itself closed.
 OUTAGES: tuple[type[BaseException], ...] = (
     ConnectionError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
     asyncpg.CannotConnectNowError, asyncpg.OperatorInterventionError, asyncpg.TooManyConnectionsError,
-    asyncpg.ConnectionFailureError)
+    asyncpg.ConnectionFailureError, asyncpg.InternalClientError)
 
 
 def is_outage(exc: BaseException | None) -> bool:

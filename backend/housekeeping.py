@@ -7,6 +7,7 @@ import time
 
 from tortoise.exceptions import BaseORMException
 
+from backend import db
 from backend.accounts import access_documents
 from backend.appointments import service as appointments
 from backend.config import Settings
@@ -39,6 +40,6 @@ async def maybe_run(settings: Settings | None = None, now: float | None = None) 
             await access_documents.sweep(settings)
             await documents.sweep(settings)  # crashed creations' temporary files
             await retention.maybe_purge(settings)
-    except (OSError, BaseORMException) as exc:
+    except (OSError, BaseORMException, *db.OUTAGES) as exc:
         log.error("housekeeping failed: %r", exc)
     return True

@@ -4,6 +4,9 @@ events included."""
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import time
 from urllib.parse import urlparse, urlunparse
 
@@ -14,6 +17,7 @@ import pytest
 from backend.accounts.models import Role
 from tests.conftest import IS_POSTGRES
 from tests.factories import IN_BRENLES, person
+from tests import pgcluster
 from tests.tcpproxy import TcpProxy
 from tests.test_server import output_of, start_server
 from tests.test_stream import read_events, signed_in
@@ -106,3 +110,57 @@ async def test_the_database_going_away_for_ten_seconds_gives_503_and_loses_nothi
     finally:
         await conn.close()
     assert acknowledged and acknowledged <= stored
+
+
+@pytest.mark.skipif(pgcluster.binaries() is None, reason="needs PostgreSQL's server programs on this machine "
+                                                         "(initdb, pg_ctl) to run a server of the test's own")
+async def test_postgresql_stopped_and_started_for_real_under_load(settings, tmp_path):
+    """The same, with a server of the test's own stopped (`pg_ctl stop -m fast`: sessions terminated by the
+    administrator, then connections refused) and started again (first 'starting up', then answering)."""
+    cluster = pgcluster.Cluster().init()
+    cluster.start()
+    try:
+        env = {**os.environ, "DATABASE_URL": cluster.url, "DATA_DIR": settings.data_dir,
+               "SECRET_KEY": settings.secret_key}
+        for command in (["migrate"], ["seed-demo"]):
+            done = await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "backend", *command], env=env,
+                                           capture_output=True, text=True)
+            assert done.returncode == 0, done.stderr
+        base, proc = await start_server(settings, env={"DATABASE_URL": cluster.url, "CREATE_PER_HOUR_IP": "100000"})
+        log: list[tuple[float, int, dict, dict]] = []
+        try:
+            start = time.monotonic()
+            load = [asyncio.create_task(_reporter(base, start + OUTAGE_SECONDS + 15, log)) for _ in range(4)]
+            await asyncio.sleep(2)
+            await asyncio.to_thread(cluster.stop)
+            stopped_at = time.monotonic()
+            async with httpx.AsyncClient(base_url=base) as probe:
+                ready = await probe.get("/readyz")
+                assert ready.status_code == 503 and ready.json()["database"] is False and ready.headers["retry-after"]
+            await asyncio.sleep(OUTAGE_SECONDS)
+            await asyncio.to_thread(cluster.start)
+            back_at = time.monotonic()
+            await asyncio.gather(*load)
+            async with httpx.AsyncClient(base_url=base) as probe:
+                assert (await probe.get("/readyz")).status_code == 200
+        finally:
+            proc.terminate()
+            await asyncio.to_thread(proc.wait, 30)
+        output = output_of(proc)
+        assert {status for _, status, _, _ in log} <= {201, 503}, \
+            ([e[1:3] for e in log if e[1] not in (201, 503)][:5], output[-6000:])
+        unavailable = [(body, headers) for _, status, body, headers in log if status == 503]
+        assert unavailable and all(body["error"]["code"] == "database_unavailable" and int(headers["retry-after"]) >= 1
+                                   for body, headers in unavailable)
+        assert any(status == 201 and at > back_at for at, status, _, _ in log), "no recovery after the restart"
+        assert not any(status == 201 and stopped_at + 0.5 < at < back_at - 0.5 for at, status, _, _ in log)
+        assert "Traceback" not in output, output[-3000:]
+        acknowledged = {body["ref"] for _, status, body, _ in log if status == 201}
+        conn = await asyncpg.connect(cluster.url.replace("postgres://", "postgresql://", 1))
+        try:
+            stored = {row["ref"] for row in await conn.fetch("SELECT ref FROM service_request")}
+        finally:
+            await conn.close()
+        assert acknowledged and acknowledged <= stored
+    finally:
+        await asyncio.to_thread(cluster.remove)

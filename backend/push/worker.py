@@ -179,7 +179,7 @@ class Heartbeat:
         try:
             if not await WorkerBeat.filter(name=self.name).update(**values):
                 await WorkerBeat.create(name=self.name, started_at=self.started_at, **values)
-        except (OSError, asyncio.TimeoutError, BaseORMException) as exc:
+        except (OSError, asyncio.TimeoutError, BaseORMException, *db.OUTAGES) as exc:
             log.error("worker heartbeat not written: %r", exc)
 
     def failed(self, exc: BaseException) -> None:
@@ -209,7 +209,7 @@ async def _exports(settings: Settings) -> None:
     try:
         while await exports.build_due(settings):
             pass
-    except (OSError, BaseORMException) as exc:
+    except (OSError, BaseORMException, *db.OUTAGES) as exc:
         log.error("data export pass failed: %r", exc)
     except Exception:  # noqa: BLE001  seen and logged; the next pass tries again
         log.exception("data export pass failed unexpectedly")
@@ -230,7 +230,7 @@ async def run(settings: Settings, stop: asyncio.Event, heartbeat: Heartbeat | No
         while not stop.is_set():
             try:
                 taken = await deliver_due(settings, deliveries)
-            except (OSError, asyncio.TimeoutError, BaseORMException) as exc:  # the database is away: wait, go on
+            except (OSError, asyncio.TimeoutError, BaseORMException, *db.OUTAGES) as exc:  # the database is away: wait, go on
                 log.error("outbox pass failed: %r", exc)
                 heartbeat.failed(exc)
                 taken = 0
