@@ -47,6 +47,29 @@ async def _reporter(base: str, until: float, log: list[tuple[float, int, dict, d
                 await asyncio.sleep(0.2)  # a phone's outbox waits before it tries again
 
 
+async def _nothing_lost(log: list[tuple[float, int, dict, dict]], output: str, database_url: str, *,
+                        gone: tuple[float, float], back_after: float) -> None:
+    """What both outages must show: only 201 or 503 (database_unavailable, with Retry-After), no 201 while the
+    database was `gone`, some after `back_after`, no trace in the server's output, and every acknowledged
+    report stored with its acknowledgement's reference."""
+    assert {status for _, status, _, _ in log} <= {201, 503}, \
+        ([e[1:3] for e in log if e[1] not in (201, 503)][:5], output[-6000:])
+    unavailable = [(body, headers) for _, status, body, headers in log if status == 503]
+    assert unavailable, "the outage was not seen"
+    assert all(body["error"]["code"] == "database_unavailable" and int(headers["retry-after"]) >= 1
+               for body, headers in unavailable)
+    assert any(status == 201 and at > back_after for at, status, _, _ in log), "no recovery after the outage"
+    assert not any(status == 201 and gone[0] < at < gone[1] for at, status, _, _ in log)  # it was really gone
+    assert "Traceback" not in output, output[-3000:]
+    acknowledged = {body["ref"] for _, status, body, _ in log if status == 201}
+    conn = await asyncpg.connect(database_url.replace("postgres://", "postgresql://", 1))
+    try:
+        stored = {row["ref"] for row in await conn.fetch("SELECT ref FROM service_request")}
+    finally:
+        await conn.close()
+    assert acknowledged and acknowledged <= stored
+
+
 async def test_the_database_going_away_for_ten_seconds_gives_503_and_loses_nothing(settings, town):
     where = urlparse(settings.database_url)
     proxy = await TcpProxy(where.hostname, where.port or 5432).start()
@@ -93,23 +116,7 @@ async def test_the_database_going_away_for_ten_seconds_gives_503_and_loses_nothi
             proc.kill()
             await proxy.stop()
         output = output_of(proc)
-    statuses = {status for _, status, _, _ in log}
-    assert statuses <= {201, 503}, [entry[1:3] for entry in log if entry[1] not in (201, 503)][:5]
-    unavailable = [(body, headers) for _, status, body, headers in log if status == 503]
-    assert unavailable, "the outage was not seen"
-    assert all(body["error"]["code"] == "database_unavailable" and int(headers["retry-after"]) >= 1
-               for body, headers in unavailable)
-    assert any(status == 201 and at > back_at + 1 for at, status, _, _ in log), "no recovery after the outage"
-    assert not any(status == 201 and cut_at + 1 < at < back_at for at, status, _, _ in log)  # it was really gone
-    assert "Traceback" not in output, output[-3000:]
-    # Every acknowledged report is in the database, with its acknowledgement's reference.
-    acknowledged = {body["ref"] for _, status, body, _ in log if status == 201}
-    conn = await asyncpg.connect(settings.database_url.replace("postgres://", "postgresql://", 1))
-    try:
-        stored = {row["ref"] for row in await conn.fetch("SELECT ref FROM service_request")}
-    finally:
-        await conn.close()
-    assert acknowledged and acknowledged <= stored
+    await _nothing_lost(log, output, settings.database_url, gone=(cut_at + 1, back_at), back_after=back_at + 1)
 
 
 @pytest.mark.skipif(pgcluster.binaries() is None, reason="needs PostgreSQL's server programs on this machine "
@@ -147,20 +154,6 @@ async def test_postgresql_stopped_and_started_for_real_under_load(settings, tmp_
             proc.terminate()
             await asyncio.to_thread(proc.wait, 30)
         output = output_of(proc)
-        assert {status for _, status, _, _ in log} <= {201, 503}, \
-            ([e[1:3] for e in log if e[1] not in (201, 503)][:5], output[-6000:])
-        unavailable = [(body, headers) for _, status, body, headers in log if status == 503]
-        assert unavailable and all(body["error"]["code"] == "database_unavailable" and int(headers["retry-after"]) >= 1
-                                   for body, headers in unavailable)
-        assert any(status == 201 and at > back_at for at, status, _, _ in log), "no recovery after the restart"
-        assert not any(status == 201 and stopped_at + 0.5 < at < back_at - 0.5 for at, status, _, _ in log)
-        assert "Traceback" not in output, output[-3000:]
-        acknowledged = {body["ref"] for _, status, body, _ in log if status == 201}
-        conn = await asyncpg.connect(cluster.url.replace("postgres://", "postgresql://", 1))
-        try:
-            stored = {row["ref"] for row in await conn.fetch("SELECT ref FROM service_request")}
-        finally:
-            await conn.close()
-        assert acknowledged and acknowledged <= stored
+        await _nothing_lost(log, output, cluster.url, gone=(stopped_at + 0.5, back_at - 0.5), back_after=back_at)
     finally:
         await asyncio.to_thread(cluster.remove)
