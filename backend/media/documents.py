@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import re
-import secrets
 import time
 import unicodedata
 from dataclasses import dataclass
@@ -26,6 +24,7 @@ from backend.config import Settings
 from backend.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from backend.media import service as media
 from backend.media.models import Attachment
+from backend.media.store import write_temporary
 
 log = logging.getLogger("guichet.documents")
 TYPES = {"pdf": "application/pdf", "jpeg": "image/jpeg"}
@@ -96,12 +95,7 @@ class DocumentWriter(media.StagedFiles):
         for code, doc in self.documents.items():
             rel = f"{ref}/{code}.{EXTENSIONS[doc.kind]}"
             final = self.root / rel
-            final.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            temp = final.with_name(f".{final.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp")
-            with open(temp, "wb") as out_file:
-                out_file.write(doc.data)
-                out_file.flush()
-                os.fsync(out_file.fileno())
+            temp = write_temporary(final, doc.data, folder_mode=0o700)
             temp.chmod(0o600)
             self.pending.append((temp, final))
             out.append((rel, doc))

@@ -34,6 +34,19 @@ class Stored:
     etag: str = ""
 
 
+def write_temporary(final: Path, content: bytes, *, folder_mode: int = 0o777) -> Path:
+    """Writes `content` beside `final` under a temporary name, flushed to disk, and returns that name: renamed
+    to `final` once the database has its row, removed otherwise. Unique per writer: the same file may arrive
+    twice at once (a resend, a shared picture)."""
+    final.parent.mkdir(mode=folder_mode, parents=True, exist_ok=True)
+    temp = final.with_name(f".{final.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp")
+    with open(temp, "wb") as out:
+        out.write(content)
+        out.flush()
+        os.fsync(out.fileno())
+    return temp
+
+
 class LocalStore:
     def __init__(self, root: str) -> None:
         self.root = Path(root)
@@ -43,14 +56,7 @@ class LocalStore:
 
     def stage(self, rel: str, content: bytes) -> Any:
         final = self.root / rel
-        final.parent.mkdir(parents=True, exist_ok=True)
-        # Unique per writer: the same photo may arrive twice at once (a resend, a shared picture).
-        temp = final.with_name(f".{final.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp")
-        with open(temp, "wb") as out:
-            out.write(content)
-            out.flush()
-            os.fsync(out.fileno())
-        return temp, final
+        return write_temporary(final, content), final
 
     def commit(self, staged: Any) -> None:
         temp, final = staged
